@@ -1,0 +1,34 @@
+//! The stretchdr inventory model and every way to load one.
+//!
+//! One typed, validated [`Inventory`] that lint and sim read. Loaders:
+//! [`design::load_design`] (design / overlay TOML), [`export::load_export`] (a directory of
+//! oVirt REST API responses, XML or JSON), and [`load_source`] which picks one by the path.
+
+pub mod design;
+pub mod error;
+pub mod export;
+pub mod ids;
+pub mod inventory;
+pub mod origin;
+pub mod units;
+
+use std::path::Path;
+
+pub use error::LoadError;
+pub use ids::{
+    AffinityGroupId, AffinityLabelId, Arena, ClusterId, DataCenterId, EntityId, HostId, Named,
+    NetworkId, SiteId, StorageDomainId, VmId, VnicProfileId,
+};
+pub use inventory::Inventory;
+pub use origin::{FileId, Origin, SourceFile, SourceMap};
+
+/// Loads a SOURCE as the command line names it: a directory is an export, a file a design.
+pub fn load_source(path: &Path) -> Result<Inventory, LoadError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| LoadError::file(path, format!("cannot read source: {e}")))?;
+    if meta.is_dir() {
+        export::load_export(path)
+    } else {
+        design::load_design(path)
+    }
+}

@@ -1,0 +1,177 @@
+//! Unit-bearing values of the user-facing formats: sizes (`"32GiB"`), durations
+//! (`"90s"`, `"250ms"`, `"4h"`) and bandwidths (`"10Gbps"`).
+//!
+//! Each parser returns a message saying what was expected, for the loader to attach
+//! to the file and line.
+
+/// Parses a size such as `"32GiB"`, `"512MiB"`, `"1TiB"`, `"2GB"` or a plain byte count, into bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let (number, unit) = split_number(text)?;
+    let factor: f64 = match unit {
+        "" | "B" => 1.0,
+        "KiB" => 1024.0,
+        "MiB" => 1024.0 * 1024.0,
+        "GiB" => 1024.0 * 1024.0 * 1024.0,
+        "TiB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        "KB" | "kB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "TB" => 1e12,
+        _ => return Err(expected_size(text)),
+    };
+    let bytes = number * factor;
+    if !(0.0..=u64::MAX as f64).contains(&bytes) {
+        return Err(expected_size(text));
+    }
+    Ok(bytes.round() as u64)
+}
+
+fn expected_size(text: &str) -> String {
+    format!(
+        "invalid size {text:?}: expected a number with a unit such as \"32GiB\", \"512MiB\" or \"2TiB\""
+    )
+}
+
+/// Parses a duration such as `"250ms"`, `"90s"`, `"5m"`, `"4h"`, `"2d"` into milliseconds.
+pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
+    let (number, unit) = split_number(text)?;
+    let factor: f64 = match unit {
+        "ms" => 1.0,
+        "s" => 1e3,
+        "m" | "min" => 60e3,
+        "h" => 3600e3,
+        "d" => 86_400e3,
+        _ => {
+            return Err(format!(
+                "invalid duration {text:?}: expected a number with a unit such as \"250ms\", \"90s\", \"5m\" or \"4h\""
+            ));
+        }
+    };
+    let ms = number * factor;
+    if !(0.0..=u64::MAX as f64).contains(&ms) {
+        return Err(format!("invalid duration {text:?}: out of range"));
+    }
+    Ok(ms.round() as u64)
+}
+
+/// Parses a bandwidth such as `"10Gbps"`, `"100Mbps"`, `"1.25GB/s"` into bits per second.
+pub fn parse_bandwidth_bps(text: &str) -> Result<u64, String> {
+    let (number, unit) = split_number(text)?;
+    let factor: f64 = match unit {
+        "bps" => 1.0,
+        "Kbps" | "kbps" => 1e3,
+        "Mbps" => 1e6,
+        "Gbps" => 1e9,
+        "Tbps" => 1e12,
+        "B/s" => 8.0,
+        "KB/s" | "kB/s" => 8e3,
+        "MB/s" => 8e6,
+        "GB/s" => 8e9,
+        "MiB/s" => 8.0 * 1024.0 * 1024.0,
+        "GiB/s" => 8.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "invalid bandwidth {text:?}: expected a number with a unit such as \"10Gbps\", \"500Mbps\" or \"100MiB/s\""
+            ));
+        }
+    };
+    let bps = number * factor;
+    if !(0.0..=u64::MAX as f64).contains(&bps) {
+        return Err(format!("invalid bandwidth {text:?}: out of range"));
+    }
+    Ok(bps.round() as u64)
+}
+
+/// Splits `"32GiB"` into `(32.0, "GiB")`, allowing a space between them.
+fn split_number(text: &str) -> Result<(f64, &str), String> {
+    let text = text.trim();
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(end);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid value {text:?}: expected a number followed by a unit"))?;
+    if !number.is_finite() {
+        return Err(format!("invalid value {text:?}: not a finite number"));
+    }
+    Ok((number, unit.trim_start()))
+}
+
+/// Formats bytes for people: `"32GiB"`, `"1.5TiB"`, `"512MiB"`.
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 4] = [
+        ("TiB", 1 << 40),
+        ("GiB", 1 << 30),
+        ("MiB", 1 << 20),
+        ("KiB", 1 << 10),
+    ];
+    for (unit, factor) in UNITS {
+        if bytes >= factor {
+            let value = bytes as f64 / factor as f64;
+            return if value.fract() == 0.0 {
+                format!("{value}{unit}")
+            } else {
+                format!("{value:.1}{unit}")
+            };
+        }
+    }
+    format!("{bytes}B")
+}
+
+/// Formats milliseconds as the shortest exact form: `"90s"`, `"4h"`, `"250ms"`.
+pub fn format_duration_ms(ms: u64) -> String {
+    for (unit, factor) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1000),
+    ] {
+        if ms >= factor && ms % factor == 0 {
+            return format!("{}{unit}", ms / factor);
+        }
+    }
+    format!("{ms}ms")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{
+        format_duration_ms, format_size, parse_bandwidth_bps, parse_duration_ms, parse_size,
+    };
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("32GiB"), Ok(32 << 30));
+        assert_eq!(parse_size("512 MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5TiB"), Ok(3 << 39));
+        assert_eq!(parse_size("2GB"), Ok(2_000_000_000));
+        assert!(
+            parse_size("32 gigs")
+                .unwrap_err()
+                .contains("expected a number with a unit")
+        );
+        assert!(parse_size("").is_err());
+        assert_eq!(format_size(32 << 30), "32GiB");
+        assert_eq!(format_size(3 << 39), "1.5TiB");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("90s"), Ok(90_000));
+        assert_eq!(parse_duration_ms("250ms"), Ok(250));
+        assert_eq!(parse_duration_ms("5m"), Ok(300_000));
+        assert_eq!(parse_duration_ms("4h"), Ok(14_400_000));
+        assert!(parse_duration_ms("4 hours").is_err());
+        assert_eq!(format_duration_ms(90_000), "90s");
+        assert_eq!(format_duration_ms(14_400_000), "4h");
+        assert_eq!(format_duration_ms(1500), "1500ms");
+    }
+
+    #[test]
+    fn bandwidths() {
+        assert_eq!(parse_bandwidth_bps("10Gbps"), Ok(10_000_000_000));
+        assert_eq!(parse_bandwidth_bps("52MiB/s"), Ok(52 * 8 * 1024 * 1024));
+        assert!(parse_bandwidth_bps("fast").is_err());
+    }
+}
