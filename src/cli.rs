@@ -1,0 +1,66 @@
+//! Argument parsing and dispatch; exit codes are decided here.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands::{audit, generate, inventory, lint, rules, sim};
+
+/// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
+#[derive(Parser, Debug)]
+#[command(name = "stretchdr", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lint and simulate a source in one report (the bundled example when no SOURCE is given).
+    Audit(audit::Args),
+    /// Print what was loaded from a source: counts per site and cluster, and each entity.
+    Inventory(inventory::Args),
+    /// Check sources against the DR rules; exit 1 on findings at or above --fail-on.
+    Lint(lint::Args),
+    /// List the rule catalogue.
+    Rules(rules::Args),
+    /// Show one rule's documentation.
+    Explain(rules::ExplainArgs),
+    /// Simulate a failure scenario and predict what the engine does.
+    Sim(sim::Args),
+    /// Write a synthetic, seeded design of any size (to stdout by default).
+    Gen(generate::Args),
+}
+
+/// Exit status of every command: 0 clean, 1 findings at or above the failing level, 2 bad input or usage.
+pub enum Outcome {
+    Clean,
+    Findings,
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Audit(args) => audit::run(args),
+        Command::Inventory(args) => inventory::run(args),
+        Command::Gen(args) => generate::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Explain(args) => rules::explain(args),
+        Command::Sim(args) => sim::run(args),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}

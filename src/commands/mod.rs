@@ -1,0 +1,8 @@
+//! One module per command, each with its `Args` and `run`.
+
+pub mod audit;
+pub mod generate;
+pub mod inventory;
+pub mod lint;
+pub mod rules;
+pub mod sim;

@@ -1,0 +1,8 @@
+//! Integration tests of the built `stretchdr` binary: stdout, stderr and exit code.
+//! One test binary; one module per command.
+
+mod audit;
+mod inventory;
+mod lint;
+mod sim;
+mod support;
