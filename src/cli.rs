@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{audit, generate, inventory, lint, rules, sim};
+use crate::commands::{audit, fetch, generate, inventory, lint, rules, sim};
 
 /// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
 #[derive(Parser, Debug)]
@@ -28,6 +28,8 @@ enum Command {
     Explain(rules::ExplainArgs),
     /// Simulate a failure scenario and predict what the engine does.
     Sim(sim::Args),
+    /// Read a live engine (GET only) and write an export directory.
+    Fetch(fetch::Args),
     /// Write a synthetic, seeded design of any size (to stdout by default).
     Gen(generate::Args),
 }
@@ -54,6 +56,7 @@ pub fn run() -> ExitCode {
         Command::Rules(args) => rules::run(args),
         Command::Explain(args) => rules::explain(args),
         Command::Sim(args) => sim::run(args),
+        Command::Fetch(args) => fetch::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! One module per command, each with its `Args` and `run`.
 
 pub mod audit;
+pub mod fetch;
 pub mod generate;
 pub mod inventory;
 pub mod lint;

@@ -2,6 +2,7 @@
 //! One test binary; one module per command.
 
 mod audit;
+mod fetch;
 mod inventory;
 mod lint;
 mod sim;

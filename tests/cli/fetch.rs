@@ -1,0 +1,1 @@
+//! CLI tests of `stretchdr fetch` against a local fake engine.
