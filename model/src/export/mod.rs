@@ -1,11 +1,50 @@
-//! Export directories of oVirt REST API responses (XML and JSON).
+//! Export directories of oVirt REST API (v4) responses, in XML or JSON.
+//!
+//! An export holds one file per GET, as `stretchdr fetch` writes them or as `curl -o`
+//! saves them: `api/vms.xml`, `api/hosts.json`, `api/clusters/<id>/affinitygroups.xml`,
+//! `api/vms/<id>/diskattachments.xml`, and optionally the API root `api.xml`. The
+//! collections read are
+//!
+//! | file under `api/` | gives |
+//! |---|---|
+//! | `datacenters` | data centers |
+//! | `clusters` | clusters |
+//! | `hosts` | hosts |
+//! | `storagedomains`, `datacenters/<id>/storagedomains` | storage domains, their data center and master flag |
+//! | `networks`, `vnicprofiles` | networks and vNIC profiles |
+//! | `disks`, `vms/<id>/diskattachments` | the storage domains of each VM's disks |
+//! | `vms`, `vms/<id>/nics` | VMs and the networks of their vNICs |
+//! | `affinitylabels`, `affinitylabels/<id>/{hosts,vms}`, `{hosts,vms}/<id>/affinitylabels` | affinity labels |
+//! | `clusters/<id>/affinitygroups` | affinity groups |
+//!
+//! Each may be `.xml` or `.json`; when both exist the `.xml` file is read. Other files
+//! (templates, statistics, `@search=` queries, `_variants/`, notes) are not read. An
+//! export knows no sites, links or replication: those come from a design overlaid on it.
+
+mod document;
+mod json;
+mod layout;
+mod mapping;
+pub mod tree;
+mod xml;
 
 use std::path::Path;
 
 use crate::error::LoadError;
 use crate::inventory::Inventory;
 
-/// Loads an export directory as `stretchdr fetch` or `curl` wrote it.
+pub use json::parse_json;
+pub use xml::parse_xml;
+
+use layout::Layout;
+
+/// Loads an export directory: the export root (holding `api/`) or the `api/` directory.
+///
+/// Every file read is registered in the inventory's sources, and every entity keeps the
+/// engine's id and the line of its element or object. A malformed file, or an entity
+/// missing a required element, is an error naming the file and line; a reference to an
+/// entity the export does not hold is skipped.
 pub fn load_export(dir: &Path) -> Result<Inventory, LoadError> {
-    Err(LoadError::file(dir, "export loader not implemented yet"))
+    let layout = Layout::locate(dir)?;
+    mapping::load(&layout)
 }

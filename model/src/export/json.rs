@@ -1,0 +1,210 @@
+//! JSON responses into the generic [`Node`] tree.
+//!
+//! serde_json checks the syntax and reports errors with a line and column; it does not
+//! give the position of values. Each object's byte range comes from a light scan of the
+//! text for braces outside strings: serde visits objects in the order their `{` appear,
+//! so the n-th object visited is the n-th `{` found by the scan.
+
+use std::cell::Cell;
+use std::fmt;
+use std::ops::Range;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::export::tree::{MAX_DEPTH, Node, SyntaxError};
+
+/// Parses a JSON document (an object) into a root node with an empty name.
+pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
+    let objects = object_spans(text);
+    let visited = Cell::new(0);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let seed = ValueSeed {
+        objects: &objects,
+        visited: &visited,
+        depth: 0,
+    };
+    let value = seed
+        .deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|e| syntax_error(text, &e))?;
+    match value {
+        Value::Object(mut node) => {
+            node.name = String::new();
+            Ok(node)
+        }
+        _ => Err(SyntaxError {
+            span: 0..text.len().min(1),
+            message: "expected a JSON object at the top level".to_string(),
+        }),
+    }
+}
+
+/// A JSON value on its way into the tree: arrays are flattened into their parent.
+enum Value {
+    Null,
+    Scalar(String),
+    Object(Node),
+    Array(Vec<Value>),
+}
+
+/// Adds `value` as children named `name` of `parent`.
+fn add_member(parent: &mut Node, name: &str, value: Value) {
+    match value {
+        Value::Null => {}
+        Value::Scalar(text) => parent.children.push(Node {
+            name: name.to_string(),
+            text,
+            children: Vec::new(),
+            span: parent.span.clone(),
+        }),
+        Value::Object(mut node) => {
+            node.name = name.to_string();
+            parent.children.push(node);
+        }
+        Value::Array(items) => {
+            for item in items {
+                add_member(parent, name, item);
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct ValueSeed<'a> {
+    objects: &'a [Range<usize>],
+    visited: &'a Cell<usize>,
+    depth: usize,
+}
+
+impl ValueSeed<'_> {
+    fn nested<E: serde::de::Error>(self) -> Result<Self, E> {
+        if self.depth >= MAX_DEPTH {
+            return Err(E::custom(format!(
+                "values nested deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        Ok(ValueSeed {
+            depth: self.depth + 1,
+            ..self
+        })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Scalar(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Scalar(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Scalar(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Scalar(v.to_string()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Scalar(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Scalar(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let seed = self.nested()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(seed)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let seed = self.nested()?;
+        let index = self.visited.get();
+        self.visited.set(index + 1);
+        let span = self.objects.get(index).cloned().unwrap_or(0..0);
+        let mut node = Node {
+            span,
+            ..Node::default()
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(seed)?;
+            add_member(&mut node, &key, value);
+        }
+        Ok(Value::Object(node))
+    }
+}
+
+/// Byte ranges of all objects, in the order of their opening brace.
+fn object_spans(text: &str) -> Vec<Range<usize>> {
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => {
+                open.push(spans.len());
+                spans.push(i..text.len());
+            }
+            b'}' => {
+                if let Some(span) = open.pop().and_then(|index| spans.get_mut(index)) {
+                    span.end = i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    spans
+}
+
+/// Converts serde_json's line and column into a byte span.
+fn syntax_error(text: &str, error: &serde_json::Error) -> SyntaxError {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(error.line().saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let offset = (line_start + error.column().saturating_sub(1)).min(text.len());
+    SyntaxError {
+        span: offset..offset,
+        message: format!("malformed JSON: {}", strip_position(&error.to_string())),
+    }
+}
+
+/// serde_json appends " at line L column C"; the error's own position says that already.
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
+}
