@@ -1,8 +1,25 @@
 //! The design / overlay TOML of FORMATS.md.
+//!
+//! Two stages, as cargo-deny reads its config: [`raw`] deserializes the file with spans and
+//! rejects unknown keys, then [`build`] checks references, ranges and enumerations while it
+//! fills an [`Inventory`]. Every error is a [`LoadError`] at the offending value.
+//!
+//! A design with `[source] export = "dir"` is an overlay: the export is loaded first and
+//! the file applied on top. A table whose name the export already holds changes only the
+//! fields it gives; a new name adds an entity, with oVirt's defaults ([`defaults`]) for the
+//! fields left out.
+
+mod build;
+pub mod defaults;
+pub mod names;
+mod raw;
 
 use std::path::Path;
+use std::sync::Arc;
 
+use crate::design::raw::RawDesign;
 use crate::error::LoadError;
+use crate::export::load_export;
 use crate::inventory::Inventory;
 
 /// Loads a design file (and, with `[source] export = ...`, the export it overlays).
@@ -13,6 +30,70 @@ pub fn load_design(path: &Path) -> Result<Inventory, LoadError> {
 }
 
 /// Loads a design from text; `path` names it in errors and resolves relative paths.
-pub fn load_design_str(path: &Path, _text: &str) -> Result<Inventory, LoadError> {
-    Err(LoadError::file(path, "design loader not implemented yet"))
+pub fn load_design_str(path: &Path, text: &str) -> Result<Inventory, LoadError> {
+    let text: Arc<str> = Arc::from(text);
+    let raw = parse(path, &text)?;
+    let base = match raw.source.as_ref().map(|s| s.get_ref()) {
+        None => Inventory::default(),
+        Some(source) => match (&source.export, &source.engine) {
+            (Some(_), Some(engine)) => {
+                return Err(LoadError::at(
+                    path,
+                    &text,
+                    engine.span(),
+                    "[source] takes either `export` or `engine`, not both",
+                ));
+            }
+            (Some(export), None) => {
+                let dir = path
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(export.get_ref());
+                load_export(&dir)?
+            }
+            (None, Some(engine)) => {
+                return Err(LoadError::at(
+                    path,
+                    &text,
+                    engine.span(),
+                    "live engines are read with --engine (not yet supported here)",
+                ));
+            }
+            (None, None) => {
+                let span = raw.source.as_ref().map_or(0..0, |s| s.span());
+                return Err(LoadError::at(
+                    path,
+                    &text,
+                    span,
+                    "[source] needs `export` (a directory of API responses, relative to this file)",
+                ));
+            }
+        },
+    };
+    build::apply(base, path, text, &raw)
+}
+
+/// Applies a design to an inventory loaded by the caller (an export, or later a live
+/// engine). `[source]`, if present, is not read: `base` stands for it.
+pub fn overlay_design_str(
+    base: Inventory,
+    path: &Path,
+    text: &str,
+) -> Result<Inventory, LoadError> {
+    let text: Arc<str> = Arc::from(text);
+    let raw = parse(path, &text)?;
+    build::apply(base, path, text, &raw)
+}
+
+/// Stage one: the TOML as written, with spans; syntax errors and unknown keys end here.
+fn parse(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
+    toml::from_str(text).map_err(|e| {
+        // serde names Rust types; the reader of a design file thinks in TOML's.
+        let message = e
+            .message()
+            .trim_end()
+            .replace("expected i64", "expected an integer")
+            .replace("expected f64", "expected a number");
+        LoadError::at(path, text, e.span().unwrap_or(0..0), message)
+    })
 }

@@ -1,0 +1,1444 @@
+//! Second stage: the raw design tables, checked and applied to an [`Inventory`] (empty for
+//! a design, an export's for an overlay). Every error points at the offending value.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::ops::{Range, RangeInclusive};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::Glob;
+
+use crate::design::defaults;
+use crate::design::names::NamePattern;
+use crate::design::raw::{
+    RawAffinityGroup, RawAffinityLabel, RawAffinityRule, RawCluster, RawDataCenter, RawDesign,
+    RawEngine, RawHost, RawLink, RawNetwork, RawSite, RawStorageDomain, RawVm, RawVnicProfile, S,
+};
+use crate::error::LoadError;
+use crate::ids::{
+    AffinityGroupId, AffinityLabelId, Arena, ClusterId, DataCenterId, EntityId, HostId, Named,
+    NetworkId, SiteId, StorageDomainId, VmId, VnicProfileId,
+};
+use crate::inventory::{
+    AffinityGroup, AffinityLabel, AffinityRule, Cluster, DataCenter, Deployment, DomainType, Host,
+    HostStatus, Inventory, MigrationPolicy, Network, OnError, Placement, Replication,
+    ResumeBehaviour, Site, SiteLink, SiteRole, SpmStatus, StorageDomain, StorageType, Version, Vm,
+    VmStatus, VnicProfile,
+};
+use crate::origin::{FileId, Origin};
+use crate::units::{parse_bandwidth_bps, parse_size};
+
+const DEPLOYMENTS: &[(&str, Deployment)] = &[
+    ("self-hosted", Deployment::SelfHosted),
+    ("standalone", Deployment::Standalone),
+];
+const ROLES: &[(&str, SiteRole)] = &[
+    ("primary", SiteRole::Primary),
+    ("secondary", SiteRole::Secondary),
+    ("witness", SiteRole::Witness),
+];
+const ON_ERRORS: &[(&str, OnError)] = &[
+    ("migrate", OnError::Migrate),
+    ("migrate_highly_available", OnError::MigrateHighlyAvailable),
+    ("do_not_migrate", OnError::DoNotMigrate),
+];
+const MIGRATION_POLICIES: &[(&str, MigrationPolicy)] = &[
+    ("minimal_downtime", MigrationPolicy::MinimalDowntime),
+    ("post_copy", MigrationPolicy::PostCopy),
+    ("suspend_workload", MigrationPolicy::SuspendWorkload),
+    ("very_large_vms", MigrationPolicy::VeryLargeVms),
+    ("legacy", MigrationPolicy::Legacy),
+];
+const HOST_STATUSES: &[(&str, HostStatus)] = &[
+    ("up", HostStatus::Up),
+    ("maintenance", HostStatus::Maintenance),
+    ("non_responsive", HostStatus::NonResponsive),
+    ("non_operational", HostStatus::NonOperational),
+    ("down", HostStatus::Down),
+];
+const VM_STATUSES: &[(&str, VmStatus)] = &[
+    ("up", VmStatus::Up),
+    ("down", VmStatus::Down),
+    ("paused", VmStatus::Paused),
+    ("unknown", VmStatus::Unknown),
+    ("not_responding", VmStatus::NotResponding),
+];
+const STORAGE_TYPES: &[(&str, StorageType)] = &[
+    ("nfs", StorageType::Nfs),
+    ("iscsi", StorageType::Iscsi),
+    ("fcp", StorageType::Fcp),
+    ("glusterfs", StorageType::Glusterfs),
+    ("posixfs", StorageType::Posixfs),
+    ("localfs", StorageType::Localfs),
+];
+const DOMAIN_TYPES: &[(&str, DomainType)] = &[
+    ("data", DomainType::Data),
+    ("iso", DomainType::Iso),
+    ("export", DomainType::Export),
+    ("image", DomainType::Image),
+    ("volume", DomainType::Volume),
+    ("managed_block_storage", DomainType::ManagedBlockStorage),
+    ("hosted_engine", DomainType::HostedEngine),
+];
+const REPLICATIONS: &[(&str, Replication)] = &[
+    ("sync", Replication::Sync),
+    ("async", Replication::Async),
+    ("none", Replication::None),
+];
+const RESUME_BEHAVIOURS: &[(&str, ResumeBehaviour)] = &[
+    ("kill", ResumeBehaviour::Kill),
+    ("leave_paused", ResumeBehaviour::LeavePaused),
+    ("auto_resume", ResumeBehaviour::AutoResume),
+];
+const PLACEMENTS: &[(&str, Placement)] = &[
+    ("migratable", Placement::Migratable),
+    ("user_migratable", Placement::UserMigratable),
+    ("pinned", Placement::Pinned),
+];
+
+/// The design file being applied: where it is, for errors and origins.
+struct Ctx {
+    path: PathBuf,
+    text: Arc<str>,
+    file: FileId,
+    /// Byte offset of the start of each line, for origins in O(log n).
+    line_starts: Vec<usize>,
+}
+
+type Result<T> = std::result::Result<T, LoadError>;
+
+impl Ctx {
+    fn err(&self, span: Range<usize>, message: impl Into<String>) -> LoadError {
+        LoadError::at(&self.path, &self.text, span, message)
+    }
+
+    fn line(&self, offset: usize) -> u32 {
+        self.line_starts.partition_point(|&start| start <= offset) as u32
+    }
+
+    fn origin(&self, span: Range<usize>) -> Origin {
+        Origin {
+            file: self.file,
+            line: self.line(span.start),
+            offset: span.start as u32,
+            len: (span.end - span.start) as u32,
+        }
+    }
+
+    /// One of the accepted spellings of an enumerated field.
+    fn choice<T: Copy>(&self, field: &str, value: &S<String>, options: &[(&str, T)]) -> Result<T> {
+        options
+            .iter()
+            .find(|(name, _)| name == value.get_ref())
+            .map(|&(_, v)| v)
+            .ok_or_else(|| {
+                let accepted: Vec<String> = options
+                    .iter()
+                    .map(|(name, _)| format!("{name:?}"))
+                    .collect();
+                self.err(
+                    value.span(),
+                    format!(
+                        "invalid {field} {:?}: expected one of {}",
+                        value.get_ref(),
+                        accepted.join(", ")
+                    ),
+                )
+            })
+    }
+
+    fn int_in(&self, field: &str, value: &S<i64>, range: RangeInclusive<i64>) -> Result<i64> {
+        let v = *value.get_ref();
+        if range.contains(&v) {
+            Ok(v)
+        } else {
+            Err(self.err(
+                value.span(),
+                if *range.end() == i64::from(u32::MAX) {
+                    format!(
+                        "{field} {v} is out of range: expected at least {}",
+                        range.start()
+                    )
+                } else {
+                    format!(
+                        "{field} {v} is out of range: expected {}..={}",
+                        range.start(),
+                        range.end()
+                    )
+                },
+            ))
+        }
+    }
+
+    fn size(&self, field: &str, value: &S<String>) -> Result<u64> {
+        parse_size(value.get_ref()).map_err(|e| self.err(value.span(), format!("{field}: {e}")))
+    }
+
+    fn version(&self, field: &str, value: &S<String>) -> Result<Version> {
+        Version::parse(value.get_ref()).ok_or_else(|| {
+            self.err(
+                value.span(),
+                format!(
+                    "invalid {field} {:?}: expected a version such as \"4.7\"",
+                    value.get_ref()
+                ),
+            )
+        })
+    }
+
+    /// A field a new entity cannot do without.
+    fn required<'a, T>(
+        &self,
+        value: Option<&'a T>,
+        kind: &str,
+        name: &str,
+        field: &str,
+        header: &Range<usize>,
+    ) -> Result<&'a T> {
+        value.ok_or_else(|| self.err(header.clone(), format!("{kind} {name:?} needs `{field}`")))
+    }
+}
+
+/// The ids of one kind of entity by name, and where this design defined each name.
+struct NameIndex<I> {
+    ids: HashMap<String, I>,
+    defined_at: HashMap<String, usize>,
+}
+
+impl<I: EntityId> NameIndex<I> {
+    /// Indexes what the base inventory already holds; on a repeated name (an export may hold
+    /// `ovirtmgmt` once per data center) the first entity wins, as `Arena::find` does.
+    fn of<T: Named>(arena: &Arena<I, T>) -> NameIndex<I> {
+        let mut ids = HashMap::with_capacity(arena.len());
+        for (id, item) in arena.iter() {
+            ids.entry(item.name().to_owned()).or_insert(id);
+        }
+        NameIndex {
+            ids,
+            defined_at: HashMap::new(),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<I> {
+        self.ids.get(name).copied()
+    }
+}
+
+struct Indexes {
+    sites: NameIndex<SiteId>,
+    data_centers: NameIndex<DataCenterId>,
+    clusters: NameIndex<ClusterId>,
+    hosts: NameIndex<HostId>,
+    networks: NameIndex<NetworkId>,
+    vnic_profiles: NameIndex<VnicProfileId>,
+    storage_domains: NameIndex<StorageDomainId>,
+    vms: NameIndex<VmId>,
+    affinity_labels: NameIndex<AffinityLabelId>,
+    affinity_groups: NameIndex<AffinityGroupId>,
+}
+
+/// Expands a table's `name` and finds or adds the entity of each name: a name the base holds
+/// is updated in place, a new one is made by `make`. Returns `(id, is_new)` per name.
+fn upsert<I: EntityId, T>(
+    ctx: &Ctx,
+    kind: &str,
+    index: &mut NameIndex<I>,
+    arena: &mut Arena<I, T>,
+    name: &S<String>,
+    make: impl Fn(String) -> T,
+) -> Result<Vec<(I, bool)>> {
+    let pattern = NamePattern::parse(name.get_ref()).map_err(|e| ctx.err(name.span(), e))?;
+    let mut out = Vec::with_capacity(pattern.len());
+    for expanded in pattern.names() {
+        if expanded.is_empty() {
+            return Err(ctx.err(name.span(), format!("a {kind} needs a non-empty name")));
+        }
+        match index.defined_at.entry(expanded.clone()) {
+            Entry::Occupied(first) => {
+                return Err(ctx.err(
+                    name.span(),
+                    format!(
+                        "duplicate {kind} {expanded:?}: already defined at line {}",
+                        ctx.line(*first.get())
+                    ),
+                ));
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(name.span().start);
+            }
+        }
+        match index.ids.get(&expanded) {
+            Some(&id) => out.push((id, false)),
+            None => {
+                let id = arena.push(make(expanded.clone()));
+                index.ids.insert(expanded, id);
+                out.push((id, true));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Resolves one reference: `field` names the key holding it, for the message.
+fn resolve<I: EntityId>(
+    ctx: &Ctx,
+    field: &str,
+    kind: &str,
+    index: &NameIndex<I>,
+    name: &S<String>,
+) -> Result<I> {
+    index.get(name.get_ref()).ok_or_else(|| {
+        ctx.err(
+            name.span(),
+            format!("{field}: no {kind} named {:?}", name.get_ref()),
+        )
+    })
+}
+
+/// Resolves a list of references, each of which may be a name range; every id comes with the
+/// span of the element that named it.
+fn resolve_list<I: EntityId>(
+    ctx: &Ctx,
+    field: &str,
+    kind: &str,
+    index: &NameIndex<I>,
+    names: &[S<String>],
+) -> Result<Vec<(I, Range<usize>)>> {
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let pattern = NamePattern::parse(name.get_ref()).map_err(|e| ctx.err(name.span(), e))?;
+        for expanded in pattern.names() {
+            let id = index.get(&expanded).ok_or_else(|| {
+                ctx.err(
+                    name.span(),
+                    format!("{field}: no {kind} named {expanded:?}"),
+                )
+            })?;
+            out.push((id, name.span()));
+        }
+    }
+    Ok(out)
+}
+
+fn ids<I: Copy>(resolved: &[(I, Range<usize>)]) -> Vec<I> {
+    resolved.iter().map(|(id, _)| *id).collect()
+}
+
+/// Applies a parsed design to `base` (empty, or an export's inventory).
+pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> Result<Inventory> {
+    let mut inv = base;
+    let file = inv.sources.add(path, Arc::clone(&text));
+    let line_starts = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let ctx = Ctx {
+        path: path.to_path_buf(),
+        text,
+        file,
+        line_starts,
+    };
+    let idx = Indexes {
+        sites: NameIndex::of(&inv.sites),
+        data_centers: NameIndex::of(&inv.data_centers),
+        clusters: NameIndex::of(&inv.clusters),
+        hosts: NameIndex::of(&inv.hosts),
+        networks: NameIndex::of(&inv.networks),
+        vnic_profiles: NameIndex::of(&inv.vnic_profiles),
+        storage_domains: NameIndex::of(&inv.storage_domains),
+        vms: NameIndex::of(&inv.vms),
+        affinity_labels: NameIndex::of(&inv.affinity_labels),
+        affinity_groups: NameIndex::of(&inv.affinity_groups),
+    };
+    let mut b = Builder {
+        ctx,
+        inv,
+        idx,
+        explicit_site: HashMap::new(),
+    };
+    for site in &raw.site {
+        b.site(site)?;
+    }
+    for link in &raw.link {
+        b.link(link)?;
+    }
+    check_duplicate_links(&b.ctx, &b.inv, &raw.link)?;
+    if let Some(engine) = &raw.engine {
+        b.engine(engine)?;
+    }
+    for dc in &raw.data_center {
+        b.data_center(dc)?;
+    }
+    for cluster in &raw.cluster {
+        b.cluster(cluster)?;
+    }
+    for domain in &raw.storage_domain {
+        b.storage_domain(domain)?;
+    }
+    for network in &raw.network {
+        b.network(network)?;
+    }
+    for profile in &raw.vnic_profile {
+        b.vnic_profile(profile)?;
+    }
+    for host in &raw.host {
+        b.host(host)?;
+    }
+    for vm in &raw.vm {
+        b.vm(vm)?;
+    }
+    for label in &raw.affinity_label {
+        b.affinity_label(label)?;
+    }
+    b.assign_sites(&raw.site)?;
+    for group in &raw.affinity_group {
+        b.affinity_group(group)?;
+    }
+    Ok(b.inv)
+}
+
+struct Builder {
+    ctx: Ctx,
+    inv: Inventory,
+    idx: Indexes,
+    /// Hosts whose `[[host]]` table names a site, with the span of that value.
+    explicit_site: HashMap<HostId, Range<usize>>,
+}
+
+impl Builder {
+    fn site(&mut self, raw: &S<RawSite>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let role = raw
+            .role
+            .as_ref()
+            .map(|r| ctx.choice("role", r, ROLES))
+            .transpose()?;
+        for glob in raw.hosts.iter().flatten() {
+            Glob::new(glob.get_ref()).map_err(|e| {
+                ctx.err(
+                    glob.span(),
+                    format!("hosts: invalid glob {:?}: {e}", glob.get_ref()),
+                )
+            })?;
+        }
+        let made = upsert(
+            ctx,
+            "site",
+            &mut self.idx.sites,
+            &mut self.inv.sites,
+            &raw.name,
+            |name| Site {
+                name,
+                role: SiteRole::Primary,
+                host_globs: Vec::new(),
+                label: None,
+                origin: None,
+            },
+        )?;
+        for (id, new) in made {
+            let site = &mut self.inv.sites[id];
+            if new {
+                ctx.required(role.as_ref(), "site", &site.name, "role", &header)?;
+            }
+            site.origin = Some(ctx.origin(header.clone()));
+            if let Some(role) = role {
+                site.role = role;
+            }
+            if let Some(globs) = &raw.hosts {
+                site.host_globs = globs.iter().map(|g| g.get_ref().clone()).collect();
+            }
+            if let Some(label) = &raw.label {
+                site.label = Some(label.get_ref().clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn link(&mut self, raw: &S<RawLink>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let [a, b] = raw.sites.get_ref().as_slice() else {
+            return Err(ctx.err(raw.sites.span(), "sites: a link joins exactly two sites"));
+        };
+        let a_id = resolve(ctx, "sites", "site", &self.idx.sites, a)?;
+        let b_id = resolve(ctx, "sites", "site", &self.idx.sites, b)?;
+        if a_id == b_id {
+            return Err(ctx.err(raw.sites.span(), "sites: a link joins two different sites"));
+        }
+        let rtt_ms = *raw.rtt_ms.get_ref();
+        if !(rtt_ms.is_finite() && rtt_ms >= 0.0) {
+            return Err(ctx.err(
+                raw.rtt_ms.span(),
+                format!(
+                    "rtt_ms {rtt_ms} is out of range: expected a finite number of milliseconds >= 0"
+                ),
+            ));
+        }
+        let bandwidth_bps = raw
+            .bandwidth
+            .as_ref()
+            .map(|bw| {
+                parse_bandwidth_bps(bw.get_ref())
+                    .map_err(|e| ctx.err(bw.span(), format!("bandwidth: {e}")))
+            })
+            .transpose()?;
+        self.inv.links.push(SiteLink {
+            sites: (a_id, b_id),
+            rtt_ms,
+            // A link is routed unless the design says it stretches one broadcast domain.
+            l2: raw.l2.unwrap_or(false),
+            bandwidth_bps,
+            origin: Some(ctx.origin(header)),
+        });
+        Ok(())
+    }
+
+    fn engine(&mut self, raw: &S<RawEngine>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let engine = &mut self.inv.engine;
+        if let Some(deployment) = &raw.deployment {
+            engine.deployment = Some(ctx.choice("deployment", deployment, DEPLOYMENTS)?);
+        }
+        if let Some(site) = &raw.site {
+            engine.site = Some(resolve(ctx, "site", "site", &self.idx.sites, site)?);
+        }
+        if let Some(external_ha) = &raw.external_ha {
+            if *external_ha.get_ref() && engine.deployment == Some(Deployment::SelfHosted) {
+                return Err(ctx.err(
+                    external_ha.span(),
+                    "external_ha applies to a standalone engine only; a self-hosted engine is made highly available by its hosts",
+                ));
+            }
+            engine.external_ha = *external_ha.get_ref();
+        }
+        if let Some(version) = &raw.version {
+            engine.version = Some(version.get_ref().clone());
+        }
+        engine.origin = Some(ctx.origin(header));
+        Ok(())
+    }
+
+    fn data_center(&mut self, raw: &S<RawDataCenter>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let compatibility = raw
+            .compatibility
+            .as_ref()
+            .map(|v| ctx.version("compatibility", v))
+            .transpose()?;
+        let made = upsert(
+            ctx,
+            "data_center",
+            &mut self.idx.data_centers,
+            &mut self.inv.data_centers,
+            &raw.name,
+            |name| DataCenter {
+                id: None,
+                name,
+                compatibility: None,
+                status: None,
+                local: false,
+                origin: None,
+            },
+        )?;
+        for (id, _) in made {
+            let dc = &mut self.inv.data_centers[id];
+            dc.origin = Some(ctx.origin(header.clone()));
+            if compatibility.is_some() {
+                dc.compatibility = compatibility;
+            }
+            if let Some(local) = raw.local {
+                dc.local = local;
+            }
+        }
+        Ok(())
+    }
+
+    fn cluster(&mut self, raw: &S<RawCluster>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let data_center = raw
+            .data_center
+            .as_ref()
+            .map(|dc| {
+                resolve(
+                    ctx,
+                    "data_center",
+                    "data center",
+                    &self.idx.data_centers,
+                    dc,
+                )
+            })
+            .transpose()?;
+        let compatibility = raw
+            .compatibility
+            .as_ref()
+            .map(|v| ctx.version("compatibility", v))
+            .transpose()?;
+        let on_error = raw
+            .on_error
+            .as_ref()
+            .map(|v| ctx.choice("on_error", v, ON_ERRORS))
+            .transpose()?;
+        let migration_policy = raw
+            .migration_policy
+            .as_ref()
+            .map(|v| ctx.choice("migration_policy", v, MIGRATION_POLICIES))
+            .transpose()?;
+        let threshold = raw
+            .fencing
+            .as_ref()
+            .and_then(|f| f.threshold.as_ref())
+            .map(|t| ctx.int_in("fencing threshold", t, 0..=100))
+            .transpose()?;
+        let overcommit = raw
+            .memory_overcommit
+            .as_ref()
+            .map(|v| ctx.int_in("memory_overcommit", v, 1..=1000))
+            .transpose()?;
+        let made = upsert(
+            ctx,
+            "cluster",
+            &mut self.idx.clusters,
+            &mut self.inv.clusters,
+            &raw.name,
+            |name| Cluster {
+                id: None,
+                name,
+                data_center: None,
+                compatibility: None,
+                on_error: defaults::ON_ERROR,
+                fencing: defaults::fencing(),
+                migration_policy: defaults::MIGRATION_POLICY,
+                memory_overcommit_percent: defaults::MEMORY_OVERCOMMIT_PERCENT,
+                origin: None,
+            },
+        )?;
+        for (id, _) in made {
+            let cluster = &mut self.inv.clusters[id];
+            cluster.origin = Some(ctx.origin(header.clone()));
+            if data_center.is_some() {
+                cluster.data_center = data_center;
+            }
+            if compatibility.is_some() {
+                cluster.compatibility = compatibility;
+            }
+            if let Some(on_error) = on_error {
+                cluster.on_error = on_error;
+            }
+            if let Some(policy) = migration_policy {
+                cluster.migration_policy = policy;
+            }
+            if let Some(fencing) = &raw.fencing {
+                if let Some(enabled) = fencing.enabled {
+                    cluster.fencing.enabled = enabled;
+                }
+                if let Some(skip) = fencing.skip_if_connectivity_broken {
+                    cluster.fencing.skip_if_connectivity_broken = skip;
+                }
+                if let Some(threshold) = threshold {
+                    cluster.fencing.threshold = threshold as u32;
+                }
+            }
+            if let Some(overcommit) = overcommit {
+                cluster.memory_overcommit_percent = overcommit as u32;
+            }
+        }
+        Ok(())
+    }
+
+    fn storage_domain(&mut self, raw: &S<RawStorageDomain>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let storage = raw
+            .storage
+            .as_ref()
+            .map(|v| ctx.choice("storage", v, STORAGE_TYPES))
+            .transpose()?;
+        let domain_type = raw
+            .domain_type
+            .as_ref()
+            .map(|v| ctx.choice("type", v, DOMAIN_TYPES))
+            .transpose()?;
+        let replication = raw
+            .replication
+            .as_ref()
+            .map(|v| ctx.choice("replication", v, REPLICATIONS))
+            .transpose()?;
+        let data_center = raw
+            .data_center
+            .as_ref()
+            .map(|dc| {
+                resolve(
+                    ctx,
+                    "data_center",
+                    "data center",
+                    &self.idx.data_centers,
+                    dc,
+                )
+            })
+            .transpose()?;
+        let writable_at = raw
+            .writable_at
+            .as_deref()
+            .map(|sites| resolve_list(ctx, "writable_at", "site", &self.idx.sites, sites))
+            .transpose()?;
+        let witness = match &raw.witness {
+            None => None,
+            Some(name) => {
+                let site = resolve(ctx, "witness", "site", &self.idx.sites, name)?;
+                let role = self.inv.sites[site].role;
+                if role != SiteRole::Witness {
+                    return Err(ctx.err(
+                        name.span(),
+                        format!(
+                            "witness: site {:?} has role {:?}; the witness must be a site of role \"witness\"",
+                            name.get_ref(),
+                            role_name(role)
+                        ),
+                    ));
+                }
+                Some(site)
+            }
+        };
+        let made = upsert(
+            ctx,
+            "storage_domain",
+            &mut self.idx.storage_domains,
+            &mut self.inv.storage_domains,
+            &raw.name,
+            |name| StorageDomain {
+                id: None,
+                name,
+                domain_type: DomainType::Data,
+                storage: StorageType::Other,
+                master: false,
+                data_center: None,
+                replication: None,
+                writable_at: Vec::new(),
+                witness: None,
+                origin: None,
+            },
+        )?;
+        for (id, new) in made {
+            let domain = &mut self.inv.storage_domains[id];
+            if new {
+                ctx.required(
+                    storage.as_ref(),
+                    "storage_domain",
+                    &domain.name,
+                    "storage",
+                    &header,
+                )?;
+            }
+            domain.origin = Some(ctx.origin(header.clone()));
+            if let Some(storage) = storage {
+                domain.storage = storage;
+            }
+            if let Some(domain_type) = domain_type {
+                domain.domain_type = domain_type;
+            }
+            if let Some(master) = raw.master {
+                domain.master = master;
+            }
+            if data_center.is_some() {
+                domain.data_center = data_center;
+            }
+            if replication.is_some() {
+                domain.replication = replication;
+            }
+            if let Some(sites) = &writable_at {
+                domain.writable_at = ids(sites);
+            }
+            if witness.is_some() {
+                domain.witness = witness;
+            }
+        }
+        Ok(())
+    }
+
+    fn network(&mut self, raw: &S<RawNetwork>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let data_center = raw
+            .data_center
+            .as_ref()
+            .map(|dc| {
+                resolve(
+                    ctx,
+                    "data_center",
+                    "data center",
+                    &self.idx.data_centers,
+                    dc,
+                )
+            })
+            .transpose()?;
+        let sites = raw
+            .sites
+            .as_deref()
+            .map(|sites| resolve_list(ctx, "sites", "site", &self.idx.sites, sites))
+            .transpose()?;
+        let made = upsert(
+            ctx,
+            "network",
+            &mut self.idx.networks,
+            &mut self.inv.networks,
+            &raw.name,
+            |name| Network {
+                id: None,
+                name,
+                data_center: None,
+                sites: None,
+                origin: None,
+            },
+        )?;
+        for (id, _) in made {
+            let network = &mut self.inv.networks[id];
+            network.origin = Some(ctx.origin(header.clone()));
+            if data_center.is_some() {
+                network.data_center = data_center;
+            }
+            if let Some(sites) = &sites {
+                network.sites = Some(ids(sites));
+            }
+        }
+        Ok(())
+    }
+
+    fn vnic_profile(&mut self, raw: &S<RawVnicProfile>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let network = raw
+            .network
+            .as_ref()
+            .map(|n| resolve(ctx, "network", "network", &self.idx.networks, n))
+            .transpose()?;
+        let made = upsert(
+            ctx,
+            "vnic_profile",
+            &mut self.idx.vnic_profiles,
+            &mut self.inv.vnic_profiles,
+            &raw.name,
+            |name| VnicProfile {
+                id: None,
+                name,
+                network: None,
+                origin: None,
+            },
+        )?;
+        for (id, new) in made {
+            let profile = &mut self.inv.vnic_profiles[id];
+            if new {
+                ctx.required(
+                    network.as_ref(),
+                    "vnic_profile",
+                    &profile.name,
+                    "network",
+                    &header,
+                )?;
+            }
+            profile.origin = Some(ctx.origin(header.clone()));
+            if network.is_some() {
+                profile.network = network;
+            }
+        }
+        Ok(())
+    }
+
+    fn host(&mut self, raw: &S<RawHost>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let site = raw
+            .site
+            .as_ref()
+            .map(|s| resolve(ctx, "site", "site", &self.idx.sites, s))
+            .transpose()?;
+        let cluster = raw
+            .cluster
+            .as_ref()
+            .map(|c| resolve(ctx, "cluster", "cluster", &self.idx.clusters, c))
+            .transpose()?;
+        let status = raw
+            .status
+            .as_ref()
+            .map(|s| ctx.choice("status", s, HOST_STATUSES))
+            .transpose()?;
+        let memory = raw
+            .memory
+            .as_ref()
+            .map(|m| ctx.size("memory", m))
+            .transpose()?;
+        let cpus = raw
+            .cpus
+            .as_ref()
+            .map(|c| ctx.int_in("cpus", c, 1..=i64::from(u32::MAX)))
+            .transpose()?;
+        let spm_priority = raw
+            .spm_priority
+            .as_ref()
+            .map(|p| ctx.int_in("spm_priority", p, -1..=10))
+            .transpose()?;
+        let made = upsert(
+            ctx,
+            "host",
+            &mut self.idx.hosts,
+            &mut self.inv.hosts,
+            &raw.name,
+            |name| Host {
+                id: None,
+                name,
+                site: None,
+                cluster: None,
+                // A designed host is assumed running.
+                status: HostStatus::Up,
+                spm_priority: defaults::SPM_PRIORITY,
+                spm_status: SpmStatus::None,
+                memory_bytes: 0,
+                cpus: 0,
+                // oVirt adds hosts with power management off and without hosted-engine deployment.
+                power_management: false,
+                hosted_engine: false,
+                labels: Vec::new(),
+                origin: None,
+            },
+        )?;
+        for (id, new) in made {
+            let host = &mut self.inv.hosts[id];
+            if new {
+                ctx.required(cluster.as_ref(), "host", &host.name, "cluster", &header)?;
+                ctx.required(memory.as_ref(), "host", &host.name, "memory", &header)?;
+                ctx.required(cpus.as_ref(), "host", &host.name, "cpus", &header)?;
+            }
+            host.origin = Some(ctx.origin(header.clone()));
+            if site.is_some() {
+                host.site = site;
+                if let Some(value) = &raw.site {
+                    self.explicit_site.insert(id, value.span());
+                }
+            }
+            if cluster.is_some() {
+                host.cluster = cluster;
+            }
+            if let Some(status) = status {
+                host.status = status;
+            }
+            if let Some(memory) = memory {
+                host.memory_bytes = memory;
+            }
+            if let Some(cpus) = cpus {
+                host.cpus = cpus as u32;
+            }
+            if let Some(priority) = spm_priority {
+                host.spm_priority = priority as i32;
+            }
+            if let Some(he) = raw.hosted_engine {
+                host.hosted_engine = he;
+            }
+            if let Some(pm) = raw.power_management {
+                host.power_management = pm;
+            }
+        }
+        Ok(())
+    }
+
+    fn vm(&mut self, raw: &S<RawVm>) -> Result<()> {
+        let ctx = &self.ctx;
+        let idx = &self.idx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let cluster = raw
+            .cluster
+            .as_ref()
+            .map(|c| resolve(ctx, "cluster", "cluster", &idx.clusters, c))
+            .transpose()?;
+        let memory = raw
+            .memory
+            .as_ref()
+            .map(|m| ctx.size("memory", m))
+            .transpose()?;
+        let cpus = raw
+            .cpus
+            .as_ref()
+            .map(|c| ctx.int_in("cpus", c, 1..=i64::from(u32::MAX)))
+            .transpose()?;
+        let status = raw
+            .status
+            .as_ref()
+            .map(|s| ctx.choice("status", s, VM_STATUSES))
+            .transpose()?;
+        let ha_priority = raw
+            .ha_priority
+            .as_ref()
+            .map(|p| ctx.int_in("ha_priority", p, 0..=100))
+            .transpose()?;
+        let lease = raw
+            .lease
+            .as_ref()
+            .map(|d| resolve(ctx, "lease", "storage domain", &idx.storage_domains, d))
+            .transpose()?;
+        let resume = raw
+            .resume_behaviour
+            .as_ref()
+            .map(|r| ctx.choice("resume_behaviour", r, RESUME_BEHAVIOURS))
+            .transpose()?;
+        let placement = raw
+            .placement
+            .as_ref()
+            .map(|p| ctx.choice("placement", p, PLACEMENTS))
+            .transpose()?;
+        let placement_hosts = raw
+            .placement_hosts
+            .as_deref()
+            .map(|h| resolve_list(ctx, "placement_hosts", "host", &idx.hosts, h))
+            .transpose()?;
+        let disks = raw
+            .disks
+            .as_deref()
+            .map(|d| resolve_list(ctx, "disks", "storage domain", &idx.storage_domains, d))
+            .transpose()?;
+        let networks = raw
+            .networks
+            .as_deref()
+            .map(|n| resolve_list(ctx, "networks", "network", &idx.networks, n))
+            .transpose()?;
+        let vnic_profiles = raw
+            .vnic_profiles
+            .as_deref()
+            .map(|p| resolve_list(ctx, "vnic_profiles", "vnic profile", &idx.vnic_profiles, p))
+            .transpose()?;
+        let runs_on = raw
+            .runs_on
+            .as_ref()
+            .map(|h| resolve(ctx, "runs_on", "host", &idx.hosts, h))
+            .transpose()?;
+        let made = upsert(
+            ctx,
+            "vm",
+            &mut self.idx.vms,
+            &mut self.inv.vms,
+            &raw.name,
+            |name| Vm {
+                id: None,
+                name,
+                cluster: None,
+                memory_bytes: defaults::VM_MEMORY_BYTES,
+                cpus: defaults::VM_CPUS,
+                status: VmStatus::Down,
+                host: None,
+                ha: false,
+                ha_priority: defaults::HA_PRIORITY,
+                lease: None,
+                resume_behaviour: ResumeBehaviour::AutoResume,
+                placement: defaults::PLACEMENT,
+                placement_hosts: Vec::new(),
+                disks: Vec::new(),
+                networks: Vec::new(),
+                vnic_profiles: Vec::new(),
+                delete_protected: false,
+                origin: None,
+            },
+        )?;
+        for (id, new) in made {
+            let vm = &mut self.inv.vms[id];
+            if new {
+                ctx.required(cluster.as_ref(), "vm", &vm.name, "cluster", &header)?;
+                // A VM said to run somewhere is up unless the design says otherwise.
+                if runs_on.is_some() {
+                    vm.status = VmStatus::Up;
+                }
+            }
+            vm.origin = Some(ctx.origin(header.clone()));
+            if cluster.is_some() {
+                vm.cluster = cluster;
+            }
+            if let Some(memory) = memory {
+                vm.memory_bytes = memory;
+            }
+            if let Some(cpus) = cpus {
+                vm.cpus = cpus as u32;
+            }
+            if let Some(status) = status {
+                vm.status = status;
+            }
+            if runs_on.is_some() {
+                vm.host = runs_on;
+            }
+            if let Some(ha) = raw.ha {
+                vm.ha = ha;
+            }
+            if let Some(priority) = ha_priority {
+                vm.ha_priority = priority as u32;
+            }
+            if lease.is_some() {
+                vm.lease = lease;
+            }
+            if let Some(resume) = resume {
+                vm.resume_behaviour = resume;
+            } else if new {
+                vm.resume_behaviour = defaults::resume_behaviour(vm.ha, vm.lease.is_some());
+            }
+            if let Some(placement) = placement {
+                vm.placement = placement;
+            }
+            if let Some(hosts) = &placement_hosts {
+                vm.placement_hosts = ids(hosts);
+            }
+            if let Some(disks) = &disks {
+                vm.disks = ids(disks);
+            }
+            if let Some(networks) = &networks {
+                vm.networks = ids(networks);
+            }
+            if let Some(profiles) = &vnic_profiles {
+                vm.vnic_profiles = ids(profiles);
+            }
+            if let Some(protected) = raw.delete_protected {
+                vm.delete_protected = protected;
+            }
+            if let (Some(host), Some(vm_cluster)) = (vm.host, vm.cluster) {
+                let host = &self.inv.hosts[host];
+                if let Some(host_cluster) = host.cluster.filter(|&c| c != vm_cluster) {
+                    let span = raw.runs_on.as_ref().map_or(header.clone(), |h| h.span());
+                    return Err(ctx.err(
+                        span,
+                        format!(
+                            "runs_on: host {:?} is in cluster {:?}, not in vm {:?}'s cluster {:?}",
+                            host.name,
+                            self.inv.clusters[host_cluster].name,
+                            vm.name,
+                            self.inv.clusters[vm_cluster].name
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn affinity_label(&mut self, raw: &S<RawAffinityLabel>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let vms = raw
+            .vms
+            .as_deref()
+            .map(|v| resolve_list(ctx, "vms", "vm", &self.idx.vms, v))
+            .transpose()?;
+        let hosts = raw
+            .hosts
+            .as_deref()
+            .map(|h| resolve_list(ctx, "hosts", "host", &self.idx.hosts, h))
+            .transpose()?;
+        let made = upsert(
+            ctx,
+            "affinity_label",
+            &mut self.idx.affinity_labels,
+            &mut self.inv.affinity_labels,
+            &raw.name,
+            |name| AffinityLabel {
+                id: None,
+                name,
+                vms: Vec::new(),
+                hosts: Vec::new(),
+                origin: None,
+            },
+        )?;
+        for (id, _) in made {
+            let label = &mut self.inv.affinity_labels[id];
+            label.origin = Some(ctx.origin(header.clone()));
+            if let Some(vms) = &vms {
+                label.vms = ids(vms);
+            }
+            if let Some(hosts) = &hosts {
+                label.hosts = ids(hosts);
+                // Hosts carry the names of their labels, as the export loader records them.
+                for &(host, _) in hosts {
+                    let labels = &mut self.inv.hosts[host].labels;
+                    if !labels.contains(&label.name) {
+                        labels.push(label.name.clone());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts hosts into sites: a host's own `site`, then the sites' `hosts` globs and `label`s.
+    /// Two different sites claiming one host is an error, as is a glob or label that claims
+    /// no host at all (almost always a typo).
+    fn assign_sites(&mut self, sites: &[S<RawSite>]) -> Result<()> {
+        let ctx = &self.ctx;
+        let mut claimed: HashMap<HostId, (SiteId, Range<usize>)> = self
+            .explicit_site
+            .iter()
+            .filter_map(|(&host, span)| Some((host, (self.inv.hosts[host].site?, span.clone()))))
+            .collect();
+        for raw in sites {
+            let raw = raw.get_ref();
+            let site = self
+                .idx
+                .sites
+                .get(raw.name.get_ref())
+                .expect("sites were added first");
+            let mut claims: Vec<(Vec<HostId>, Range<usize>, String)> = Vec::new();
+            for glob in raw.hosts.iter().flatten() {
+                let matcher = Glob::new(glob.get_ref())
+                    .expect("globs were checked with their site")
+                    .compile_matcher();
+                let hosts: Vec<HostId> = self
+                    .inv
+                    .hosts
+                    .iter()
+                    .filter(|(_, h)| matcher.is_match(&h.name))
+                    .map(|(id, _)| id)
+                    .collect();
+                let what = format!("hosts: the glob {:?}", glob.get_ref());
+                claims.push((hosts, glob.span(), what));
+            }
+            if let Some(label) = &raw.label {
+                resolve(
+                    ctx,
+                    "label",
+                    "affinity label",
+                    &self.idx.affinity_labels,
+                    label,
+                )?;
+                let hosts: Vec<HostId> = self
+                    .inv
+                    .hosts
+                    .iter()
+                    .filter(|(_, h)| h.labels.iter().any(|l| l == label.get_ref()))
+                    .map(|(id, _)| id)
+                    .collect();
+                let what = format!("label: the affinity label {:?}", label.get_ref());
+                claims.push((hosts, label.span(), what));
+            }
+            for (hosts, span, what) in claims {
+                if hosts.is_empty() {
+                    return Err(ctx.err(
+                        span,
+                        format!("{what} of site {:?} matches no host", raw.name.get_ref()),
+                    ));
+                }
+                for host in hosts {
+                    match claimed.entry(host) {
+                        Entry::Occupied(first) if first.get().0 != site => {
+                            let (other, other_span) = first.get();
+                            return Err(ctx.err(
+                                span,
+                                format!(
+                                    "{what} puts host {:?} in site {:?}, but line {} puts it in site {:?}",
+                                    self.inv.hosts[host].name,
+                                    raw.name.get_ref(),
+                                    ctx.line(other_span.start),
+                                    self.inv.sites[*other].name
+                                ),
+                            ));
+                        }
+                        Entry::Occupied(_) => {}
+                        Entry::Vacant(slot) => {
+                            slot.insert((site, span.clone()));
+                            self.inv.hosts[host].site = Some(site);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn affinity_group(&mut self, raw: &S<RawAffinityGroup>) -> Result<()> {
+        let ctx = &self.ctx;
+        let header = raw.span();
+        let raw = raw.get_ref();
+        let cluster = raw
+            .cluster
+            .as_ref()
+            .map(|c| resolve(ctx, "cluster", "cluster", &self.idx.clusters, c))
+            .transpose()?;
+        let vms = raw
+            .vms
+            .as_deref()
+            .map(|v| resolve_list(ctx, "vms", "vm", &self.idx.vms, v))
+            .transpose()?;
+        let hosts = raw
+            .hosts
+            .as_deref()
+            .map(|h| resolve_list(ctx, "hosts", "host", &self.idx.hosts, h))
+            .transpose()?;
+        let labels = raw
+            .labels
+            .as_deref()
+            .map(|l| {
+                resolve_list(
+                    ctx,
+                    "labels",
+                    "affinity label",
+                    &self.idx.affinity_labels,
+                    l,
+                )
+            })
+            .transpose()?;
+        let hosts_rule = raw
+            .hosts_rule
+            .as_ref()
+            .map(|r| rule(ctx, "hosts_rule", r))
+            .transpose()?;
+        let vms_rule = raw
+            .vms_rule
+            .as_ref()
+            .map(|r| rule(ctx, "vms_rule", r))
+            .transpose()?;
+        let priority = match &raw.priority {
+            Some(p) if !p.get_ref().is_finite() || *p.get_ref() < 0.0 => {
+                return Err(ctx.err(
+                    p.span(),
+                    format!(
+                        "priority {} is out of range: expected a finite number >= 0",
+                        p.get_ref()
+                    ),
+                ));
+            }
+            Some(p) => Some(*p.get_ref()),
+            None => None,
+        };
+        let made = upsert(
+            ctx,
+            "affinity_group",
+            &mut self.idx.affinity_groups,
+            &mut self.inv.affinity_groups,
+            &raw.name,
+            |name| AffinityGroup {
+                id: None,
+                name,
+                cluster: None,
+                vms: Vec::new(),
+                hosts: Vec::new(),
+                labels: Vec::new(),
+                vms_rule: AffinityRule::default(),
+                hosts_rule: AffinityRule::default(),
+                priority: defaults::AFFINITY_PRIORITY,
+                origin: None,
+            },
+        )?;
+        for (id, new) in made {
+            let group = &mut self.inv.affinity_groups[id];
+            if new {
+                ctx.required(
+                    cluster.as_ref(),
+                    "affinity_group",
+                    &group.name,
+                    "cluster",
+                    &header,
+                )?;
+            }
+            group.origin = Some(ctx.origin(header.clone()));
+            if cluster.is_some() {
+                group.cluster = cluster;
+            }
+            if let Some(vms) = &vms {
+                group.vms = ids(vms);
+            }
+            if let Some(hosts) = &hosts {
+                group.hosts = ids(hosts);
+            }
+            if let Some(labels) = &labels {
+                group.labels = ids(labels);
+            }
+            if let Some(rule) = hosts_rule {
+                group.hosts_rule = rule;
+            }
+            if let Some(rule) = vms_rule {
+                group.vms_rule = rule;
+            }
+            if let Some(priority) = priority {
+                group.priority = priority;
+            }
+            // oVirt keeps an affinity group within one cluster: its members must be there too.
+            let Some(group_cluster) = group.cluster else {
+                continue;
+            };
+            let members = vms.iter().flatten().map(|(vm, span)| {
+                let vm = &self.inv.vms[*vm];
+                ("vm", &vm.name, vm.cluster, span)
+            });
+            let host_members = hosts.iter().flatten().map(|(host, span)| {
+                let host = &self.inv.hosts[*host];
+                ("host", &host.name, host.cluster, span)
+            });
+            for (kind, name, member_cluster, span) in members.chain(host_members) {
+                if let Some(other) = member_cluster.filter(|&c| c != group_cluster) {
+                    return Err(ctx.err(
+                        span.clone(),
+                        format!(
+                            "{kind}s: {kind} {name:?} is in cluster {:?}, not in the group's cluster {:?}",
+                            self.inv.clusters[other].name, self.inv.clusters[group_cluster].name
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An affinity rule as written: `enabled` defaults to true (see
+/// [`defaults::AFFINITY_RULE_ENABLED`]); `positive` and `enforcing` are required when the
+/// rule is enabled, as the API model requires them.
+fn rule(ctx: &Ctx, field: &str, raw: &S<RawAffinityRule>) -> Result<AffinityRule> {
+    let r = raw.get_ref();
+    let enabled = r.enabled.unwrap_or(defaults::AFFINITY_RULE_ENABLED);
+    let need = |value: Option<bool>, key: &str| match value {
+        Some(v) => Ok(v),
+        None if !enabled => Ok(false),
+        None => Err(ctx.err(
+            raw.span(),
+            format!("{field}: `{key}` is required when the rule is enabled"),
+        )),
+    };
+    Ok(AffinityRule {
+        enabled,
+        positive: need(r.positive, "positive")?,
+        enforcing: need(r.enforcing, "enforcing")?,
+    })
+}
+
+/// Two `[[link]]` tables for the same pair of sites would leave it unclear which holds.
+fn check_duplicate_links(ctx: &Ctx, inv: &Inventory, raw: &[S<RawLink>]) -> Result<()> {
+    let mut seen: HashMap<(SiteId, SiteId), usize> = HashMap::new();
+    let design_links = &inv.links[inv.links.len() - raw.len()..];
+    for (link, raw) in design_links.iter().zip(raw) {
+        let (a, b) = link.sites;
+        let key = (a.min(b), a.max(b));
+        if let Some(first) = seen.insert(key, raw.span().start) {
+            return Err(ctx.err(
+                raw.get_ref().sites.span(),
+                format!(
+                    "duplicate link between {:?} and {:?}: already defined at line {}",
+                    inv.sites[a].name,
+                    inv.sites[b].name,
+                    ctx.line(first)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn role_name(role: SiteRole) -> &'static str {
+    ROLES
+        .iter()
+        .find(|(_, r)| *r == role)
+        .map_or("?", |(name, _)| name)
+}

@@ -1,0 +1,197 @@
+//! The design file as written: serde structs that keep every value's span and reject
+//! unknown keys. [`super::build`] turns them into an [`crate::Inventory`].
+//!
+//! Every field other than `name` is optional here: in an overlay, a table naming an
+//! exported entity changes only the fields it gives. Which fields a new entity needs is
+//! decided when building.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A string, number or list together with the byte range it occupies in the file.
+pub type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDesign {
+    pub source: Option<S<RawSource>>,
+    pub engine: Option<S<RawEngine>>,
+    #[serde(default)]
+    pub site: Vec<S<RawSite>>,
+    #[serde(default)]
+    pub link: Vec<S<RawLink>>,
+    #[serde(default)]
+    pub data_center: Vec<S<RawDataCenter>>,
+    #[serde(default)]
+    pub cluster: Vec<S<RawCluster>>,
+    #[serde(default)]
+    pub host: Vec<S<RawHost>>,
+    #[serde(default)]
+    pub network: Vec<S<RawNetwork>>,
+    #[serde(default)]
+    pub vnic_profile: Vec<S<RawVnicProfile>>,
+    #[serde(default)]
+    pub storage_domain: Vec<S<RawStorageDomain>>,
+    #[serde(default)]
+    pub vm: Vec<S<RawVm>>,
+    #[serde(default)]
+    pub affinity_label: Vec<S<RawAffinityLabel>>,
+    #[serde(default)]
+    pub affinity_group: Vec<S<RawAffinityGroup>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub export: Option<S<String>>,
+    pub engine: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEngine {
+    pub deployment: Option<S<String>>,
+    pub site: Option<S<String>>,
+    pub external_ha: Option<S<bool>>,
+    pub version: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub name: S<String>,
+    pub role: Option<S<String>>,
+    pub hosts: Option<Vec<S<String>>>,
+    pub label: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub sites: S<Vec<S<String>>>,
+    pub rtt_ms: S<f64>,
+    pub l2: Option<bool>,
+    pub bandwidth: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDataCenter {
+    pub name: S<String>,
+    pub compatibility: Option<S<String>>,
+    pub local: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCluster {
+    pub name: S<String>,
+    pub data_center: Option<S<String>>,
+    pub compatibility: Option<S<String>>,
+    pub on_error: Option<S<String>>,
+    pub fencing: Option<RawFencing>,
+    pub migration_policy: Option<S<String>>,
+    /// Percent: 100 none, 150 server, 200 desktop load.
+    pub memory_overcommit: Option<S<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFencing {
+    pub enabled: Option<bool>,
+    pub skip_if_connectivity_broken: Option<bool>,
+    pub threshold: Option<S<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHost {
+    pub name: S<String>,
+    pub site: Option<S<String>>,
+    pub cluster: Option<S<String>>,
+    pub status: Option<S<String>>,
+    pub memory: Option<S<String>>,
+    pub cpus: Option<S<i64>>,
+    pub spm_priority: Option<S<i64>>,
+    pub hosted_engine: Option<bool>,
+    pub power_management: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    pub name: S<String>,
+    pub data_center: Option<S<String>>,
+    pub sites: Option<Vec<S<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVnicProfile {
+    pub name: S<String>,
+    pub network: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorageDomain {
+    pub name: S<String>,
+    pub storage: Option<S<String>>,
+    #[serde(rename = "type")]
+    pub domain_type: Option<S<String>>,
+    pub data_center: Option<S<String>>,
+    pub master: Option<bool>,
+    pub replication: Option<S<String>>,
+    pub writable_at: Option<Vec<S<String>>>,
+    pub witness: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVm {
+    pub name: S<String>,
+    pub cluster: Option<S<String>>,
+    pub memory: Option<S<String>>,
+    pub cpus: Option<S<i64>>,
+    pub status: Option<S<String>>,
+    pub ha: Option<bool>,
+    pub ha_priority: Option<S<i64>>,
+    pub lease: Option<S<String>>,
+    pub resume_behaviour: Option<S<String>>,
+    pub placement: Option<S<String>>,
+    pub placement_hosts: Option<Vec<S<String>>>,
+    pub disks: Option<Vec<S<String>>>,
+    pub networks: Option<Vec<S<String>>>,
+    pub vnic_profiles: Option<Vec<S<String>>>,
+    pub runs_on: Option<S<String>>,
+    pub delete_protected: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAffinityLabel {
+    pub name: S<String>,
+    pub vms: Option<Vec<S<String>>>,
+    pub hosts: Option<Vec<S<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAffinityGroup {
+    pub name: S<String>,
+    pub cluster: Option<S<String>>,
+    pub vms: Option<Vec<S<String>>>,
+    pub hosts: Option<Vec<S<String>>>,
+    pub labels: Option<Vec<S<String>>>,
+    pub hosts_rule: Option<S<RawAffinityRule>>,
+    pub vms_rule: Option<S<RawAffinityRule>>,
+    pub priority: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAffinityRule {
+    pub enabled: Option<bool>,
+    pub positive: Option<bool>,
+    pub enforcing: Option<bool>,
+}
