@@ -30,6 +30,7 @@ pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
     match value {
         Value::Object(mut node) => {
             node.name = String::new();
+            place_members(text, &mut node);
             Ok(node)
         }
         _ => Err(SyntaxError {
@@ -186,6 +187,50 @@ fn object_spans(text: &str) -> Vec<Range<usize>> {
         }
     }
     spans
+}
+
+/// Points each scalar member at its key (`"memory": ...`) rather than at the enclosing
+/// object, so an unreadable value is reported on its own line.
+fn place_members(text: &str, object: &mut Node) {
+    let mut keys = member_keys(text, object.span.clone());
+    for child in &mut object.children {
+        if child.span != object.span {
+            place_members(text, child);
+        } else if let Some(index) = keys.iter().position(|(key, _)| *key == child.name) {
+            child.span = keys.remove(index).1;
+        }
+    }
+}
+
+/// The keys of an object's own members (not of nested ones) with their byte ranges, in order.
+fn member_keys(text: &str, object: Range<usize>) -> Vec<(&str, Range<usize>)> {
+    let bytes = text.as_bytes();
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut i = object.start + 1;
+    while i < object.end.min(bytes.len()) {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                let end = (i + 1).min(bytes.len());
+                let after = text.get(end..).unwrap_or("").trim_start();
+                if depth == 0 && after.starts_with(':') {
+                    if let Some(key) = text.get(start + 1..end - 1) {
+                        keys.push((key, start..end));
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    keys
 }
 
 /// Converts serde_json's line and column into a byte span.
