@@ -46,6 +46,7 @@ error_snapshots! {
     json_missing_comma,
     json_top_level_array,
     json_bad_number,
+    json_unexpected_character,
     vm_without_name,
     fault_instead_of_collection,
     empty_file,

@@ -67,7 +67,8 @@ impl Document {
             Format::Xml => parse_xml(&text),
             Format::Json => parse_json(&text),
         };
-        let root = parsed.map_err(|e| LoadError::at(path, &text, e.span, e.message))?;
+        let root =
+            parsed.map_err(|e| LoadError::at(path, &text, char_span(&text, e.span), e.message))?;
         Ok(Document {
             path: path.to_path_buf(),
             text,
@@ -87,7 +88,7 @@ impl Document {
     }
 
     fn error_at(&self, span: Range<usize>, message: impl Into<String>) -> LoadError {
-        LoadError::at(&self.path, &self.text, span, message)
+        LoadError::at(&self.path, &self.text, char_span(&self.text, span), message)
     }
 
     /// The items of a collection response: `<vms><vm>..</vm></vms>` in XML,
@@ -165,4 +166,22 @@ impl Document {
             )
         })
     }
+}
+
+/// `span` widened to whole characters: parsers may report a position inside a multi-byte
+/// character, and the text is sliced at the span to show the line.
+fn char_span(text: &str, span: Range<usize>) -> Range<usize> {
+    let floor = |mut at: usize| {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let start = floor(span.start);
+    let mut end = floor(span.end.max(start));
+    if end < span.end.min(text.len()) {
+        end += text[end..].chars().next().map_or(0, char::len_utf8);
+    }
+    start..end
 }

@@ -218,10 +218,11 @@ fn member_keys(text: &str, object: Range<usize>) -> Vec<(&str, Range<usize>)> {
                 }
                 let end = (i + 1).min(bytes.len());
                 let after = text.get(end..).unwrap_or("").trim_start();
-                if depth == 0 && after.starts_with(':') {
-                    if let Some(key) = text.get(start + 1..end - 1) {
-                        keys.push((key, start..end));
-                    }
+                if depth == 0
+                    && after.starts_with(':')
+                    && let Some(key) = text.get(start + 1..end - 1)
+                {
+                    keys.push((key, start..end));
                 }
             }
             b'{' | b'[' => depth += 1,
