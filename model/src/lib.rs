@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod inventory;
+pub mod live;
 pub mod origin;
 pub mod units;
 

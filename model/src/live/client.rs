@@ -1,0 +1,403 @@
+//! The only way stretchdr talks to an engine: a client that can send GET and nothing else
+//! (plus the one POST that trades the password for a token).
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Mutex;
+use std::thread;
+use std::time::Duration;
+
+use reqwest::blocking::{Client, RequestBuilder};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::redirect::Policy;
+use reqwest::{Certificate, StatusCode};
+use rustls::CertificateError;
+
+use crate::live::credentials::Credentials;
+use crate::live::error::LiveError;
+use crate::live::url::EngineUrl;
+use crate::live::{EngineOptions, RetryPolicy, Trust};
+
+const JSON: &str = "application/json";
+
+/// A bearer token from the engine's SSO. Its `Debug` hides it: it is as good as the password
+/// until it expires.
+#[derive(Clone, PartialEq, Eq)]
+struct Token(String);
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// What a request brought back, once the body is read.
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+/// A read-only engine client. Its public surface is [`ReadOnlyClient::get`]: there is no way
+/// to build a PUT, POST or DELETE through it, so no code path of stretchdr can change an
+/// engine. Safe to share between threads; the token is renewed once when the engine
+/// answers 401 (tokens expire, engines restart).
+pub struct ReadOnlyClient {
+    http: Client,
+    url: EngineUrl,
+    credentials: Credentials,
+    token: Mutex<Option<Token>>,
+    retry: RetryPolicy,
+    read_timeout: Duration,
+}
+
+impl fmt::Debug for ReadOnlyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadOnlyClient")
+            .field("url", &self.url)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReadOnlyClient {
+    /// Builds the HTTPS client: TLS always verified (against `--ca-file` alone when given,
+    /// else the system's roots) unless the options explicitly say `Trust::Insecure`.
+    pub fn new(options: &EngineOptions) -> Result<ReadOnlyClient, LiveError> {
+        let url = EngineUrl::parse(&options.engine)?;
+        // reqwest is built without a bundled crypto provider (aws-lc-rs may need cmake);
+        // ring is installed as the process default. An Err means one is installed already,
+        // which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.read_timeout)
+            // The API never redirects; a redirect means a login page or a proxy, and
+            // following it could carry the bearer token elsewhere.
+            .redirect(Policy::none())
+            .user_agent(concat!("stretchdr/", env!("CARGO_PKG_VERSION")));
+        match &options.trust {
+            Trust::System => {}
+            Trust::CaFile(path) => {
+                let pem = std::fs::read(path).map_err(|e| LiveError::CaFile {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                })?;
+                let certs = Certificate::from_pem_bundle(&pem).map_err(|e| LiveError::CaFile {
+                    path: path.clone(),
+                    detail: format!("not a PEM certificate bundle: {e}"),
+                })?;
+                if certs.is_empty() {
+                    return Err(LiveError::CaFile {
+                        path: path.clone(),
+                        detail: "no PEM certificate in the file".to_string(),
+                    });
+                }
+                builder = builder.tls_certs_only(certs);
+            }
+            Trust::Insecure => {
+                eprintln!(
+                    "WARNING: --insecure: the engine's TLS certificate is NOT verified. Anyone on the \
+                     network path can read the password and the inventory. Download the engine CA from {} \
+                     and use --ca-file instead.",
+                    url.ca_certificate()
+                );
+                builder = builder.tls_danger_accept_invalid_certs(true);
+            }
+        }
+        let http = builder.build().map_err(|e| LiveError::Tls {
+            url: url.base().to_string(),
+            detail: error_chain(&e),
+        })?;
+        Ok(ReadOnlyClient {
+            http,
+            url,
+            credentials: options.credentials.clone(),
+            token: Mutex::new(None),
+            retry: options.retry.clone(),
+            read_timeout: options.read_timeout,
+        })
+    }
+
+    pub fn engine_url(&self) -> &EngineUrl {
+        &self.url
+    }
+
+    /// GETs an API path (`""` for the root, `"vms"`, `"clusters/<id>/affinitygroups"`) as
+    /// JSON and returns the body as the engine sent it.
+    pub fn get(&self, path: &str) -> Result<Vec<u8>, LiveError> {
+        let url = self.url.api(path);
+        let mut renewed = false;
+        loop {
+            let token = self.current_token()?;
+            let answer = self.send(&url, || {
+                self.http
+                    .get(&url)
+                    .header(ACCEPT, JSON)
+                    .header("Version", "4")
+                    .bearer_auth(&token.0)
+            })?;
+            match answer.status.as_u16() {
+                200..=299 => return self.json_body(&url, answer),
+                401 if !renewed => {
+                    self.renew(&token)?;
+                    renewed = true;
+                }
+                401 => {
+                    return Err(LiveError::BadCredentials {
+                        user: self.credentials.user.clone(),
+                        detail: "the engine refused a freshly issued token".to_string(),
+                    });
+                }
+                404 if path.is_empty() => {
+                    return Err(LiveError::NotOvirt {
+                        url: self.url.base().to_string(),
+                        detail: format!("GET {url} answered 404: there is no oVirt API here"),
+                    });
+                }
+                403 | 404 => {
+                    return Err(LiveError::NotReadable {
+                        url,
+                        status: answer.status.as_u16(),
+                        user: self.credentials.user.clone(),
+                    });
+                }
+                300..=399 => {
+                    return Err(LiveError::NotOvirt {
+                        url: self.url.base().to_string(),
+                        detail: format!("GET {url} answered a redirect ({})", answer.status),
+                    });
+                }
+                status => {
+                    return Err(LiveError::Http {
+                        url,
+                        status,
+                        tries: self.retry.tries,
+                        detail: self.engine_text(&answer.body),
+                    });
+                }
+            }
+        }
+    }
+
+    /// A 2xx body must be JSON: an HTML page there is a portal or a proxy, not the API.
+    fn json_body(&self, url: &str, answer: Answer) -> Result<Vec<u8>, LiveError> {
+        if !answer.content_type.starts_with(JSON) {
+            return Err(LiveError::NotOvirt {
+                url: self.url.base().to_string(),
+                detail: format!(
+                    "GET {url} answered {} instead of JSON",
+                    shown_content_type(&answer.content_type)
+                ),
+            });
+        }
+        Ok(answer.body)
+    }
+
+    /// The token in use, asking the SSO for one the first time.
+    fn current_token(&self) -> Result<Token, LiveError> {
+        let mut slot = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(token) = slot.as_ref() {
+            return Ok(token.clone());
+        }
+        let token = self.token()?;
+        *slot = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Replaces `stale` with a new token, unless another thread already did.
+    fn renew(&self, stale: &Token) -> Result<(), LiveError> {
+        let mut slot = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.as_ref() == Some(stale) {
+            *slot = Some(self.token()?);
+        }
+        Ok(())
+    }
+
+    /// The one POST: the OAuth password grant at `/ovirt-engine/sso/oauth/token`.
+    fn token(&self) -> Result<Token, LiveError> {
+        let url = self.url.token_endpoint();
+        let form = [
+            ("grant_type", "password"),
+            ("scope", "ovirt-app-api"),
+            ("username", self.credentials.user.as_str()),
+            ("password", self.credentials.password.expose()),
+        ];
+        let answer = self.send(&url, || {
+            self.http.post(&url).header(ACCEPT, JSON).form(&form)
+        })?;
+        let not_ovirt = |detail: String| LiveError::NotOvirt {
+            url: self.url.base().to_string(),
+            detail,
+        };
+        if answer.status.is_server_error() {
+            return Err(LiveError::Http {
+                url,
+                status: answer.status.as_u16(),
+                tries: self.retry.tries,
+                detail: self.engine_text(&answer.body),
+            });
+        }
+        if !answer.content_type.starts_with(JSON) {
+            return Err(not_ovirt(format!(
+                "the SSO token endpoint {url} answered {} with {}",
+                answer.status,
+                shown_content_type(&answer.content_type)
+            )));
+        }
+        let reply: serde_json::Value = serde_json::from_slice(&answer.body).map_err(|e| {
+            not_ovirt(format!(
+                "the SSO token endpoint {url} sent invalid JSON: {e}"
+            ))
+        })?;
+        let text = |key: &str| reply.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        if answer.status.is_success()
+            && let Some(token) = text("access_token").filter(|t| !t.is_empty())
+        {
+            return Ok(Token(token));
+        }
+        if let Some(error) = text("error") {
+            let description = text("error_description").unwrap_or_default();
+            return Err(LiveError::BadCredentials {
+                user: self.credentials.user.clone(),
+                detail: self.scrub(&format!("{description} ({error}, HTTP {})", answer.status)),
+            });
+        }
+        Err(not_ovirt(format!(
+            "the SSO token endpoint {url} answered {} without a token",
+            answer.status
+        )))
+    }
+
+    /// Sends a request, retrying with backoff on connection errors, timeouts and 5xx
+    /// answers, which pass; never on 4xx, which will not.
+    fn send(&self, url: &str, request: impl Fn() -> RequestBuilder) -> Result<Answer, LiveError> {
+        let mut pause = self.retry.first_backoff;
+        let mut try_number = 1;
+        loop {
+            let last = try_number >= self.retry.tries.max(1);
+            let outcome = request().send().and_then(|response| {
+                let status = response.status();
+                let content_type = response
+                    .headers()
+                    .get(CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let body = response.bytes()?.to_vec();
+                Ok(Answer {
+                    status,
+                    content_type,
+                    body,
+                })
+            });
+            match outcome {
+                Ok(answer) if answer.status.is_server_error() && !last => {}
+                Ok(answer) => return Ok(answer),
+                Err(e) => {
+                    let error = self.transport_error(url, &e);
+                    let passing = matches!(
+                        error,
+                        LiveError::Unreachable { .. } | LiveError::Timeout { .. }
+                    );
+                    if last || !passing {
+                        return Err(error);
+                    }
+                }
+            }
+            thread::sleep(pause);
+            pause = pause.saturating_mul(2);
+            try_number += 1;
+        }
+    }
+
+    /// Sorts a transport failure into what the user has to fix.
+    fn transport_error(&self, url: &str, error: &reqwest::Error) -> LiveError {
+        if let Some(tls) = rustls_error(error) {
+            let detail = tls.to_string();
+            return match tls {
+                rustls::Error::InvalidCertificate(
+                    CertificateError::UnknownIssuer | CertificateError::BadSignature,
+                ) => LiveError::UnknownCa {
+                    url: self.url.base().to_string(),
+                    ca_url: self.url.ca_certificate(),
+                    detail,
+                },
+                _ => LiveError::Tls {
+                    url: self.url.base().to_string(),
+                    detail,
+                },
+            };
+        }
+        if error.is_timeout() {
+            return LiveError::Timeout {
+                url: url.to_string(),
+                seconds: self.read_timeout.as_secs_f64(),
+            };
+        }
+        LiveError::Unreachable {
+            url: self.url.base().to_string(),
+            detail: error_chain(error),
+        }
+    }
+
+    /// Engine-supplied text for an error message: short, and never containing the password
+    /// (some SSO setups echo the request back).
+    fn engine_text(&self, body: &[u8]) -> String {
+        let text = String::from_utf8_lossy(body);
+        let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let short: String = text.chars().take(200).collect();
+        self.scrub(&short)
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        let secret = self.credentials.password.expose();
+        if secret.is_empty() {
+            text.to_string()
+        } else {
+            text.replace(secret, "***")
+        }
+    }
+}
+
+fn shown_content_type(content_type: &str) -> &str {
+    if content_type.is_empty() {
+        "no content type"
+    } else {
+        content_type
+    }
+}
+
+/// The rustls error behind a reqwest error, if the failure was the TLS handshake. hyper
+/// wraps it in an `io::Error`, whose `source()` skips the wrapped error, so `get_ref` too.
+fn rustls_error(error: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(error);
+    while let Some(err) = current {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && let Some(tls) = inner.downcast_ref::<rustls::Error>()
+        {
+            return Some(tls);
+        }
+        current = err.source();
+    }
+    None
+}
+
+/// "error sending request: client error (Connect): tcp connect error: Connection refused".
+fn error_chain(error: &dyn StdError) -> String {
+    let mut text = error.to_string();
+    let mut current = error.source();
+    while let Some(err) = current {
+        let part = err.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        current = err.source();
+    }
+    text
+}

@@ -1,0 +1,118 @@
+//! Read-only snapshots of a live engine over the oVirt REST API (v4, JSON).
+//!
+//! [`fetch_to_dir`] writes an export directory in the layout [`crate::export::load_export`]
+//! reads (`api.json`, `api/<collection>.json`, `api/<collection>/<id>/<sub>.json`), the
+//! engine's bytes unchanged; [`fetch_inventory`] loads the same responses without keeping
+//! them. Everything goes through [`ReadOnlyClient`], which can send GET and the one token
+//! POST, nothing else.
+//!
+//! Every collection is required: a 403 or 404 on any of them fails the fetch, naming the
+//! collection, rather than yield an inventory that silently lacks, say, its affinity groups.
+
+mod client;
+mod credentials;
+mod error;
+mod snapshot;
+mod url;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::inventory::Inventory;
+
+pub use client::ReadOnlyClient;
+pub use credentials::{Credentials, Password};
+pub use error::LiveError;
+pub use snapshot::{CollectionCount, FetchSummary, Snapshot};
+pub use url::EngineUrl;
+
+/// How to reach and trust an engine; built by each command from its flags, no clap here.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// `https://host`, `https://host/ovirt-engine` or `https://host/ovirt-engine/api`.
+    pub engine: String,
+    pub credentials: Credentials,
+    pub trust: Trust,
+    /// Longest wait for the TCP and TLS connection.
+    pub connect_timeout: Duration,
+    /// Longest wait for one whole response (reqwest's per-request timeout).
+    pub read_timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Requests in flight at once: a few, so a big engine is fetched quickly without
+    /// loading it more than an admin portal does.
+    pub parallel: usize,
+    /// Show a progress line on stderr, when stderr is a terminal.
+    pub progress: bool,
+}
+
+impl EngineOptions {
+    /// Options with the defaults: system roots, 10 s connect, 120 s read, 3 tries, 4 at once.
+    pub fn new(engine: impl Into<String>, credentials: Credentials) -> EngineOptions {
+        EngineOptions {
+            engine: engine.into(),
+            credentials,
+            trust: Trust::System,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(120),
+            retry: RetryPolicy::default(),
+            parallel: 4,
+            progress: true,
+        }
+    }
+}
+
+/// Which certificates the engine's TLS certificate is checked against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trust {
+    /// The system's roots (an engine with a certificate from a public or company CA).
+    System,
+    /// Only the CAs in this PEM bundle: the engine's own CA, from
+    /// `/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA`.
+    CaFile(PathBuf),
+    /// No verification at all; a loud warning is printed. Only from an explicit `--insecure`.
+    Insecure,
+}
+
+impl Trust {
+    /// The trust the flags `--ca-file` and `--insecure` ask for.
+    pub fn from_flags(ca_file: Option<PathBuf>, insecure: bool) -> Trust {
+        match (ca_file, insecure) {
+            (Some(path), _) => Trust::CaFile(path),
+            (None, true) => Trust::Insecure,
+            (None, false) => Trust::System,
+        }
+    }
+}
+
+/// Bounded retries for failures that pass (connection errors, timeouts, 5xx): `tries` in
+/// all, waiting `first_backoff`, then twice as long each time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub tries: u32,
+    pub first_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 3 tries, 0.5 s then 1 s apart.
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            tries: 3,
+            first_backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Reads the engine and writes an export directory at `out`, which must not hold an export
+/// already (stale files of an older fetch would load as if current). Nothing is written
+/// unless every response arrived.
+pub fn fetch_to_dir(options: &EngineOptions, out: &Path) -> Result<FetchSummary, LiveError> {
+    snapshot::check_output(out)?;
+    let snapshot = Snapshot::fetch(options)?;
+    snapshot.write_to(out)?;
+    Ok(snapshot.summary().clone())
+}
+
+/// Reads the engine and loads the inventory, keeping no files.
+pub fn fetch_inventory(options: &EngineOptions) -> Result<Inventory, LiveError> {
+    Snapshot::fetch(options)?.load()
+}
