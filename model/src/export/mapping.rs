@@ -396,18 +396,10 @@ impl Loader<'_> {
             let id = this.inventory.vms.push(vm);
             register(&mut this.ids.vms, node, id);
             // Present when fetched with `follow=disk_attachments,nics`.
-            for attachment in node
-                .child("disk_attachments")
-                .into_iter()
-                .flat_map(|l| l.children_named("disk_attachment"))
-            {
+            for attachment in node.list("disk_attachments", "disk_attachment") {
                 this.attach_disk(id, attachment);
             }
-            for nic in node
-                .child("nics")
-                .into_iter()
-                .flat_map(|l| l.children_named("nic"))
-            {
+            for nic in node.list("nics", "nic") {
                 this.attach_nic(id, nic);
             }
             Ok(())

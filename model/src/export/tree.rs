@@ -61,11 +61,15 @@ impl Node {
         self.text_at(&["id"])
     }
 
-    /// The ids of the references listed under `list/item` (`<hosts><host id=".."/></hosts>`).
-    pub fn ref_ids<'a>(&'a self, list: &'a str, item: &'a str) -> impl Iterator<Item = &'a str> {
+    /// The items of the list `list` (`<nics><nic>..</nic></nics>`), none when it is absent.
+    pub fn list<'a>(&'a self, list: &'a str, item: &'a str) -> impl Iterator<Item = &'a Node> {
         self.child(list)
             .into_iter()
             .flat_map(move |l| l.children_named(item))
-            .filter_map(Node::id)
+    }
+
+    /// The ids of the references listed under `list/item` (`<hosts><host id=".."/></hosts>`).
+    pub fn ref_ids<'a>(&'a self, list: &'a str, item: &'a str) -> impl Iterator<Item = &'a str> {
+        self.list(list, item).filter_map(Node::id)
     }
 }
