@@ -1,0 +1,49 @@
+//! Every rule, in code order. A rule not listed here does not run and is not documented.
+
+use crate::rule::Rule;
+use crate::rules::active_active::{
+    fencing_blocked_on_site_loss::FencingBlockedOnSiteLoss, ha_vm_without_lease::HaVmWithoutLease,
+    hard_vm_host_affinity::HardVmHostAffinity, hosted_engine_one_site::HostedEngineOneSite,
+    hosts_split_l2::HostsSplitL2, lease_domain_not_replicated::LeaseDomainNotReplicated,
+    lease_resume_not_kill::LeaseResumeNotKill, local_storage_domain::LocalStorageDomain,
+    no_soft_site_affinity::NoSoftSiteAffinity, no_spm_candidate_on_site::NoSpmCandidateOnSite,
+    no_storage_witness::NoStorageWitness,
+    resilience_policy_do_not_migrate::ResiliencePolicyDoNotMigrate,
+    site_capacity_shortfall::SiteCapacityShortfall, site_rtt_over_ceiling::SiteRttOverCeiling,
+    sites_unknown::SitesUnknown, spm_priority_not_site_ordered::SpmPriorityNotSiteOrdered,
+    standalone_engine_not_ha::StandaloneEngineNotHa,
+    storage_not_writable_both_sites::StorageNotWritableBothSites,
+    vm_network_not_stretched::VmNetworkNotStretched, vm_not_highly_available::VmNotHighlyAvailable,
+};
+
+/// Every rule, in code order.
+pub static RULES: &[&dyn Rule] = &[
+    &SitesUnknown,
+    &HostsSplitL2,
+    &SiteRttOverCeiling,
+    &HaVmWithoutLease,
+    &VmNotHighlyAvailable,
+    &HardVmHostAffinity,
+    &NoSoftSiteAffinity,
+    &SpmPriorityNotSiteOrdered,
+    &NoSpmCandidateOnSite,
+    &StandaloneEngineNotHa,
+    &HostedEngineOneSite,
+    &StorageNotWritableBothSites,
+    &LeaseDomainNotReplicated,
+    &SiteCapacityShortfall,
+    &LeaseResumeNotKill,
+    &FencingBlockedOnSiteLoss,
+    &VmNetworkNotStretched,
+    &LocalStorageDomain,
+    &NoStorageWitness,
+    &ResiliencePolicyDoNotMigrate,
+];
+
+/// The rule with this code (case-insensitive).
+pub fn find(code: &str) -> Option<&'static dyn Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|rule| rule.code().eq_ignore_ascii_case(code))
+}

@@ -1,0 +1,3 @@
+//! The rule families. One file per rule; a family's shared helpers live in its `mod.rs`.
+
+pub mod active_active;
