@@ -368,19 +368,24 @@ fn shown_content_type(content_type: &str) -> &str {
     }
 }
 
-/// The rustls error behind a reqwest error, if the failure was the TLS handshake. hyper
-/// wraps it in an `io::Error`, whose `source()` skips the wrapped error, so `get_ref` too.
+/// The rustls error behind a reqwest error, if the failure was the TLS handshake. It sits
+/// inside `io::Error`s (nested, as tokio-rustls and hyper wrap it), whose `source()` skips
+/// the wrapped error, so each is opened with `get_ref`.
 fn rustls_error(error: &reqwest::Error) -> Option<&rustls::Error> {
     let mut current: Option<&(dyn StdError + 'static)> = Some(error);
     while let Some(err) = current {
-        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-            return Some(tls);
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(tls) = inner.downcast_ref::<rustls::Error>()
-        {
-            return Some(tls);
+        let mut inner: &(dyn StdError + 'static) = err;
+        loop {
+            if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+                return Some(tls);
+            }
+            match inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+            {
+                Some(wrapped) => inner = wrapped,
+                None => break,
+            }
         }
         current = err.source();
     }

@@ -1,0 +1,493 @@
+//! A fake oVirt engine for the live-fetch tests: HTTPS on 127.0.0.1 (an ephemeral port)
+//! with a CA made at test time, serving recorded engine responses in their JSON form, the
+//! SSO token endpoint, and knobs for the failures the client must survive. It records every
+//! request and stops when dropped, or after [`MAX_LIFETIME`] whatever happens.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use stretchdr_model::live::{Credentials, EngineOptions, Password, RetryPolicy, Trust};
+
+/// The server gives up on its own after this long, so a stuck test cannot leave it running.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(30);
+
+pub const USER: &str = "admin@internal";
+/// Characters that need form encoding, to prove the password arrives intact.
+pub const PASSWORD: &str = "Zebra-7731 &=%+secret";
+
+/// The repository's fixtures directory.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+/// The recorded engine (ManageIQ's `ovirt_lans_refresh` cassette) in the engine's JSON form.
+pub fn capture_json() -> PathBuf {
+    fixtures().join("exports/miq_ovirt_lans_refresh_json")
+}
+
+/// A CA and the private key it signs with.
+pub struct TestCa {
+    pub pem: String,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+impl TestCa {
+    pub fn new(name: &str) -> TestCa {
+        let key = KeyPair::generate().expect("CA key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let cert = params.self_signed(&key).expect("CA certificate");
+        TestCa {
+            pem: cert.pem(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A server certificate for 127.0.0.1 and localhost, and its key.
+    fn server_certificate(&self) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+        let key = KeyPair::generate().expect("server key");
+        let mut params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+        params
+            .subject_alt_names
+            .push(SanType::IpAddress([127, 0, 0, 1].into()));
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "engine.test");
+        let cert = params.signed_by(&key, &self.issuer).expect("server cert");
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        (cert.der().clone(), key)
+    }
+}
+
+/// What the fake engine does besides answering from the capture.
+#[derive(Clone, Debug)]
+pub struct Behaviour {
+    /// Where `api/<path>.json` files are served from.
+    pub export: PathBuf,
+    pub user: String,
+    pub password: String,
+    /// Answer 500 to the first N GETs of these API paths (`"vms"`, `""` for the root).
+    pub server_errors: BTreeMap<String, usize>,
+    /// Tokens are revoked (answer 401) once this many API GETs have been served.
+    pub revoke_tokens_after: Option<usize>,
+    /// Wait this long before answering GETs of this path.
+    pub slow: Option<(String, Duration)>,
+    /// Answer 403 to GETs of these paths.
+    pub forbidden: Vec<String>,
+    /// Be some other web server: HTML everywhere, no SSO.
+    pub not_ovirt: bool,
+}
+
+impl Behaviour {
+    pub fn capture() -> Behaviour {
+        Behaviour {
+            export: capture_json(),
+            user: USER.to_string(),
+            password: PASSWORD.to_string(),
+            server_errors: BTreeMap::new(),
+            revoke_tokens_after: None,
+            slow: None,
+            forbidden: Vec::new(),
+            not_ovirt: false,
+        }
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    /// Path and query, e.g. `/ovirt-engine/api/vms`.
+    pub target: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+#[derive(Default)]
+struct State {
+    requests: Vec<Recorded>,
+    tokens_issued: usize,
+    valid_tokens: Vec<String>,
+    api_gets: usize,
+    revoked: bool,
+    errors_served: BTreeMap<String, usize>,
+}
+
+pub struct FakeEngine {
+    pub addr: SocketAddr,
+    pub ca: TestCa,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+    connections: Arc<AtomicUsize>,
+}
+
+impl FakeEngine {
+    pub fn start(behaviour: Behaviour) -> FakeEngine {
+        let ca = TestCa::new("stretchdr test engine CA");
+        let (cert, key) = ca.server_certificate();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .expect("server TLS config");
+        let config = Arc::new(config);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("address");
+        let state = Arc::new(Mutex::new(State::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let behaviour = Arc::new(behaviour);
+        let accept = {
+            let (state, stop, connections) = (state.clone(), stop.clone(), connections.clone());
+            thread::spawn(move || {
+                let started = Instant::now();
+                while !stop.load(Ordering::Relaxed) && started.elapsed() < MAX_LIFETIME {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            let (config, state, behaviour) =
+                                (config.clone(), state.clone(), behaviour.clone());
+                            connections.fetch_add(1, Ordering::Relaxed);
+                            thread::spawn(move || serve(stream, config, &state, &behaviour));
+                        }
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                            thread::sleep(Duration::from_millis(2));
+                        }
+                        Err(_) => break,
+                    }
+                }
+            })
+        };
+        FakeEngine {
+            addr,
+            ca,
+            state,
+            stop,
+            accept: Some(accept),
+            connections,
+        }
+    }
+
+    /// `https://127.0.0.1:<port>` (the client adds `/ovirt-engine`).
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.addr.port())
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    pub fn tokens_issued(&self) -> usize {
+        self.state.lock().unwrap().tokens_issued
+    }
+
+    /// Options trusting this engine's CA (written into `dir`), with short timeouts and
+    /// backoff so failure tests stay fast.
+    pub fn options(&self, dir: &Path) -> EngineOptions {
+        let ca_file = dir.join("engine-ca.pem");
+        std::fs::write(&ca_file, &self.ca.pem).unwrap();
+        let credentials = Credentials::new(USER, Password::new(PASSWORD));
+        let mut options = EngineOptions::new(self.url(), credentials);
+        options.trust = Trust::CaFile(ca_file);
+        options.connect_timeout = Duration::from_secs(2);
+        options.read_timeout = Duration::from_secs(5);
+        options.retry = RetryPolicy {
+            tries: 3,
+            first_backoff: Duration::from_millis(10),
+        };
+        options.progress = false;
+        options
+    }
+}
+
+impl Drop for FakeEngine {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+/// Answers one request on one connection, then closes it.
+fn serve(
+    stream: TcpStream,
+    config: Arc<ServerConfig>,
+    state: &Mutex<State>,
+    behaviour: &Behaviour,
+) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let Ok(connection) = ServerConnection::new(config) else {
+        return;
+    };
+    let mut tls = StreamOwned::new(connection, stream);
+    let Some(request) = read_request(&mut tls) else {
+        return;
+    };
+    state.lock().unwrap().requests.push(request.clone());
+    let (status, content_type, body, delay) = respond(&request, state, behaviour);
+    if let Some(delay) = delay {
+        thread::sleep(delay);
+    }
+    let head = format!(
+        "HTTP/1.1 {status} {}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        reason(status),
+        body.len()
+    );
+    let _ = tls.write_all(head.as_bytes());
+    let _ = tls.write_all(&body);
+    let _ = tls.flush();
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+}
+
+fn read_request(tls: &mut impl Read) -> Option<Recorded> {
+    let mut data = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        let n = tls.read(&mut chunk).ok()?;
+        if n == 0 || data.len() > 1 << 20 {
+            return None;
+        }
+        data.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let method = first.next()?.to_string();
+    let target = first.next()?.to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = data[head_end + 4..].to_vec();
+    while body.len() < length {
+        let n = tls.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some(Recorded {
+        method,
+        target,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+type Response = (u16, &'static str, Vec<u8>, Option<Duration>);
+
+const JSON: &str = "application/json";
+
+fn respond(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> Response {
+    if behaviour.not_ovirt {
+        let page = b"<html><body><h1>It works!</h1></body></html>".to_vec();
+        return (200, "text/html; charset=utf-8", page, None);
+    }
+    let target = request.target.as_str();
+    if request.method == "POST" && target == "/ovirt-engine/sso/oauth/token" {
+        return token(request, state, behaviour);
+    }
+    let Some(path) = target
+        .strip_prefix("/ovirt-engine/api")
+        .map(|rest| rest.trim_start_matches('/').to_string())
+    else {
+        return (404, "text/html", b"<html>Not Found</html>".to_vec(), None);
+    };
+    if request.method != "GET" {
+        return (
+            405,
+            JSON,
+            br#"{"detail":"method not allowed"}"#.to_vec(),
+            None,
+        );
+    }
+    let mut state = state.lock().unwrap();
+    let bearer = request
+        .header("authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !state.valid_tokens.iter().any(|t| t == bearer) {
+        return (
+            401,
+            "text/html",
+            b"<html>Unauthorized</html>".to_vec(),
+            None,
+        );
+    }
+    state.api_gets += 1;
+    if let Some(limit) = behaviour.revoke_tokens_after
+        && state.api_gets > limit
+        && !state.revoked
+    {
+        state.revoked = true;
+        state.valid_tokens.clear();
+        return (
+            401,
+            "text/html",
+            b"<html>Unauthorized</html>".to_vec(),
+            None,
+        );
+    }
+    let delay = behaviour
+        .slow
+        .as_ref()
+        .filter(|(slow, _)| *slow == path)
+        .map(|(_, delay)| *delay);
+    if let Some(&count) = behaviour.server_errors.get(&path) {
+        let served = state.errors_served.entry(path.clone()).or_insert(0);
+        if *served < count {
+            *served += 1;
+            return (
+                500,
+                "text/html",
+                b"<html>Internal Server Error</html>".to_vec(),
+                delay,
+            );
+        }
+    }
+    if behaviour.forbidden.contains(&path) {
+        return (403, JSON, br#"{"detail":"Forbidden"}"#.to_vec(), delay);
+    }
+    if path.is_empty() {
+        let root = std::fs::read(fixtures().join("live/api.json")).expect("fixtures/live/api.json");
+        return (200, JSON, root, delay);
+    }
+    match std::fs::read(behaviour.export.join(format!("api/{path}.json"))) {
+        Ok(body) => (200, JSON, body, delay),
+        // The capture recorded no affinity labels or groups: the engine had none, and sends
+        // an empty collection as `{}`.
+        Err(_) if path == "affinitylabels" || path.ends_with("/affinitygroups") => {
+            (200, JSON, b"{}".to_vec(), delay)
+        }
+        Err(_) => (404, JSON, br#"{"detail":"Not Found"}"#.to_vec(), delay),
+    }
+}
+
+fn token(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> Response {
+    let form = parse_form(&request.body);
+    let field = |key: &str| form.get(key).map(String::as_str).unwrap_or("");
+    let wanted = field("grant_type") == "password" && field("scope") == "ovirt-app-api";
+    if !wanted {
+        let body = br#"{"error":"invalid_request","error_description":"bad grant"}"#;
+        return (400, JSON, body.to_vec(), None);
+    }
+    if field("username") != behaviour.user || field("password") != behaviour.password {
+        let body = format!(
+            r#"{{"error_code":"access_denied","error":"access_denied","error_description":"Cannot authenticate user '{}': The username or password is incorrect.."}}"#,
+            field("username")
+        );
+        return (400, JSON, body.into_bytes(), None);
+    }
+    let mut state = state.lock().unwrap();
+    state.tokens_issued += 1;
+    let token = format!("token-{}", state.tokens_issued);
+    state.valid_tokens.push(token.clone());
+    let body = format!(
+        r#"{{"access_token":"{token}","scope":"ovirt-app-api","exp":"9223372036854775807","token_type":"bearer"}}"#
+    );
+    (200, JSON, body.into_bytes(), None)
+}
+
+fn parse_form(body: &str) -> BTreeMap<String, String> {
+    body.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (percent_decode(k), percent_decode(v)))
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Internal Server Error",
+    }
+}
+
+/// A directory under the system temp dir for one test, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let path =
+            std::env::temp_dir().join(format!("stretchdr-live-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
