@@ -7,6 +7,7 @@
 pub mod design;
 pub mod error;
 pub mod export;
+pub mod generate;
 pub mod ids;
 pub mod inventory;
 pub mod live;
