@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod diagnostic;
+mod output;
 mod source;
 
 fn main() -> std::process::ExitCode {

@@ -7,6 +7,7 @@ use miette::Report;
 
 use crate::cli::Outcome;
 use crate::commands::inventory::render_summary;
+use crate::output;
 use crate::source;
 
 #[derive(Parser, Debug)]
@@ -17,6 +18,6 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
     let inventory = source::load_or_demo(args.source.as_ref())?;
-    print!("{}", render_summary(&inventory));
+    output::emit(&render_summary(&inventory))?;
     Ok(Outcome::Clean)
 }

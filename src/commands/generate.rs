@@ -3,15 +3,17 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use miette::Report;
+use miette::{IntoDiagnostic, Report, WrapErr};
+use stretchdr_model::generate::{GenParams, generate};
 
 use crate::cli::Outcome;
+use crate::output;
 
 #[derive(Parser, Debug)]
 pub struct Args {
-    /// Number of sites (2 = primary and secondary).
-    #[arg(long, default_value_t = 2)]
-    sites: usize,
+    /// Number of data sites (a witness site is added with 2 or more).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    sites: u32,
     /// Number of hosts, spread over the sites.
     #[arg(long, default_value_t = 12)]
     hosts: usize,
@@ -30,6 +32,18 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
-    let _ = (&args.sites, &args.hosts, &args.vms, &args.affinity_groups, &args.seed, &args.out);
-    Err(miette::miette!("gen is not wired yet"))
+    let design = generate(&GenParams {
+        sites: args.sites as usize,
+        hosts: args.hosts,
+        vms: args.vms,
+        affinity_groups: args.affinity_groups,
+        seed: args.seed,
+    });
+    match &args.out {
+        Some(path) => std::fs::write(path, design)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot write {}", path.display()))?,
+        None => output::emit(&design)?,
+    }
+    Ok(Outcome::Clean)
 }

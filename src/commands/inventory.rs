@@ -11,6 +11,7 @@ use stretchdr_model::units::format_size;
 use stretchdr_model::{Arena, EntityId, Inventory, Named, SiteId};
 
 use crate::cli::Outcome;
+use crate::output;
 use crate::source;
 
 #[derive(Parser, Debug)]
@@ -31,10 +32,11 @@ enum Format {
 pub fn run(args: Args) -> Result<Outcome, Report> {
     let inventory = source::load_or_demo(args.source.as_ref())?;
     match args.format {
-        Format::Text => print!("{}", render_text(&inventory)),
+        Format::Text => output::emit(&render_text(&inventory))?,
         Format::Json => {
-            let text = serde_json::to_string_pretty(&to_json(&inventory)).expect("JSON values serialize");
-            println!("{text}");
+            let text =
+                serde_json::to_string_pretty(&to_json(&inventory)).expect("JSON values serialize");
+            output::emit(&(text + "\n"))?;
         }
     }
     Ok(Outcome::Clean)
@@ -44,7 +46,11 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
 pub fn render_summary(inventory: &Inventory) -> String {
     let mut out = String::new();
     let ha = inventory.vms.values().filter(|vm| vm.ha).count();
-    let leased = inventory.vms.values().filter(|vm| vm.lease.is_some()).count();
+    let leased = inventory
+        .vms
+        .values()
+        .filter(|vm| vm.lease.is_some())
+        .count();
     let _ = writeln!(
         out,
         "{} data centers, {} clusters, {} hosts, {} VMs ({ha} highly available, {leased} with a lease), {} storage domains, {} networks, {} affinity groups, {} affinity labels",
@@ -65,16 +71,29 @@ pub fn render_summary(inventory: &Inventory) -> String {
             Some(d) => serde_plain(&d),
             None => "deployment unknown".to_string(),
         },
-        engine.site.map_or(String::new(), |s| format!(" in {}", inventory.sites[s].name)),
-        engine.version.as_ref().map_or(String::new(), |v| format!(", version {v}")),
+        engine.site.map_or(String::new(), |s| format!(
+            " in {}",
+            inventory.sites[s].name
+        )),
+        engine
+            .version
+            .as_ref()
+            .map_or(String::new(), |v| format!(", version {v}")),
     );
     if inventory.sites.is_empty() {
-        let _ = writeln!(out, "sites: none known (add a design overlay with [[site]] to assign hosts)");
+        let _ = writeln!(
+            out,
+            "sites: none known (add a design overlay with [[site]] to assign hosts)"
+        );
     }
     for (site_id, site) in inventory.sites.iter() {
         let hosts: Vec<&Host> = inventory.site_hosts(site_id).map(|(_, h)| h).collect();
         let memory: u64 = hosts.iter().map(|h| h.memory_bytes).sum();
-        let vms = inventory.vms.values().filter(|vm| vm_site(inventory, vm) == Some(site_id)).count();
+        let vms = inventory
+            .vms
+            .values()
+            .filter(|vm| vm_site(inventory, vm) == Some(site_id))
+            .count();
         let _ = writeln!(
             out,
             "site {} ({}): {} hosts, {} memory, {vms} VMs running",
@@ -84,7 +103,11 @@ pub fn render_summary(inventory: &Inventory) -> String {
             format_size(memory),
         );
     }
-    let unassigned = inventory.hosts.values().filter(|h| h.site.is_none()).count();
+    let unassigned = inventory
+        .hosts
+        .values()
+        .filter(|h| h.site.is_none())
+        .count();
     if !inventory.sites.is_empty() && unassigned > 0 {
         let _ = writeln!(out, "hosts in no site: {unassigned}");
     }
@@ -95,19 +118,29 @@ pub fn render_summary(inventory: &Inventory) -> String {
             inventory.sites[link.sites.0].name,
             inventory.sites[link.sites.1].name,
             link.rtt_ms,
-            if link.l2 { "L2 stretched" } else { "routed (no L2)" },
+            if link.l2 {
+                "L2 stretched"
+            } else {
+                "routed (no L2)"
+            },
         );
     }
     for (cluster_id, cluster) in inventory.clusters.iter() {
         let hosts = inventory.cluster_hosts(cluster_id).count();
-        let vms: Vec<&Vm> = inventory.vms.values().filter(|vm| vm.cluster == Some(cluster_id)).collect();
+        let vms: Vec<&Vm> = inventory
+            .vms
+            .values()
+            .filter(|vm| vm.cluster == Some(cluster_id))
+            .collect();
         let ha = vms.iter().filter(|vm| vm.ha).count();
         let _ = writeln!(
             out,
             "cluster {}: {hosts} hosts, {} VMs ({ha} HA), compatibility {}, on_error {}, fencing {}",
             cluster.name,
             vms.len(),
-            cluster.compatibility.map_or("?".to_string(), |v| v.to_string()),
+            cluster
+                .compatibility
+                .map_or("?".to_string(), |v| v.to_string()),
             serde_plain(&cluster.on_error),
             if cluster.fencing.enabled {
                 if cluster.fencing.skip_if_connectivity_broken {
@@ -125,7 +158,8 @@ pub fn render_summary(inventory: &Inventory) -> String {
 
 fn render_text(inventory: &Inventory) -> String {
     let mut out = render_summary(inventory);
-    let name_of_site = |site: Option<SiteId>| site.map_or("-".to_string(), |s| inventory.sites[s].name.clone());
+    let name_of_site =
+        |site: Option<SiteId>| site.map_or("-".to_string(), |s| inventory.sites[s].name.clone());
     let _ = writeln!(out, "\nhosts:");
     for host in inventory.hosts.values() {
         let _ = writeln!(
@@ -133,14 +167,23 @@ fn render_text(inventory: &Inventory) -> String {
             "  {:<16} site {:<10} cluster {:<12} {:<15} spm {:>2} ({}) {:>8} {:>3} cpus{}{}",
             host.name,
             name_of_site(host.site),
-            host.cluster.map_or("-", |c| inventory.clusters[c].name.as_str()),
+            host.cluster
+                .map_or("-", |c| inventory.clusters[c].name.as_str()),
             serde_plain(&host.status),
             host.spm_priority,
             serde_plain(&host.spm_status),
             format_size(host.memory_bytes),
             host.cpus,
-            if host.power_management { ", power management" } else { "" },
-            if host.hosted_engine { ", hosted engine" } else { "" },
+            if host.power_management {
+                ", power management"
+            } else {
+                ""
+            },
+            if host.hosted_engine {
+                ", hosted engine"
+            } else {
+                ""
+            },
         );
     }
     let _ = writeln!(out, "\nstorage domains:");
@@ -151,9 +194,14 @@ fn render_text(inventory: &Inventory) -> String {
             domain.name,
             serde_plain(&domain.domain_type),
             serde_plain(&domain.storage),
-            domain.replication.map_or("?".to_string(), |r| serde_plain(&r)),
+            domain
+                .replication
+                .map_or("?".to_string(), |r| serde_plain(&r)),
             site_names(inventory, &domain.writable_at),
-            domain.witness.map_or(String::new(), |w| format!(", witness {}", inventory.sites[w].name)),
+            domain.witness.map_or(String::new(), |w| format!(
+                ", witness {}",
+                inventory.sites[w].name
+            )),
             if domain.master { ", master" } else { "" },
         );
     }
@@ -163,7 +211,10 @@ fn render_text(inventory: &Inventory) -> String {
             out,
             "  {:<20} sites {}",
             network.name,
-            network.sites.as_ref().map_or("unknown".to_string(), |s| site_names(inventory, s)),
+            network
+                .sites
+                .as_ref()
+                .map_or("unknown".to_string(), |s| site_names(inventory, s)),
         );
     }
     let _ = writeln!(out, "\nvms:");
@@ -178,7 +229,8 @@ fn render_text(inventory: &Inventory) -> String {
             vm.cpus,
             if vm.ha { "yes" } else { "no" },
             vm.ha_priority,
-            vm.lease.map_or("-", |d| inventory.storage_domains[d].name.as_str()),
+            vm.lease
+                .map_or("-", |d| inventory.storage_domains[d].name.as_str()),
             serde_plain(&vm.placement),
             serde_plain(&vm.resume_behaviour),
         );
@@ -218,7 +270,10 @@ fn site_names(inventory: &Inventory, ids: &[SiteId]) -> String {
     if ids.is_empty() {
         return "-".to_string();
     }
-    ids.iter().map(|&id| inventory.sites[id].name.as_str()).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(|&id| inventory.sites[id].name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Names of the entities `ids` refers to, in order.
@@ -313,4 +368,3 @@ pub fn to_json(inventory: &Inventory) -> Value {
         })).collect::<Vec<_>>(),
     })
 }
-
