@@ -212,6 +212,9 @@ pub(crate) fn check_output(out: &Path) -> Result<(), LiveError> {
     Ok(())
 }
 
+/// The outcome of one request of [`fetch_all`]; `None` while not started.
+type Slot = Option<Result<Vec<u8>, LiveError>>;
+
 /// GETs every path, `parallel` at a time, and returns the bodies in the order of `paths`.
 /// The first failure stops the workers from starting new requests and is returned.
 fn fetch_all(
@@ -223,8 +226,7 @@ fn fetch_all(
     progress.add(paths.len());
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let results: Mutex<Vec<Option<Result<Vec<u8>, LiveError>>>> =
-        Mutex::new((0..paths.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Slot>> = Mutex::new((0..paths.len()).map(|_| None).collect());
     thread::scope(|scope| {
         for _ in 0..parallel.clamp(1, paths.len().max(1)) {
             scope.spawn(|| {
