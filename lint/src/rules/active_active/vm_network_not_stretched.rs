@@ -67,10 +67,11 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         sink.report(
             Subject::Network(id),
             format!(
-                "network {} is not carried at {}, but {} of the stretch cluster use it ({})",
+                "network {} is not carried at {}, but {} of the stretch cluster {} it ({})",
                 network.name,
                 sites.names(&missing),
                 count(vms.len(), "VM", "VMs"),
+                if vms.len() == 1 { "uses" } else { "use" },
                 name_list(vms.iter().copied(), LIST_LIMIT)
             ),
             "carry the network at both sites (sites = [both]) over the stretched L2 link",

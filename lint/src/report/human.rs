@@ -1,0 +1,95 @@
+//! The report for people: rustc/miette style, with the source line and a caret under it.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use stretchdr_model::Inventory;
+
+use crate::finding::{Finding, Level};
+use crate::report::summary_line;
+
+/// Renders findings with the source line each points at; ANSI colour only when `color`.
+/// Ends with the summary line.
+pub fn human(findings: &[Finding], inventory: &Inventory, color: bool) -> String {
+    let paint = |style: Style, text: &str| {
+        if color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    };
+    let bold = Style::new().bold();
+    let blue = Style::new().fg_color(Some(AnsiColor::Blue.into())).bold();
+    let mut out = String::new();
+    for finding in findings {
+        let level_style = Style::new()
+            .fg_color(Some(
+                match finding.level {
+                    Level::Error => AnsiColor::Red,
+                    Level::Warning => AnsiColor::Yellow,
+                    Level::Note => AnsiColor::Cyan,
+                }
+                .into(),
+            ))
+            .bold();
+        let _ = writeln!(
+            out,
+            "{}{} {}",
+            paint(level_style, &format!("{}[{}]", finding.level, finding.code)),
+            paint(bold, ":"),
+            paint(bold, &finding.message)
+        );
+        let source = finding.origin.and_then(|origin| {
+            let line = inventory.sources.line_text(origin.file, origin.line)?;
+            let text = &inventory.sources.file(origin.file).text;
+            Some((origin, line, text))
+        });
+        let gutter = finding.line.map_or(1, |l| l.to_string().len());
+        let pad = " ".repeat(gutter);
+        if let (Some(file), Some(line)) = (&finding.file, finding.line) {
+            let _ = writeln!(out, "{pad}{} {file}:{line}", paint(blue, "-->"));
+        }
+        if let Some((origin, line_text, text)) = source {
+            let (start, width) =
+                underline(text, origin.offset as usize, origin.len as usize, line_text);
+            let _ = writeln!(out, "{pad} {}", paint(blue, "|"));
+            let _ = writeln!(
+                out,
+                "{} {} {line_text}",
+                paint(blue, &origin.line.to_string()),
+                paint(blue, "|")
+            );
+            let _ = writeln!(
+                out,
+                "{pad} {} {}{}",
+                paint(blue, "|"),
+                " ".repeat(start),
+                paint(level_style, &"^".repeat(width))
+            );
+        }
+        let _ = writeln!(out, "{pad} {} help: {}", paint(blue, "="), finding.help);
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", summary_line(findings));
+    out
+}
+
+/// Column (in characters) and width of the caret under `line_text` for the span
+/// `offset..offset + len` of `text`; the whole line's content when the span is unknown.
+fn underline(text: &str, offset: usize, len: usize, line_text: &str) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let content_start = line_text.len() - line_text.trim_start().len();
+    let content_width = line_text.trim().chars().count().max(1);
+    let Some(column) = text.get(line_start..offset).map(|s| s.chars().count()) else {
+        return (content_start, content_width);
+    };
+    let rest = line_text.chars().count().saturating_sub(column);
+    if len == 0 || rest == 0 {
+        return (content_start, content_width);
+    }
+    let span_chars = text
+        .get(offset..(offset + len).min(text.len()))
+        .map_or(len, |s| s.chars().count());
+    (column, span_chars.min(rest).max(1))
+}
