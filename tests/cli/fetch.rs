@@ -1,1 +1,189 @@
-//! CLI tests of `stretchdr fetch` against a local fake engine.
+//! CLI tests of `stretchdr fetch`. The fetch itself is tested against an HTTPS fake engine
+//! in `model/tests/live_fetch.rs`; these check the command's flags, its errors and that the
+//! password never reaches stdout or stderr. No network beyond 127.0.0.1.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::thread;
+use std::time::Duration;
+
+use crate::support::{root, stderr, stdout};
+
+const SECRET: &str = "Cli-Secret-4242";
+
+/// Runs `stretchdr` with `args`, the password in `OVIRT_PASSWORD` when `password` is set,
+/// and no other oVirt variables from the environment.
+fn fetch(args: &[&str], password: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stretchdr"));
+    command
+        .arg("fetch")
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("OVIRT_USERNAME")
+        .env_remove("OVIRT_PASSWORD");
+    if let Some(password) = password {
+        command.env("OVIRT_PASSWORD", password);
+    }
+    command.output().expect("the stretchdr binary runs")
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("stretchdr-cli-fetch-{name}-{}", std::process::id()))
+}
+
+/// A port on 127.0.0.1 with nothing listening.
+fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+fn assert_no_secret(output: &Output) {
+    assert!(
+        !stdout(output).contains(SECRET),
+        "stdout: {}",
+        stdout(output)
+    );
+    assert!(
+        !stderr(output).contains(SECRET),
+        "stderr: {}",
+        stderr(output)
+    );
+}
+
+#[test]
+fn help_offers_no_password_flag() {
+    let output = fetch(&["--help"], None);
+    assert!(output.status.success());
+    let help = stdout(&output);
+    for flag in [
+        "--engine",
+        "--ca-file",
+        "--insecure",
+        "--user",
+        "--password-file",
+        "--out",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from\n{help}");
+    }
+    assert!(!help.contains("--password "), "{help}");
+    assert!(help.contains("pki-resource"), "{help}");
+}
+
+#[test]
+fn a_password_on_the_command_line_is_refused_without_echoing_it() {
+    let output = fetch(
+        &[
+            "--engine",
+            "https://127.0.0.1:1",
+            "--out",
+            "x",
+            "--password",
+            SECRET,
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_no_secret(&output);
+}
+
+#[test]
+fn no_password_and_no_terminal_says_where_a_password_may_come_from() {
+    let out = out_dir("no-password");
+    let args = [
+        "--engine",
+        "https://127.0.0.1:1",
+        "--user",
+        "admin@internal",
+        "--out",
+    ];
+    let output = fetch(&[&args[..], &[out.to_str().unwrap()]].concat(), None);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("OVIRT_PASSWORD") && err.contains("--password-file"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn an_unreachable_engine_is_named_and_the_password_not_shown() {
+    let out = out_dir("unreachable");
+    let engine = format!("https://127.0.0.1:{}", closed_port());
+    let args = ["--engine", &engine, "--user", "admin@internal", "--out"];
+    let output = fetch(
+        &[&args[..], &[out.to_str().unwrap()]].concat(),
+        Some(SECRET),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("cannot reach the engine"), "{err}");
+    assert!(err.contains(&engine), "{err}");
+    assert_no_secret(&output);
+    assert!(!out.exists());
+}
+
+#[test]
+fn insecure_prints_a_loud_warning() {
+    let out = out_dir("insecure");
+    let engine = format!("https://127.0.0.1:{}", closed_port());
+    let args = ["--engine", &engine, "--insecure", "--user", "u", "--out"];
+    let output = fetch(
+        &[&args[..], &[out.to_str().unwrap()]].concat(),
+        Some(SECRET),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("WARNING: --insecure"), "{err}");
+    assert!(err.contains("--ca-file"), "{err}");
+    assert_no_secret(&output);
+}
+
+#[test]
+fn a_server_that_does_not_speak_tls_is_a_tls_failure() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Answers each connection in plain HTTP, a few times at most, then stops.
+    let server = thread::spawn(move || {
+        listener.set_nonblocking(false).unwrap();
+        for _ in 0..3 {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let out = out_dir("plain-http");
+    let engine = format!("https://127.0.0.1:{port}/ovirt-engine");
+    let args = ["--engine", &engine, "--user", "u", "--out"];
+    let output = fetch(
+        &[&args[..], &[out.to_str().unwrap()]].concat(),
+        Some(SECRET),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("TLS"), "{err}");
+    assert_no_secret(&output);
+    drop(server);
+}
+
+#[test]
+fn plain_http_engines_are_refused() {
+    let output = fetch(
+        &[
+            "--engine",
+            "http://127.0.0.1:1",
+            "--user",
+            "u",
+            "--out",
+            "x",
+        ],
+        Some(SECRET),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("https"), "{}", stderr(&output));
+}
