@@ -11,7 +11,9 @@ use stretchdr_model::design::load_design_str;
 /// Loads a fixture under the relative name reports show.
 fn fixture(name: &str) -> Inventory {
     let relative = PathBuf::from("fixtures/lint").join(name);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(&relative);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(&relative);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("fixture {}: {e}", relative.display()));
     load_design_str(&relative, &text).unwrap_or_else(|e| panic!("fixture loads: {e}"))
@@ -30,11 +32,13 @@ fn every_rule_fires_on_its_fixture() {
         let code = rule.code();
         let inventory = fixture(&format!("{code}-fires.toml"));
         let findings = findings_of(code, &inventory);
-        assert!(!findings.is_empty(), "{code} does not fire on {code}-fires.toml");
-        insta::assert_snapshot!(
-            format!("{code}-fires"),
-            report::human(&findings, &inventory, false)
+        assert!(
+            !findings.is_empty(),
+            "{code} does not fire on {code}-fires.toml"
         );
+        let rendered =
+            report::human(&findings, &inventory, false) + &report::summary_line(&findings);
+        insta::assert_snapshot!(format!("{code}-fires"), rendered);
     }
 }
 
@@ -57,7 +61,11 @@ fn messages_start_lowercase() {
     for rule in RULES {
         let inventory = fixture(&format!("{}-fires.toml", rule.code()));
         for finding in findings_of(rule.code(), &inventory) {
-            let first = finding.message.chars().next().expect("message is not empty");
+            let first = finding
+                .message
+                .chars()
+                .next()
+                .expect("message is not empty");
             assert!(first.is_lowercase(), "{}: {}", rule.code(), finding.message);
         }
     }

@@ -1,13 +1,141 @@
-//! `stretchdr lint` (being built).
+//! `stretchdr lint`: check sources against the DR rules, in the format CI wants.
 
-use clap::Parser;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
 use miette::Report;
+use stretchdr_lint::{Finding, Level, Policy, Setting, baseline, report};
+use stretchdr_model::Inventory;
 
 use crate::cli::Outcome;
+use crate::{diagnostic, source};
 
 #[derive(Parser, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Design TOML files or export directories.
+    #[arg(required = true, value_name = "SOURCE")]
+    sources: Vec<PathBuf>,
+    /// A policy file (levels, thresholds, ignores) applied on top of the profile.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// The built-in policy profile to start from.
+    #[arg(long, value_enum, default_value_t = Profile::Ovirt)]
+    profile: Profile,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit 1 when a finding is at or above this level.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
+    fail_on: FailOn,
+    /// Report only findings whose fingerprint is not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the fingerprints of all current findings to FILE and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Report a rule as an error (repeatable; applied after --warn and --allow).
+    #[arg(long, value_name = "CODE")]
+    deny: Vec<String>,
+    /// Report a rule as a warning (repeatable).
+    #[arg(long, value_name = "CODE")]
+    warn: Vec<String>,
+    /// Do not run a rule (repeatable).
+    #[arg(long, value_name = "CODE")]
+    allow: Vec<String>,
+}
 
-pub fn run(_args: Args) -> Result<Outcome, Report> {
-    Err(miette::miette!("lint is not available yet"))
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Profile {
+    Ovirt,
+    Strict,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+pub fn run(args: Args) -> Result<Outcome, Report> {
+    let policy = policy(&args)?;
+    let mut linted: Vec<(Inventory, Vec<Finding>)> = Vec::new();
+    for path in &args.sources {
+        let inventory = source::load(path)?;
+        let findings = stretchdr_lint::lint(&inventory, &policy);
+        linted.push((inventory, findings));
+    }
+    if let Some(path) = &args.write_baseline {
+        let all: Vec<Finding> = linted.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
+        std::fs::write(path, baseline::render(&all))
+            .map_err(|e| miette::miette!("cannot write baseline {}: {e}", path.display()))?;
+        eprintln!("wrote {} to {}", report::summary_line(&all), path.display());
+        return Ok(Outcome::Clean);
+    }
+    if let Some(path) = &args.baseline {
+        let known = baseline::read(path).map_err(diagnostic::load_error)?;
+        for (_, findings) in &mut linted {
+            *findings = baseline::new_findings(std::mem::take(findings), &known);
+        }
+    }
+    let all: Vec<Finding> = linted.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
+    match args.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            for (inventory, findings) in &linted {
+                print!("{}", report::human(findings, inventory, color));
+            }
+            println!("{}", report::summary_line(&all));
+        }
+        Format::Json => print!("{}", report::json(&all)),
+        Format::Sarif => print!("{}", report::sarif(&all)),
+        Format::Junit => print!("{}", report::junit(&all)),
+        Format::Github => print!("{}", report::github(&all)),
+    }
+    let fail_on = match args.fail_on {
+        FailOn::Error => Level::Error,
+        FailOn::Warning => Level::Warning,
+        FailOn::Note => Level::Note,
+    };
+    Ok(if stretchdr_lint::fails(&all, fail_on) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// The profile, the policy file on top, then the command line's levels.
+fn policy(args: &Args) -> Result<Policy, Report> {
+    let profile = match args.profile {
+        Profile::Ovirt => "ovirt",
+        Profile::Strict => "strict",
+    };
+    let mut policy = Policy::profile(profile).map_err(|e| miette::miette!("{e}"))?;
+    if let Some(path) = &args.policy {
+        policy.apply_file(path).map_err(diagnostic::load_error)?;
+    }
+    let levels = [
+        (&args.allow, Setting::Allow),
+        (&args.warn, Setting::Warn),
+        (&args.deny, Setting::Deny),
+    ];
+    for (codes, setting) in levels {
+        for code in codes {
+            policy
+                .set(code, setting)
+                .map_err(|e| miette::miette!("{e}"))?;
+        }
+    }
+    Ok(policy)
 }

@@ -1,7 +1,10 @@
-//! `stretchdr rules` (being built).
+//! `stretchdr rules` and `stretchdr explain CODE`: the catalogue, from the rules' own docs.
 
 use clap::Parser;
 use miette::Report;
+use stretchdr_lint::docs;
+use stretchdr_lint::policy::unknown_code_message;
+use stretchdr_lint::registry::{self, RULES};
 
 use crate::cli::Outcome;
 
@@ -9,12 +12,32 @@ use crate::cli::Outcome;
 pub struct Args {}
 
 pub fn run(_args: Args) -> Result<Outcome, Report> {
-    Err(miette::miette!("rules is not available yet"))
+    let name_width = RULES.iter().map(|r| r.name().len()).max().unwrap_or(0);
+    println!(
+        "{:<5}  {:<name_width$}  {:<7}  SUMMARY",
+        "CODE", "NAME", "LEVEL"
+    );
+    for rule in RULES {
+        println!(
+            "{:<5}  {:<name_width$}  {:<7}  {}",
+            rule.code(),
+            rule.name(),
+            rule.default_level().as_str(),
+            docs::summary(*rule)
+        );
+    }
+    Ok(Outcome::Clean)
 }
 
 #[derive(Parser, Debug)]
-pub struct ExplainArgs {}
+pub struct ExplainArgs {
+    /// A rule code, e.g. AA005.
+    code: String,
+}
 
-pub fn explain(_args: ExplainArgs) -> Result<Outcome, Report> {
-    Err(miette::miette!("explain is not available yet"))
+pub fn explain(args: ExplainArgs) -> Result<Outcome, Report> {
+    let rule = registry::find(&args.code)
+        .ok_or_else(|| miette::miette!("{}", unknown_code_message(&args.code)))?;
+    print!("{}", docs::explain(rule));
+    Ok(Outcome::Clean)
 }

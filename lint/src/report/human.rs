@@ -6,10 +6,9 @@ use anstyle::{AnsiColor, Style};
 use stretchdr_model::Inventory;
 
 use crate::finding::{Finding, Level};
-use crate::report::summary_line;
 
 /// Renders findings with the source line each points at; ANSI colour only when `color`.
-/// Ends with the summary line.
+/// [`crate::report::summary_line`] gives the line to print after them.
 pub fn human(findings: &[Finding], inventory: &Inventory, color: bool) -> String {
     let paint = |style: Style, text: &str| {
         if color {
@@ -70,7 +69,6 @@ pub fn human(findings: &[Finding], inventory: &Inventory, color: bool) -> String
         let _ = writeln!(out, "{pad} {} help: {}", paint(blue, "="), finding.help);
         out.push('\n');
     }
-    let _ = writeln!(out, "{}", summary_line(findings));
     out
 }
 
