@@ -147,7 +147,7 @@ impl Snapshot {
             }
             files.push((format!("api/{path}.json"), body));
         }
-        progress.finish();
+        drop(progress);
 
         let summary = FetchSummary {
             engine: client.engine_url().base().to_string(),
@@ -362,8 +362,12 @@ impl Progress {
             let _ = err.flush();
         }
     }
+}
 
-    fn finish(&self) {
+impl Drop for Progress {
+    /// Clears the line, on success and on failure alike, so the summary or the error
+    /// starts on a clean line.
+    fn drop(&mut self) {
         if self.enabled {
             let _ = write!(std::io::stderr().lock(), "\r{:60}\r", "");
         }
