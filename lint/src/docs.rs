@@ -73,7 +73,7 @@ pub fn catalogue_markdown() -> String {
     out.push_str("# Lint rules\n\n");
     out.push_str(
         "<!-- Generated from the rules' doc comments (lint/src/rules/); do not edit. \
-         Regenerate with `UPDATE_DOCS=1 cargo test -p stretchdr-lint --test docs`. -->\n\n",
+         Regenerate with `UPDATE_DOCS=1 cargo test -p stretchdr-lint --test catalogue`. -->\n\n",
     );
     out.push_str(
         "Levels are the defaults of the `ovirt` profile (`rules/ovirt.toml`); `rules/strict.toml` \
