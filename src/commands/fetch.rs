@@ -29,7 +29,7 @@ pub struct Args {
 ///
 /// There is deliberately no `--password`: a password on the command line is visible to
 /// every user of the machine and kept in shell history.
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Debug, Clone, Default)]
 pub struct EngineArgs {
     /// The engine's CA certificate (PEM), as served at
     /// <engine>/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA

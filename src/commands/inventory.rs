@@ -1,7 +1,6 @@
 //! `stretchdr inventory`: what was loaded, so a user can check the loader read their engine right.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 use miette::Report;
@@ -12,12 +11,12 @@ use stretchdr_model::{Arena, EntityId, Inventory, Named, SiteId};
 
 use crate::cli::Outcome;
 use crate::output;
-use crate::source;
+use crate::source::SourceArgs;
 
 #[derive(Parser, Debug)]
 pub struct Args {
-    /// A design TOML or an export directory (the bundled example when omitted).
-    source: Option<PathBuf>,
+    #[command(flatten)]
+    source: SourceArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -30,7 +29,7 @@ enum Format {
 }
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
-    let inventory = source::load_or_demo(args.source.as_ref())?;
+    let inventory = args.source.load()?;
     match args.format {
         Format::Text => output::emit(&render_text(&inventory))?,
         Format::Json => {

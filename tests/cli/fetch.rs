@@ -187,3 +187,65 @@ fn plain_http_engines_are_refused() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("https"), "{}", stderr(&output));
 }
+
+#[path = "../../model/tests/live_support/mod.rs"]
+#[allow(dead_code)]
+mod live_support;
+
+use live_support::{Behaviour, FakeEngine, PASSWORD, TempDir, USER};
+
+/// `inventory --engine` reads the live engine (credentials from the environment) and prints
+/// the same inventory as the export of that engine.
+#[test]
+fn inventory_of_a_live_engine_matches_its_export() {
+    let engine = FakeEngine::start(Behaviour::capture());
+    let dir = TempDir::new("cli-inventory-engine");
+    let ca_file = dir.path().join("engine-ca.pem");
+    std::fs::write(&ca_file, &engine.ca.pem).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stretchdr"))
+        .args([
+            "inventory",
+            "--format",
+            "json",
+            "--engine",
+            &engine.url(),
+            "--ca-file",
+        ])
+        .arg(&ca_file)
+        .env("OVIRT_USERNAME", USER)
+        .env("OVIRT_PASSWORD", PASSWORD)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(!out.contains(PASSWORD) && !err.contains(PASSWORD));
+    let export = crate::support::run(&[
+        "inventory",
+        "--format",
+        "json",
+        "fixtures/exports/miq_ovirt_lans_refresh_json",
+    ]);
+    let live: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let exported: serde_json::Value =
+        serde_json::from_str(&crate::support::stdout(&export)).unwrap();
+    for key in [
+        "hosts",
+        "vms",
+        "clusters",
+        "storage_domains",
+        "networks",
+        "data_centers",
+    ] {
+        assert_eq!(live[key], exported[key], "{key} differs");
+    }
+    assert!(
+        engine
+            .requests()
+            .iter()
+            .all(|r| r.method == "GET" || r.target.ends_with("/sso/oauth/token"))
+    );
+}

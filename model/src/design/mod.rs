@@ -30,7 +30,22 @@ pub fn load_design(path: &Path) -> Result<Inventory, LoadError> {
 }
 
 /// Loads a design from text; `path` names it in errors and resolves relative paths.
+///
+/// A design whose `[source]` is a live `engine` is an error here: reading an engine needs
+/// credentials, which only the caller has; see [`load_design_with_engine`].
 pub fn load_design_str(path: &Path, text: &str) -> Result<Inventory, LoadError> {
+    load_design_with_engine(path, text, None)
+}
+
+/// Reads a live engine's inventory from its URL; supplied by the caller, who holds the credentials.
+pub type EngineReader<'a> = &'a dyn Fn(&str) -> Result<Inventory, LoadError>;
+
+/// Loads a design from text, reading a `[source] engine = URL` with `read_engine`.
+pub fn load_design_with_engine(
+    path: &Path,
+    text: &str,
+    read_engine: Option<EngineReader<'_>>,
+) -> Result<Inventory, LoadError> {
     let text: Arc<str> = Arc::from(text);
     let raw = parse(path, &text)?;
     let base = match raw.source.as_ref().map(|s| s.get_ref()) {
@@ -51,14 +66,17 @@ pub fn load_design_str(path: &Path, text: &str) -> Result<Inventory, LoadError> 
                     .join(export.get_ref());
                 load_export(&dir)?
             }
-            (None, Some(engine)) => {
-                return Err(LoadError::at(
-                    path,
-                    &text,
-                    engine.span(),
-                    "live engines are read with --engine (not yet supported here)",
-                ));
-            }
+            (None, Some(engine)) => match read_engine {
+                Some(read) => read(engine.get_ref())?,
+                None => {
+                    return Err(LoadError::at(
+                        path,
+                        &text,
+                        engine.span(),
+                        "this design reads a live engine: load it with the stretchdr command line, which asks for the credentials",
+                    ));
+                }
+            },
             (None, None) => {
                 let span = raw.source.as_ref().map_or(0..0, |s| s.span());
                 return Err(LoadError::at(

@@ -28,9 +28,13 @@ pub const USER: &str = "admin@internal";
 /// Characters that need form encoding, to prove the password arrives intact.
 pub const PASSWORD: &str = "Zebra-7731 &=%+secret";
 
-/// The repository's fixtures directory.
+/// The repository's fixtures directory (this module also serves the root package's CLI tests).
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    match manifest_dir.join("fixtures") {
+        root_fixtures if root_fixtures.is_dir() => root_fixtures,
+        _ => manifest_dir.join("../fixtures"),
+    }
 }
 
 /// The recorded engine (ManageIQ's `ovirt_lans_refresh` cassette) in the engine's JSON form.
