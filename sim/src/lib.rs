@@ -1,1 +1,56 @@
+//! stretchdr's simulator: replays failure scenarios against an inventory and predicts what
+//! the oVirt engine does — which VMs restart where and when, which do not and why, how long
+//! the engine and the SPM are gone, how long failback takes.
+//!
+//! - [`des`]: the discrete-event core (time, queue, RNG, step loop); knows nothing of oVirt.
+//! - [`ovirt`]: the engine's behaviour, every constant a [`Parameters`] field.
+//! - [`scenario`]: scenario files and the standard scenarios of `stretchdr audit`.
+//! - [`outcome`]: what a run predicts; [`report`]: text, JSON and HTML renderings.
+//!
+//! ```no_run
+//! # use stretchdr_model::Inventory;
+//! # fn audit(inventory: &Inventory) -> Result<(), stretchdr_sim::SimError> {
+//! for scenario in stretchdr_sim::standard_scenarios(inventory) {
+//!     let result = stretchdr_sim::simulate(inventory, &scenario)?;
+//!     println!("{}: {} restarted", result.scenario, result.summary.restarted);
+//! }
+//! # Ok(()) }
+//! ```
 
+pub mod des;
+pub mod outcome;
+pub mod ovirt;
+pub mod report;
+pub mod scenario;
+
+use stretchdr_model::Inventory;
+
+use crate::des::{EventQueue, SimTime};
+pub use crate::outcome::{Reason, SimResult, Summary, VmOutcome, VmResult};
+pub use crate::ovirt::{Event, Ovirt, Parameters, SimError};
+pub use crate::scenario::{Scenario, load_scenario, standard_scenarios};
+
+/// Runs `scenario` once (run 0, the scenario's seed and parameters) against `inventory`.
+pub fn simulate(inventory: &Inventory, scenario: &Scenario) -> Result<SimResult, SimError> {
+    simulate_run(inventory, scenario, 0)
+}
+
+/// Runs run number `run` of `scenario`: the RNG is the scenario's seed on stream `run`, so
+/// Monte Carlo runs are independent and reproducible whatever the order they run in.
+pub fn simulate_run(
+    inventory: &Inventory,
+    scenario: &Scenario,
+    run: u64,
+) -> Result<SimResult, SimError> {
+    let mut rng = des::rng(scenario.seed, run);
+    let params = &scenario.parameters;
+    let mut model = Ovirt::new(inventory, params, &scenario.events, &mut rng);
+    let mut queue = EventQueue::new();
+    for (i, event) in scenario.events.iter().enumerate() {
+        queue.schedule(event.at, Event::Scenario(i))?;
+    }
+    let last = scenario.events.last().map_or(SimTime::ZERO, |e| e.at);
+    let end = last.after(params.horizon);
+    des::run(&mut model, &mut queue, &mut rng, end)?;
+    Ok(model.finish(&scenario.name, scenario.seed, 1, end))
+}

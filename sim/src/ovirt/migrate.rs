@@ -1,0 +1,280 @@
+//! Live migrations: planned failover by maintenance, and failback by the affinity rules
+//! enforcer (one migration per cluster per pass, none while the cluster migrates).
+
+use stretchdr_model::inventory::Placement;
+use stretchdr_model::{AffinityGroupId, ClusterId, EntityId, HostId, VmId};
+
+use crate::des::SimTime;
+use crate::ovirt::scheduler::{Constraint, Rejection};
+use crate::ovirt::{Ctx, Event, HostState, Ovirt, SimError, VmState};
+
+/// Why a VM is moving.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MigrationKind {
+    Maintenance,
+    Failback,
+}
+
+impl Ovirt<'_> {
+    /// Hosts go to PreparingForMaintenance; their VMs live-migrate away.
+    pub(super) fn start_maintenance(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        hosts: &[HostId],
+    ) -> Result<(), SimError> {
+        let now = ctx.now();
+        for &host in hosts {
+            if self.hosts[host.index()].state != HostState::Up {
+                continue;
+            }
+            self.hosts[host.index()].state = HostState::PreparingForMaintenance;
+            if self.is_spm(host) {
+                // The SPM role is handed over cleanly before the host leaves.
+                let dc = self.index.host_dc[host.index()];
+                self.spm[dc].lost_since.get_or_insert(now);
+                self.schedule_election(ctx, dc, now)?;
+            }
+        }
+        let names: Vec<String> = hosts
+            .iter()
+            .map(|h| self.host_name(*h).to_string())
+            .collect();
+        self.decide(
+            now,
+            "migration",
+            format!(
+                "{} host(s) preparing for maintenance: {}",
+                hosts.len(),
+                super::restart::sample_names(names.into_iter())
+            ),
+        );
+        self.dispatch_maintenance(ctx)
+    }
+
+    /// Starts the migrations off hosts preparing for maintenance that the limits allow; a host
+    /// with no VM left enters maintenance.
+    pub(super) fn dispatch_maintenance(&mut self, ctx: &mut Ctx<'_>) -> Result<(), SimError> {
+        let now = ctx.now();
+        if !self.engine.up {
+            return Ok(());
+        }
+        let limit = self.params.migrations_per_host;
+        for i in 0..self.hosts.len() {
+            let host = HostId(i as u32);
+            if self.hosts[i].state != HostState::PreparingForMaintenance {
+                continue;
+            }
+            for vm in self.hosts[i].vms.clone() {
+                if self.hosts[i].migrations_out >= limit {
+                    break;
+                }
+                let v = &self.vms[vm.index()];
+                if v.host != Some(host)
+                    || v.state != VmState::Up
+                    || self.inv.vms[vm].placement != Placement::Migratable
+                {
+                    continue;
+                }
+                if let Ok(target) = self.place(vm, Constraint::Any, true) {
+                    self.start_migration(ctx, vm, host, target, MigrationKind::Maintenance)?;
+                }
+            }
+            let resident = self.hosts[i]
+                .vms
+                .iter()
+                .any(|v| self.vms[v.index()].host == Some(host));
+            if !resident && self.hosts[i].migrations_out == 0 {
+                self.hosts[i].state = HostState::Maintenance;
+                self.decide(
+                    now,
+                    "migration",
+                    format!("host {} in maintenance", self.host_name(host)),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn start_migration(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        vm: VmId,
+        from: HostId,
+        to: HostId,
+        kind: MigrationKind,
+    ) -> Result<(), SimError> {
+        self.reserve(vm, to);
+        self.hosts[from.index()].migrations_out += 1;
+        self.hosts[to.index()].migrations_in += 1;
+        if let Some(cluster) = self.inv.vms[vm].cluster {
+            self.cluster_migrations[cluster.index()] += 1;
+        }
+        let v = &mut self.vms[vm.index()];
+        v.state = VmState::Migrating { to };
+        v.migration = Some(kind);
+        v.epoch += 1;
+        let epoch = v.epoch;
+        let duration = self.params.migration_time(self.inv.vms[vm].memory_bytes);
+        ctx.schedule_in(duration, Event::MigrationDone { vm, epoch })?;
+        Ok(())
+    }
+
+    /// A migration of `vm` stops before finishing: the target's reservation is released.
+    pub(super) fn abort_migration(&mut self, vm: VmId) {
+        let VmState::Migrating { to } = self.vms[vm.index()].state else {
+            return;
+        };
+        self.release(vm, to);
+        self.hosts[to.index()].migrations_in -= 1;
+        if let Some(from) = self.vms[vm.index()].host {
+            self.hosts[from.index()].migrations_out -= 1;
+        }
+        if let Some(cluster) = self.inv.vms[vm].cluster {
+            self.cluster_migrations[cluster.index()] -= 1;
+        }
+        let v = &mut self.vms[vm.index()];
+        v.state = VmState::Up;
+        v.migration = None;
+        v.epoch += 1;
+    }
+
+    pub(super) fn migration_done(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        vm: VmId,
+        epoch: u32,
+    ) -> Result<(), SimError> {
+        let now = ctx.now();
+        let v = &self.vms[vm.index()];
+        let (VmState::Migrating { to }, Some(from)) = (v.state, v.host) else {
+            return Ok(());
+        };
+        if v.epoch != epoch {
+            return Ok(());
+        }
+        let kind = v.migration;
+        self.release(vm, from);
+        self.hosts[from.index()].migrations_out -= 1;
+        self.hosts[to.index()].migrations_in -= 1;
+        if let Some(cluster) = self.inv.vms[vm].cluster {
+            self.cluster_migrations[cluster.index()] -= 1;
+        }
+        let v = &mut self.vms[vm.index()];
+        v.host = Some(to);
+        v.state = VmState::Up;
+        v.migration = None;
+        match kind {
+            Some(MigrationKind::Maintenance) if v.down_at.is_none() => {
+                v.migrated_at = Some(now);
+                v.from_host.get_or_insert(from);
+            }
+            Some(MigrationKind::Failback) => {
+                self.last_failback_at = Some(now);
+                self.decide(
+                    now,
+                    "affinity",
+                    format!(
+                        "{} back on {} (from {})",
+                        self.inv.vms[vm].name,
+                        self.host_name(to),
+                        self.host_name(from)
+                    ),
+                );
+            }
+            _ => {}
+        }
+        self.dispatch_maintenance(ctx)
+    }
+
+    /// Schedules the enforcer's next pass over `cluster` if none is pending.
+    pub(super) fn arm_enforcer(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        cluster: ClusterId,
+    ) -> Result<(), SimError> {
+        if self.enforcer_armed[cluster.index()] {
+            return Ok(());
+        }
+        self.enforcer_armed[cluster.index()] = true;
+        let at = ctx.now().after(self.params.affinity_enforcer_interval);
+        ctx.schedule(at, Event::AffinityEnforcer { cluster })?;
+        Ok(())
+    }
+
+    /// One pass of the affinity rules enforcer: migrate at most one VM of the cluster that
+    /// breaks a VM-to-host rule (enforcing rules first, then by group priority).
+    pub(super) fn affinity_enforcer(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        cluster: ClusterId,
+    ) -> Result<(), SimError> {
+        let now = ctx.now();
+        self.enforcer_armed[cluster.index()] = false;
+        if !self.engine.up {
+            return Ok(());
+        }
+        if self.cluster_migrations[cluster.index()] > 0 {
+            return self.arm_enforcer(ctx, cluster);
+        }
+        let inv = self.inv;
+        let mut groups: Vec<AffinityGroupId> = self.index.cluster_groups[cluster.index()]
+            .iter()
+            .copied()
+            .filter(|g| inv.affinity_groups[*g].hosts_rule.enabled)
+            .collect();
+        groups.sort_by(|a, b| {
+            let (ga, gb) = (&inv.affinity_groups[*a], &inv.affinity_groups[*b]);
+            gb.hosts_rule
+                .enforcing
+                .cmp(&ga.hosts_rule.enforcing)
+                .then(gb.priority.total_cmp(&ga.priority))
+                .then(a.cmp(b))
+        });
+        for g in groups {
+            let group = &inv.affinity_groups[g];
+            let hosts = &self.index.group_hosts[g.index()];
+            for &vm in &group.vms {
+                let v = &self.vms[vm.index()];
+                let (Some(host), VmState::Up) = (v.host, v.state) else {
+                    continue;
+                };
+                if inv.vms[vm].placement != Placement::Migratable {
+                    continue;
+                }
+                let member = hosts.binary_search(&host).is_ok();
+                if member == group.hosts_rule.positive {
+                    continue;
+                }
+                let constraint = if group.hosts_rule.positive {
+                    Constraint::Among(hosts)
+                } else {
+                    Constraint::Avoid(hosts)
+                };
+                match self.place(vm, constraint, true) {
+                    Ok(target) => {
+                        self.decide(
+                            now,
+                            "affinity",
+                            format!(
+                                "enforcer migrates {} to {} (group {})",
+                                inv.vms[vm].name,
+                                self.host_name(target),
+                                group.name
+                            ),
+                        );
+                        self.start_migration(ctx, vm, host, target, MigrationKind::Failback)?;
+                        return self.arm_enforcer(ctx, cluster);
+                    }
+                    Err(Rejection::Busy) => return self.arm_enforcer(ctx, cluster),
+                    Err(Rejection::Reason(_)) => {}
+                }
+            }
+        }
+        // Nothing left that can move: failback of this cluster is done.
+        if self.failback_pending {
+            let done = self.last_failback_at.unwrap_or(now);
+            self.failback_done = Some(self.failback_done.map_or(done, |d: SimTime| d.max(done)));
+        }
+        Ok(())
+    }
+}

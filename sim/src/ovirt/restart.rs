@@ -1,0 +1,373 @@
+//! Bringing VMs back: VMs with leases of NonResponsive hosts, the HA restart runner with its
+//! priorities and retries, and VMs paused by storage errors (resumed or killed).
+
+use std::cmp::Reverse;
+
+use stretchdr_model::inventory::ResumeBehaviour;
+use stretchdr_model::{EntityId, HostId, VmId};
+
+use crate::des::SimTime;
+use crate::outcome::Reason;
+use crate::ovirt::scheduler::{Constraint, Rejection};
+use crate::ovirt::{Ctx, Event, HaEntry, HostState, Ovirt, SimError, VmState};
+
+impl Ovirt<'_> {
+    /// Puts an HA VM the engine knows is down into the restart runner's queue.
+    pub(super) fn enqueue_ha(&mut self, ctx: &mut Ctx<'_>, vm: VmId) -> Result<(), SimError> {
+        let now = ctx.now();
+        if !self.inv.vms[vm].ha {
+            self.vms[vm.index()].reason = Some(Reason::NotHa);
+            return Ok(());
+        }
+        if self.ha_queued[vm.index()] {
+            return Ok(());
+        }
+        self.ha_queued[vm.index()] = true;
+        self.ha_seq += 1;
+        let key = (Reverse(self.inv.vms[vm].ha_priority), self.ha_seq);
+        self.ha_queue.insert(
+            key,
+            HaEntry {
+                vm,
+                enqueued_at: now,
+                next_attempt: now,
+                tries: 0,
+            },
+        );
+        self.wake_runner(ctx, now)
+    }
+
+    /// One pass of the AutoStartVmsRunner: in priority order, start what can start; a VM waits
+    /// while a higher-priority one is still waiting, for at most `max_time_blocked_on_priority`.
+    pub(super) fn ha_runner(&mut self, ctx: &mut Ctx<'_>) -> Result<(), SimError> {
+        let now = ctx.now();
+        if !self.engine.up {
+            return Ok(());
+        }
+        let p = self.params;
+        let keys: Vec<(Reverse<u32>, u64)> = self.ha_queue.keys().copied().collect();
+        let mut blocked_until: Option<SimTime> = None;
+        let mut level: Option<u32> = None;
+        let mut level_until: Option<SimTime> = None;
+        let mut next: Option<SimTime> = None;
+        let mut failed: Vec<(VmId, Reason)> = Vec::new();
+        for key in keys {
+            let priority = key.0.0;
+            if level != Some(priority) {
+                blocked_until = blocked_until.max(level_until.take());
+                level = Some(priority);
+            }
+            let entry = self.ha_queue[&key];
+            let fresh_until = entry.enqueued_at.after(p.max_time_blocked_on_priority);
+            let blocking = (fresh_until > now).then_some(fresh_until);
+            if entry.next_attempt > now {
+                level_until = level_until.max(blocking);
+                next = min_time(next, entry.next_attempt);
+                continue;
+            }
+            if let Some(until) = blocked_until
+                && until > now
+            {
+                level_until = level_until.max(blocking);
+                next = min_time(next, until);
+                continue;
+            }
+            match self.try_start(ctx, entry.vm)? {
+                Ok(host) => {
+                    self.ha_queue.remove(&key);
+                    self.ha_queued[entry.vm.index()] = false;
+                    self.started_batch.push((entry.vm, host));
+                }
+                Err(reason) => {
+                    let tries = entry.tries + 1;
+                    let interval = if tries < p.ha_retry_short_tries {
+                        p.ha_retry_short_interval
+                    } else {
+                        p.ha_retry_long_interval
+                    };
+                    let next_attempt = now.after(interval);
+                    self.ha_queue.insert(
+                        key,
+                        HaEntry {
+                            tries,
+                            next_attempt,
+                            ..entry
+                        },
+                    );
+                    self.vms[entry.vm.index()].reason = Some(reason);
+                    if entry.tries == 0 {
+                        failed.push((entry.vm, reason));
+                    }
+                    level_until = level_until.max(blocking);
+                    next = min_time(next, next_attempt);
+                }
+            }
+        }
+        self.report_runner_pass(now, failed);
+        if let Some(at) = next {
+            self.wake_runner(ctx, at)?;
+        }
+        Ok(())
+    }
+
+    /// One timeline line per runner pass: what started where, what could not and why.
+    fn report_runner_pass(&mut self, now: SimTime, failed: Vec<(VmId, Reason)>) {
+        let started = std::mem::take(&mut self.started_batch);
+        if !started.is_empty() {
+            let names = sample_names(started.iter().map(|(vm, host)| {
+                format!(
+                    "{} on {}",
+                    self.inv.vms[*vm].name, self.inv.hosts[*host].name
+                )
+            }));
+            self.decide(
+                now,
+                "restart",
+                format!("HA restart of {} VM(s): {names}", started.len()),
+            );
+        }
+        if !failed.is_empty() {
+            let mut by_reason: std::collections::BTreeMap<Reason, Vec<&str>> = Default::default();
+            for (vm, reason) in &failed {
+                by_reason
+                    .entry(*reason)
+                    .or_default()
+                    .push(&self.inv.vms[*vm].name);
+            }
+            let text = by_reason
+                .iter()
+                .map(|(r, names)| {
+                    format!(
+                        "{} {} ({})",
+                        names.len(),
+                        r.as_str(),
+                        sample_names(names.iter().map(|n| n.to_string()))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.decide(now, "restart", format!("cannot restart: {text}; retrying"));
+        }
+    }
+
+    /// Tries to run `vm` now: its lease must be free and the scheduler must find a host.
+    fn try_start(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        vm: VmId,
+    ) -> Result<Result<HostId, Reason>, SimError> {
+        let now = ctx.now();
+        if self.inv.vms[vm].lease.is_some()
+            && let Some(lost) = self.vms[vm.index()].lease_lost_at
+            && now < lost.after(self.params.lease_takeover())
+        {
+            return Ok(Err(Reason::StorageUnavailable));
+        }
+        let host = match self.place(vm, Constraint::Any, false) {
+            Ok(host) => host,
+            Err(Rejection::Reason(reason)) => return Ok(Err(reason)),
+            Err(Rejection::Busy) => return Ok(Err(Reason::NoCapacity)),
+        };
+        self.assign(vm, host);
+        let v = &mut self.vms[vm.index()];
+        if v.ghost.is_some() {
+            v.split_brain = true;
+        }
+        v.state = VmState::Starting;
+        v.alive = true;
+        v.reason = None;
+        v.epoch += 1;
+        let epoch = v.epoch;
+        ctx.schedule_in(self.params.vm_boot_time, Event::VmUp { vm, epoch })?;
+        Ok(Ok(host))
+    }
+
+    pub(super) fn vm_up(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        vm: VmId,
+        epoch: u32,
+    ) -> Result<(), SimError> {
+        let v = &mut self.vms[vm.index()];
+        if v.epoch == epoch && v.state == VmState::Starting {
+            v.state = VmState::Up;
+            if v.down_at.is_some() {
+                v.up_at = Some(ctx.now());
+            }
+        }
+        Ok(())
+    }
+
+    /// The engine tries the leased VMs of a NonResponsive host elsewhere once their leases are
+    /// free; if some are still held, it looks again after `refreshes_before_retry_unknown_vms`.
+    pub(super) fn start_unknown_vms(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        host: HostId,
+        epoch: u32,
+    ) -> Result<(), SimError> {
+        let now = ctx.now();
+        let h = &self.hosts[host.index()];
+        if h.epoch != epoch || h.state != HostState::NonResponsive || !self.engine.up {
+            return Ok(());
+        }
+        let takeover = self.params.lease_takeover();
+        let mut handed = 0;
+        let mut held = 0;
+        for vm in self.hosts[host.index()].vms.clone() {
+            let v = &self.vms[vm.index()];
+            if v.host != Some(host)
+                || v.state != VmState::Unknown
+                || self.inv.vms[vm].lease.is_none()
+            {
+                continue;
+            }
+            if !v.lease_lost_at.is_some_and(|t| now >= t.after(takeover)) {
+                held += 1;
+                continue;
+            }
+            handed += 1;
+            let alive = v.alive;
+            self.release(vm, host);
+            if alive {
+                // Still running where the engine cannot see: its copy keeps its memory there.
+                self.hosts[host.index()].memory_used += self.inv.vms[vm].memory_bytes;
+                self.vms[vm.index()].ghost = Some(host);
+            }
+            let v = &mut self.vms[vm.index()];
+            v.state = VmState::Down;
+            v.alive = false;
+            v.epoch += 1;
+            self.enqueue_ha(ctx, vm)?;
+        }
+        if handed > 0 {
+            self.decide(
+                now,
+                "restart",
+                format!(
+                    "{handed} VM(s) with a lease on {} are free to restart elsewhere",
+                    self.host_name(host)
+                ),
+            );
+        }
+        if held > 0 {
+            let p = self.params;
+            let delay = p.vds_refresh_rate * u64::from(p.refreshes_before_retry_unknown_vms);
+            ctx.schedule_in(delay, Event::StartUnknownVms { host, epoch })?;
+        }
+        Ok(())
+    }
+
+    /// After the topology changed: VMs whose storage went away pause (and are killed after the
+    /// lease expiry when they hold a lease or resume by `kill`); paused VMs whose storage came
+    /// back resume unless they are set to stay paused.
+    pub(super) fn storage_changed(&mut self, ctx: &mut Ctx<'_>) -> Result<(), SimError> {
+        let now = ctx.now();
+        let takeover = self.params.lease_takeover();
+        let mut paused = 0;
+        let mut resumed = 0;
+        for i in 0..self.vms.len() {
+            let vm = VmId(i as u32);
+            let v = &self.vms[i];
+            let Some(host) = v.host else { continue };
+            if !v.alive || !self.hosts[host.index()].power {
+                continue;
+            }
+            let ok = self.storage_ok(vm, self.inv.hosts[host].site);
+            if !ok && !v.paused {
+                if matches!(v.state, VmState::Migrating { .. }) {
+                    self.abort_migration(vm);
+                }
+                self.mark_down(vm, now);
+                let engine_sees = self.engine_reaches(host);
+                let config = &self.inv.vms[vm];
+                let v = &mut self.vms[i];
+                v.paused = true;
+                if v.state != VmState::Starting {
+                    v.state = if engine_sees {
+                        VmState::Paused
+                    } else {
+                        VmState::Unknown
+                    };
+                }
+                v.epoch += 1;
+                paused += 1;
+                if config.lease.is_some() {
+                    v.lease_lost_at.get_or_insert(now);
+                }
+                if config.lease.is_some() || config.resume_behaviour == ResumeBehaviour::Kill {
+                    let epoch = v.epoch;
+                    ctx.schedule(now.after(takeover), Event::StorageKill { vm, epoch })?;
+                }
+            } else if ok
+                && v.paused
+                && self.inv.vms[vm].resume_behaviour != ResumeBehaviour::LeavePaused
+            {
+                let engine_sees = self.engine_reaches(host);
+                let v = &mut self.vms[i];
+                v.paused = false;
+                if engine_sees || v.state == VmState::Paused {
+                    v.state = VmState::Up;
+                }
+                v.up_at = Some(now);
+                v.epoch += 1;
+                v.lease_lost_at = None;
+                resumed += 1;
+            }
+        }
+        if paused > 0 {
+            self.decide(
+                now,
+                "storage",
+                format!("{paused} VM(s) paused: their storage is unreachable"),
+            );
+        }
+        if resumed > 0 {
+            self.decide(
+                now,
+                "storage",
+                format!("{resumed} paused VM(s) resumed: their storage is back"),
+            );
+        }
+        Ok(())
+    }
+
+    /// Sanlock kills a paused VM holding a lease (or vdsm one set to `kill`).
+    pub(super) fn storage_kill(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        vm: VmId,
+        epoch: u32,
+    ) -> Result<(), SimError> {
+        let v = &self.vms[vm.index()];
+        if v.epoch != epoch || !v.alive {
+            return Ok(());
+        }
+        let host = v.host;
+        let v = &mut self.vms[vm.index()];
+        v.alive = false;
+        v.paused = false;
+        v.reason = Some(Reason::StorageUnavailable);
+        if let Some(host) = host
+            && self.engine_reaches(host)
+        {
+            self.vm_found_down(ctx, vm, host)?;
+        }
+        Ok(())
+    }
+}
+
+fn min_time(a: Option<SimTime>, b: SimTime) -> Option<SimTime> {
+    Some(a.map_or(b, |a| a.min(b)))
+}
+
+/// The first few items and how many more.
+pub(super) fn sample_names(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
+    let shown = items.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 4 {
+        format!("{shown} and {} more", items.len() - 4)
+    } else {
+        shown
+    }
+}

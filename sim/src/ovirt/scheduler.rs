@@ -1,0 +1,246 @@
+//! The engine's scheduler: hard filters decide where a VM may run, soft weights where it
+//! should. One pass over the cluster's hosts; when no host passes, the reason is the filter
+//! that removed the last candidates.
+
+use stretchdr_model::inventory::{AffinityRule, Placement};
+use stretchdr_model::{EntityId, HostId, VmId};
+
+use crate::outcome::Reason;
+use crate::ovirt::{HostState, Ovirt, VmState};
+
+/// Extra limits of a placement request.
+#[derive(Clone, Copy, Debug)]
+pub enum Constraint<'c> {
+    Any,
+    /// Only these hosts (sorted): the affinity enforcer moving a VM into its group.
+    Among(&'c [HostId]),
+    /// Not these hosts (sorted): the enforcer moving a VM out of a negative group.
+    Avoid(&'c [HostId]),
+}
+
+/// Why no host was chosen.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Rejection {
+    Reason(Reason),
+    /// Hosts would fit but have no free migration slot now.
+    Busy,
+}
+
+/// The filters in the order the reason is decided.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Stage {
+    Unusable,
+    Pinned,
+    HardAffinity,
+    Storage,
+    Network,
+    Capacity,
+    Busy,
+    Pass,
+}
+
+impl Ovirt<'_> {
+    /// The host the engine would run (or, with `migration`, migrate) `vm` on.
+    pub fn place(
+        &self,
+        vm: VmId,
+        constraint: Constraint<'_>,
+        migration: bool,
+    ) -> Result<HostId, Rejection> {
+        let inv = self.inv;
+        let config = &inv.vms[vm];
+        let Some(cluster) = config.cluster else {
+            return Err(Rejection::Reason(Reason::NoCapacity));
+        };
+        let overcommit = u64::from(inv.clusters[cluster].memory_overcommit_percent.max(1));
+        let current = self.vms[vm.index()].host;
+        let pinned_hosts: Vec<HostId> = match (config.placement, config.placement_hosts.is_empty())
+        {
+            (Placement::Pinned, false) => config.placement_hosts.clone(),
+            (Placement::Pinned, true) => config.host.into_iter().collect(),
+            _ => Vec::new(),
+        };
+        let groups = &self.index.vm_groups[vm.index()];
+        // Where the other members of each VM-to-VM rule run.
+        let vm_rules: Vec<(AffinityRule, Vec<HostId>)> = groups
+            .iter()
+            .map(|g| &inv.affinity_groups[*g])
+            .filter(|g| g.vms_rule.enabled)
+            .map(|g| {
+                let hosts = g
+                    .vms
+                    .iter()
+                    .filter(|m| **m != vm)
+                    .filter_map(|m| {
+                        let s = &self.vms[m.index()];
+                        (s.alive && s.state != VmState::Down)
+                            .then_some(s.host)
+                            .flatten()
+                    })
+                    .collect();
+                (g.vms_rule, hosts)
+            })
+            .collect();
+
+        let mut furthest = Stage::Unusable;
+        let mut best: Option<(i64, u64, HostId)> = None;
+        for &host in &self.index.cluster_hosts[cluster.index()] {
+            let stage = self.check(
+                vm,
+                host,
+                constraint,
+                migration,
+                current,
+                overcommit,
+                &pinned_hosts,
+                &vm_rules,
+            );
+            if stage != Stage::Pass {
+                furthest = furthest.max(stage);
+                continue;
+            }
+            let score = self.soft_score(vm, host, &vm_rules);
+            let capacity = memory_capacity(inv.hosts[host].memory_bytes, overcommit);
+            let free = capacity.saturating_sub(self.hosts[host.index()].memory_used);
+            let better = match best {
+                None => true,
+                Some((s, f, _)) => (score, free) > (s, f),
+            };
+            if better {
+                best = Some((score, free, host));
+            }
+        }
+        if let Some((_, _, host)) = best {
+            return Ok(host);
+        }
+        Err(match furthest {
+            Stage::Busy => Rejection::Busy,
+            Stage::Pinned => Rejection::Reason(Reason::Pinned),
+            Stage::HardAffinity => Rejection::Reason(Reason::HardAffinity),
+            Stage::Storage => Rejection::Reason(Reason::StorageUnavailable),
+            Stage::Network => Rejection::Reason(Reason::NetworkMissing),
+            Stage::Unusable | Stage::Capacity | Stage::Pass => {
+                Rejection::Reason(Reason::NoCapacity)
+            }
+        })
+    }
+
+    /// The first filter `host` fails for `vm`, or `Pass`.
+    #[allow(clippy::too_many_arguments)]
+    fn check(
+        &self,
+        vm: VmId,
+        host: HostId,
+        constraint: Constraint<'_>,
+        migration: bool,
+        current: Option<HostId>,
+        overcommit: u64,
+        pinned_hosts: &[HostId],
+        vm_rules: &[(AffinityRule, Vec<HostId>)],
+    ) -> Stage {
+        let inv = self.inv;
+        let config = &inv.vms[vm];
+        let h = &self.hosts[host.index()];
+        let allowed = match constraint {
+            Constraint::Any => true,
+            Constraint::Among(hosts) => hosts.binary_search(&host).is_ok(),
+            Constraint::Avoid(hosts) => hosts.binary_search(&host).is_err(),
+        };
+        if h.state != HostState::Up
+            || !h.power
+            || !self.engine_reaches(host)
+            || (migration && current == Some(host))
+            || !allowed
+        {
+            return Stage::Unusable;
+        }
+        if config.placement == Placement::Pinned && !pinned_hosts.contains(&host) {
+            return Stage::Pinned;
+        }
+        for g in &self.index.vm_groups[vm.index()] {
+            let group = &inv.affinity_groups[*g];
+            let rule = group.hosts_rule;
+            if rule.enabled && rule.enforcing {
+                let member = self.index.group_hosts[g.index()]
+                    .binary_search(&host)
+                    .is_ok();
+                if member != rule.positive {
+                    return Stage::HardAffinity;
+                }
+            }
+        }
+        for (rule, hosts) in vm_rules {
+            if rule.enforcing && !hosts.is_empty() {
+                let together = hosts.contains(&host);
+                let ok = if rule.positive {
+                    hosts.iter().all(|h| *h == host)
+                } else {
+                    !together
+                };
+                if !ok {
+                    return Stage::HardAffinity;
+                }
+            }
+        }
+        let site = inv.hosts[host].site;
+        if !self.storage_ok(vm, site) {
+            return Stage::Storage;
+        }
+        let networks_ok = config
+            .networks
+            .iter()
+            .all(|n| match (&inv.networks[*n].sites, site) {
+                (Some(sites), Some(site)) => sites.contains(&site),
+                _ => true,
+            });
+        if !networks_ok {
+            return Stage::Network;
+        }
+        let capacity = memory_capacity(inv.hosts[host].memory_bytes, overcommit);
+        let cpus = inv.hosts[host].cpus;
+        if h.memory_used.saturating_add(config.memory_bytes) > capacity
+            || (cpus > 0 && config.cpus > cpus)
+        {
+            return Stage::Capacity;
+        }
+        if migration && h.migrations_in >= self.params.migrations_per_host {
+            return Stage::Busy;
+        }
+        Stage::Pass
+    }
+
+    /// Soft affinity and preferred hosts: +1 for each preference `host` meets, -1 for each it breaks.
+    fn soft_score(&self, vm: VmId, host: HostId, vm_rules: &[(AffinityRule, Vec<HostId>)]) -> i64 {
+        let inv = self.inv;
+        let config = &inv.vms[vm];
+        let mut score = 0;
+        for g in &self.index.vm_groups[vm.index()] {
+            let rule = inv.affinity_groups[*g].hosts_rule;
+            if rule.enabled && !rule.enforcing {
+                let member = self.index.group_hosts[g.index()]
+                    .binary_search(&host)
+                    .is_ok();
+                score += if member == rule.positive { 1 } else { -1 };
+            }
+        }
+        for (rule, hosts) in vm_rules {
+            if !rule.enforcing && !hosts.is_empty() {
+                let together = hosts.contains(&host);
+                score += if together == rule.positive { 1 } else { -1 };
+            }
+        }
+        if config.placement != Placement::Pinned && config.placement_hosts.contains(&host) {
+            score += 1;
+        }
+        score
+    }
+}
+
+/// Memory a host offers to VMs: its memory times the cluster's overcommit (unknown memory: no limit).
+pub fn memory_capacity(memory_bytes: u64, overcommit_percent: u64) -> u64 {
+    if memory_bytes == 0 {
+        u64::MAX
+    } else {
+        memory_bytes.saturating_mul(overcommit_percent) / 100
+    }
+}

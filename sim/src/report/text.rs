@@ -1,0 +1,127 @@
+//! The text report: summary, per-VM table, then the engine's decisions in time order.
+
+use std::fmt::Write;
+
+use crate::des::SimTime;
+use crate::outcome::{SimResult, VmOutcome};
+
+/// The text report of a run.
+pub fn text(result: &SimResult) -> String {
+    let mut out = String::new();
+    let s = &result.summary;
+    let _ = writeln!(out, "scenario: {}", result.scenario);
+    let _ = writeln!(
+        out,
+        "seed: {}   runs: {}   simulated: {}",
+        result.seed,
+        result.runs,
+        clock(result.end_s)
+    );
+    let _ = writeln!(out);
+    let mut reasons: Vec<String> = s
+        .not_restarted_by_reason
+        .iter()
+        .map(|(r, n)| format!("{} {n}", r.as_str()))
+        .collect();
+    if reasons.is_empty() {
+        reasons.push("none".into());
+    }
+    let _ = writeln!(
+        out,
+        "{} VMs: {} restarted, {} not restarted, {} unaffected, {} migrated, {} split brain",
+        s.vms, s.restarted, s.not_restarted, s.unaffected, s.migrated, s.split_brain
+    );
+    let _ = writeln!(out, "not restarted by reason: {}", reasons.join(", "));
+    let _ = writeln!(
+        out,
+        "RTO: p50 {}  p95 {}  max {}",
+        secs(s.rto_s.p50),
+        secs(s.rto_s.p95),
+        secs(s.rto_s.max)
+    );
+    let _ = writeln!(
+        out,
+        "engine down: {}  SPM down: {}  failback done: {}",
+        secs(Some(s.engine_down_s)),
+        secs(Some(s.spm_down_s)),
+        s.failback_done_s.map_or("-".to_string(), clock)
+    );
+    let peaks: Vec<String> = s
+        .peak_memory_percent
+        .iter()
+        .map(|(site, p)| format!("{site} {p:.1}%"))
+        .collect();
+    let _ = writeln!(out, "peak memory committed: {}", peaks.join(", "));
+    let _ = writeln!(out);
+
+    let rows: Vec<[String; 7]> = result
+        .vms
+        .iter()
+        .filter(|v| v.outcome != VmOutcome::Unaffected)
+        .map(|v| {
+            let rto = match (v.down_at_s, v.up_at_s) {
+                (Some(d), Some(u)) => format!("{:.0}s", u - d),
+                _ => "-".into(),
+            };
+            [
+                v.name.clone(),
+                v.outcome.as_str().to_string(),
+                v.reason.map_or("-".into(), |r| r.as_str().to_string()),
+                v.down_at_s.map_or("-".into(), clock),
+                v.up_at_s.or(v.migrated_at_s).map_or("-".into(), clock),
+                rto,
+                match (&v.host, &v.site) {
+                    (Some(h), Some(s)) => format!("{h} ({s})"),
+                    (Some(h), None) => h.clone(),
+                    _ => "-".into(),
+                },
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "affected VMs ({}; unaffected ones not listed):",
+        rows.len()
+    );
+    table(
+        &mut out,
+        ["VM", "OUTCOME", "REASON", "DOWN", "UP", "RTO", "HOST"],
+        &rows,
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "timeline:");
+    for d in &result.timeline {
+        let _ = writeln!(out, "  {}  {:<9}  {}", clock(d.at_s), d.kind, d.text);
+    }
+    out
+}
+
+fn table<const N: usize>(out: &mut String, header: [&str; N], rows: &[[String; N]]) {
+    let mut widths: [usize; N] = header.map(str::len);
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let _ = writeln!(out, "  {}", line(header.to_vec()));
+    for row in rows {
+        let _ = writeln!(out, "  {}", line(row.iter().map(String::as_str).collect()));
+    }
+}
+
+/// `hh:mm:ss` of seconds since the start.
+pub(crate) fn clock(secs: f64) -> String {
+    SimTime::from_ms(libm::round(secs * 1000.0) as u64).to_string()
+}
+
+fn secs(value: Option<f64>) -> String {
+    value.map_or("-".to_string(), |v| format!("{v:.0}s"))
+}

@@ -1,0 +1,409 @@
+//! Scenario files (FORMATS.md "Scenario file"): parsed with spans, unknown keys rejected, names
+//! resolved against the inventory; every error is a [`LoadError`] naming the file and line.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use stretchdr_model::inventory::SiteRole;
+use stretchdr_model::units::{format_duration_ms, parse_duration_ms};
+use stretchdr_model::{HostId, Inventory, LoadError, SiteId, StorageDomainId};
+use toml::Spanned;
+
+use crate::des::SimTime;
+use crate::ovirt::params::{self, Kind, Parameters};
+
+/// What happens to a target.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Action {
+    Fail,
+    Recover,
+    /// Planned: hosts to maintenance, their VMs live-migrate away.
+    Maintenance,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Fail => "fail",
+            Action::Recover => "recover",
+            Action::Maintenance => "maintenance",
+        }
+    }
+}
+
+/// What an event acts on, resolved against the inventory.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Target {
+    Site(SiteId),
+    Host(HostId),
+    Link(SiteId, SiteId),
+    Replication(StorageDomainId),
+    Engine,
+}
+
+/// One event of a scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioEvent {
+    pub at: SimTime,
+    pub action: Action,
+    pub target: Target,
+    /// The target as written (`site:site-a`), for reports.
+    pub label: String,
+}
+
+/// A random variation of a duration parameter across Monte Carlo runs.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Distribution {
+    /// Log-normal with this median and 95th percentile (ms).
+    LogNormal { median: u64, p95: u64 },
+    /// Uniform between `min` and `max` (ms).
+    Uniform { min: u64, max: u64 },
+}
+
+/// A failure scenario bound to an inventory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    /// The design file, when loaded from a scenario file.
+    pub design: Option<PathBuf>,
+    pub seed: u64,
+    /// More than one: Monte Carlo.
+    pub runs: u32,
+    /// In time order (stable for equal times).
+    pub events: Vec<ScenarioEvent>,
+    pub parameters: Parameters,
+    /// Per parameter name, for runs > 1.
+    pub variation: BTreeMap<String, Distribution>,
+}
+
+impl Scenario {
+    /// A scenario with default parameters and the given events.
+    pub fn new(name: impl Into<String>, events: Vec<ScenarioEvent>) -> Scenario {
+        let mut events = events;
+        events.sort_by_key(|e| e.at);
+        Scenario {
+            name: name.into(),
+            design: None,
+            seed: 0,
+            runs: 1,
+            events,
+            parameters: Parameters::default(),
+            variation: BTreeMap::new(),
+        }
+    }
+}
+
+/// One event of a scenario built in code: `at_ms`, action and target, labelled from the inventory.
+pub fn event(inv: &Inventory, at_ms: u64, action: Action, target: Target) -> ScenarioEvent {
+    let label = match target {
+        Target::Site(s) => format!("site:{}", inv.sites[s].name),
+        Target::Host(h) => format!("host:{}", inv.hosts[h].name),
+        Target::Link(a, b) => format!("link:{}/{}", inv.sites[a].name, inv.sites[b].name),
+        Target::Replication(d) => format!("replication:{}", inv.storage_domains[d].name),
+        Target::Engine => "engine".to_string(),
+    };
+    ScenarioEvent {
+        at: SimTime::from_ms(at_ms),
+        action,
+        target,
+        label,
+    }
+}
+
+/// The scenarios `stretchdr audit` runs: the loss of each non-witness site, and the partition
+/// of each link between two non-witness sites. Each with default parameters and seed 0.
+pub fn standard_scenarios(inv: &Inventory) -> Vec<Scenario> {
+    let data_sites: Vec<SiteId> = inv
+        .sites
+        .iter()
+        .filter(|(_, s)| s.role != SiteRole::Witness)
+        .map(|(id, _)| id)
+        .collect();
+    let mut scenarios = Vec::new();
+    for &site in &data_sites {
+        let name = format!("loss of {}", inv.sites[site].name);
+        scenarios.push(Scenario::new(
+            name,
+            vec![event(inv, 0, Action::Fail, Target::Site(site))],
+        ));
+    }
+    for link in &inv.links {
+        let (a, b) = link.sites;
+        if data_sites.contains(&a) && data_sites.contains(&b) {
+            let name = format!("partition {}/{}", inv.sites[a].name, inv.sites[b].name);
+            scenarios.push(Scenario::new(
+                name,
+                vec![event(inv, 0, Action::Fail, Target::Link(a, b))],
+            ));
+        }
+    }
+    scenarios
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    scenario: Spanned<RawHeader>,
+    #[serde(default)]
+    event: Vec<Spanned<RawEvent>>,
+    #[serde(default)]
+    parameters: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    #[serde(default)]
+    variation: BTreeMap<Spanned<String>, Spanned<RawDistribution>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    name: String,
+    design: Spanned<String>,
+    #[serde(default)]
+    seed: u64,
+    runs: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    at: Spanned<String>,
+    fail: Option<Spanned<String>>,
+    recover: Option<Spanned<String>>,
+    maintenance: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDistribution {
+    distribution: Spanned<String>,
+    median: Option<Spanned<String>>,
+    p95: Option<Spanned<String>>,
+    min: Option<Spanned<String>>,
+    max: Option<Spanned<String>>,
+}
+
+/// Reads a scenario file and loads the design it names (relative to the scenario file).
+pub fn load_scenario(path: &Path) -> Result<(Scenario, Inventory), LoadError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::file(path, format!("cannot read scenario file: {e}")))?;
+    load_scenario_str(path, &text, |design| stretchdr_model::load_source(design))
+}
+
+/// Parses scenario `text` (named `path` in errors); `load_design` loads the design path,
+/// already resolved relative to `path`.
+pub fn load_scenario_str(
+    path: &Path,
+    text: &str,
+    load_design: impl FnOnce(&Path) -> Result<Inventory, LoadError>,
+) -> Result<(Scenario, Inventory), LoadError> {
+    let source: Arc<str> = Arc::from(text);
+    let at = |span: Range<usize>, message: String| LoadError::at(path, &source, span, message);
+    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+        let message = e.message().to_string();
+        match e.span() {
+            Some(span) => at(span, message),
+            None => LoadError::file(path, message),
+        }
+    })?;
+    let header = raw.scenario.get_ref();
+    let design_path = path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(header.design.get_ref());
+    let inv = load_design(&design_path)?;
+
+    let runs = match &header.runs {
+        None => 1,
+        Some(runs) => u32::try_from(*runs.get_ref())
+            .ok()
+            .filter(|r| *r >= 1)
+            .ok_or_else(|| {
+                at(
+                    runs.span(),
+                    "`runs` must be a whole number, 1 or more".into(),
+                )
+            })?,
+    };
+
+    let mut events = Vec::new();
+    for raw_event in &raw.event {
+        let e = raw_event.get_ref();
+        let time = parse_duration_ms(e.at.get_ref()).map_err(|m| at(e.at.span(), m))?;
+        let given: Vec<(Action, &Spanned<String>)> = [
+            (Action::Fail, &e.fail),
+            (Action::Recover, &e.recover),
+            (Action::Maintenance, &e.maintenance),
+        ]
+        .into_iter()
+        .filter_map(|(a, t)| Some((a, t.as_ref()?)))
+        .collect();
+        let [(action, target)] = given.as_slice() else {
+            return Err(at(
+                raw_event.span(),
+                "an event needs exactly one of `fail`, `recover` or `maintenance`".into(),
+            ));
+        };
+        let resolved = resolve_target(&inv, target.get_ref()).map_err(|m| at(target.span(), m))?;
+        if *action == Action::Maintenance && !matches!(resolved, Target::Site(_) | Target::Host(_))
+        {
+            return Err(at(
+                target.span(),
+                "`maintenance` applies to `site:NAME` or `host:NAME`".into(),
+            ));
+        }
+        events.push(ScenarioEvent {
+            at: SimTime::from_ms(time),
+            action: *action,
+            target: resolved,
+            label: target.get_ref().clone(),
+        });
+    }
+    events.sort_by_key(|e| e.at);
+
+    let mut parameters = Parameters::default();
+    for (name, value) in &raw.parameters {
+        parameters
+            .set(name.get_ref(), value.get_ref())
+            .map_err(|m| {
+                let span = if params::kind_of(name.get_ref()).is_some() {
+                    value.span()
+                } else {
+                    name.span()
+                };
+                at(span, m)
+            })?;
+    }
+
+    let mut variation = BTreeMap::new();
+    for (name, raw_dist) in &raw.variation {
+        match params::kind_of(name.get_ref()) {
+            Some(Kind::Duration) => {}
+            Some(_) => {
+                return Err(at(
+                    name.span(),
+                    format!(
+                        "`{}` cannot vary: only duration parameters can",
+                        name.get_ref()
+                    ),
+                ));
+            }
+            None => return Err(at(name.span(), params::unknown(name.get_ref()))),
+        }
+        let dist = distribution(raw_dist.get_ref(), raw_dist.span(), &at)?;
+        variation.insert(name.get_ref().clone(), dist);
+    }
+
+    let scenario = Scenario {
+        name: header.name.clone(),
+        design: Some(design_path),
+        seed: header.seed,
+        runs,
+        events,
+        parameters,
+        variation,
+    };
+    Ok((scenario, inv))
+}
+
+fn distribution(
+    raw: &RawDistribution,
+    span: Range<usize>,
+    at: &impl Fn(Range<usize>, String) -> LoadError,
+) -> Result<Distribution, LoadError> {
+    let duration = |field: &Option<Spanned<String>>, name: &str| -> Result<u64, LoadError> {
+        let value = field
+            .as_ref()
+            .ok_or_else(|| at(span.clone(), format!("this distribution needs `{name}`")))?;
+        parse_duration_ms(value.get_ref()).map_err(|m| at(value.span(), m))
+    };
+    let (allowed, dist) = match raw.distribution.get_ref().as_str() {
+        "lognormal" => {
+            let median = duration(&raw.median, "median")?;
+            let p95 = duration(&raw.p95, "p95")?;
+            if median == 0 || p95 < median {
+                return Err(at(
+                    span,
+                    format!(
+                        "a lognormal needs 0 < median <= p95 (median {}, p95 {})",
+                        format_duration_ms(median),
+                        format_duration_ms(p95)
+                    ),
+                ));
+            }
+            (["median", "p95"], Distribution::LogNormal { median, p95 })
+        }
+        "uniform" => {
+            let min = duration(&raw.min, "min")?;
+            let max = duration(&raw.max, "max")?;
+            if max < min {
+                return Err(at(span, "a uniform distribution needs min <= max".into()));
+            }
+            (["min", "max"], Distribution::Uniform { min, max })
+        }
+        other => {
+            return Err(at(
+                raw.distribution.span(),
+                format!("unknown distribution {other:?}; expected \"lognormal\" or \"uniform\""),
+            ));
+        }
+    };
+    for (name, field) in [
+        ("median", &raw.median),
+        ("p95", &raw.p95),
+        ("min", &raw.min),
+        ("max", &raw.max),
+    ] {
+        if let Some(field) = field
+            && !allowed.contains(&name)
+        {
+            return Err(at(
+                field.span(),
+                format!("`{name}` does not apply to this distribution"),
+            ));
+        }
+    }
+    Ok(dist)
+}
+
+/// Resolves `site:NAME`, `host:NAME`, `link:A/B`, `replication:DOMAIN` or `engine`.
+fn resolve_target(inv: &Inventory, text: &str) -> Result<Target, String> {
+    if text == "engine" {
+        return Ok(Target::Engine);
+    }
+    let expected =
+        "expected `site:NAME`, `host:NAME`, `link:SITE/SITE`, `replication:DOMAIN` or `engine`";
+    let Some((kind, name)) = text.split_once(':') else {
+        return Err(format!("invalid target {text:?}: {expected}"));
+    };
+    let site = |name: &str| {
+        inv.sites
+            .find(name)
+            .ok_or_else(|| format!("no site named {name:?} in the design"))
+    };
+    match kind {
+        "site" => site(name).map(Target::Site),
+        "host" => inv
+            .hosts
+            .find(name)
+            .map(Target::Host)
+            .ok_or_else(|| format!("no host named {name:?} in the design")),
+        "link" => {
+            let (a, b) = name
+                .split_once('/')
+                .ok_or_else(|| format!("invalid link {name:?}: expected `link:SITE/SITE`"))?;
+            let (a, b) = (site(a)?, site(b)?);
+            if a == b {
+                return Err(format!("a link joins two different sites, not {name:?}"));
+            }
+            Ok(Target::Link(a, b))
+        }
+        "replication" => inv
+            .storage_domains
+            .find(name)
+            .map(Target::Replication)
+            .ok_or_else(|| format!("no storage domain named {name:?} in the design")),
+        _ => Err(format!("invalid target {text:?}: {expected}")),
+    }
+}
