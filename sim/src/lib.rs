@@ -42,15 +42,29 @@ pub fn simulate_run(
     scenario: &Scenario,
     run: u64,
 ) -> Result<SimResult, SimError> {
+    simulate_observed(inventory, scenario, run, |_| {})
+}
+
+/// [`simulate_run`], calling `observe` with the model after every event (for tests that check
+/// invariants along the way).
+pub fn simulate_observed(
+    inventory: &Inventory,
+    scenario: &Scenario,
+    run: u64,
+    mut observe: impl FnMut(&Ovirt<'_>),
+) -> Result<SimResult, SimError> {
     let mut rng = des::rng(scenario.seed, run);
     let params = &scenario.parameters;
     let mut model = Ovirt::new(inventory, params, &scenario.events, &mut rng);
+    observe(&model);
     let mut queue = EventQueue::new();
     for (i, event) in scenario.events.iter().enumerate() {
         queue.schedule(event.at, Event::Scenario(i))?;
     }
     let last = scenario.events.last().map_or(SimTime::ZERO, |e| e.at);
     let end = last.after(params.horizon);
-    des::run(&mut model, &mut queue, &mut rng, end)?;
+    while des::step(&mut model, &mut queue, &mut rng, end)? {
+        observe(&model);
+    }
     Ok(model.finish(&scenario.name, scenario.seed, 1, end))
 }

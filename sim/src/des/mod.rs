@@ -71,6 +71,25 @@ pub struct RunStats {
     pub end: SimTime,
 }
 
+/// Handles the next event if it lies at or before `until`; `false` when there was none.
+pub fn step<M: Model>(
+    model: &mut M,
+    queue: &mut EventQueue<M::Event>,
+    rng: &mut SimRng,
+    until: SimTime,
+) -> Result<bool, M::Error> {
+    match queue.peek_time() {
+        Some(next) if next <= until => {}
+        _ => return Ok(false),
+    }
+    let Some((_, event)) = queue.pop() else {
+        return Ok(false);
+    };
+    let mut ctx = Context { queue, rng };
+    model.handle(&mut ctx, event)?;
+    Ok(true)
+}
+
 /// Handles events in `(time, seq)` order until the queue is empty or the next event lies
 /// after `until`; events after `until` stay in the queue.
 pub fn run<M: Model>(
@@ -80,17 +99,8 @@ pub fn run<M: Model>(
     until: SimTime,
 ) -> Result<RunStats, M::Error> {
     let mut events = 0;
-    while let Some(next) = queue.peek_time() {
-        if next > until {
-            break;
-        }
-        let Some((_, event)) = queue.pop() else { break };
+    while step(model, queue, rng, until)? {
         events += 1;
-        let mut ctx = Context {
-            queue: &mut *queue,
-            rng: &mut *rng,
-        };
-        model.handle(&mut ctx, event)?;
     }
     Ok(RunStats {
         events,

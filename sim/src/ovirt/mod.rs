@@ -601,6 +601,77 @@ impl Model for Ovirt<'_> {
     }
 }
 
+impl Ovirt<'_> {
+    /// Checks what must hold at every moment: a VM runs on at most one host (split-brain
+    /// copies apart), a host's committed memory is what its VMs use and within its capacity.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let inv = self.inv;
+        let mut resident_on = vec![None; self.vms.len()];
+        for (i, h) in self.hosts.iter().enumerate() {
+            let host = HostId(i as u32);
+            let mut memory = 0u64;
+            for vm in &h.vms {
+                memory += inv.vms[*vm].memory_bytes;
+                if self.vms[vm.index()].host == Some(host) {
+                    if let Some(other) = resident_on[vm.index()].replace(host) {
+                        return Err(format!(
+                            "VM {} on hosts {} and {}",
+                            inv.vms[*vm].name,
+                            inv.hosts[other].name,
+                            h_name(inv, host)
+                        ));
+                    }
+                } else if self.vms[vm.index()].state != (VmState::Migrating { to: host }) {
+                    return Err(format!(
+                        "host {} holds VM {} that is not on it",
+                        h_name(inv, host),
+                        inv.vms[*vm].name
+                    ));
+                }
+            }
+            for (v, sim) in self.vms.iter().enumerate() {
+                if sim.ghost == Some(host) {
+                    memory += inv.vms[VmId(v as u32)].memory_bytes;
+                }
+            }
+            if memory != h.memory_used {
+                return Err(format!(
+                    "host {} counts {} bytes, its VMs use {memory}",
+                    h_name(inv, host),
+                    h.memory_used
+                ));
+            }
+            let overcommit = inv.hosts[host].cluster.map_or(100, |c| {
+                u64::from(inv.clusters[c].memory_overcommit_percent)
+            });
+            let capacity = scheduler::memory_capacity(inv.hosts[host].memory_bytes, overcommit);
+            if h.memory_used > capacity {
+                return Err(format!(
+                    "host {} is over its memory: {} > {capacity}",
+                    h_name(inv, host),
+                    h.memory_used
+                ));
+            }
+        }
+        for (v, sim) in self.vms.iter().enumerate() {
+            if let Some(host) = sim.host
+                && resident_on[v] != Some(host)
+            {
+                return Err(format!(
+                    "VM {} says it is on {} which does not hold it",
+                    inv.vms[VmId(v as u32)].name,
+                    h_name(inv, host)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn h_name(inv: &Inventory, host: HostId) -> &str {
+    &inv.hosts[host].name
+}
+
 /// A VM of a design without a host runs at the start (the design lists what runs); a VM of
 /// an export without a host is down.
 fn runs_at_start(inv: &Inventory, vm: &stretchdr_model::inventory::Vm) -> bool {
