@@ -410,6 +410,10 @@ pub struct StorageDomain {
     pub writable_at: Vec<SiteId>,
     /// A witness site arbitrating the replication.
     pub witness: Option<SiteId>,
+    /// The gluster volume behind a `glusterfs` domain and its geo-replication sessions
+    /// (from the design or overlay; the engine's storage domain API does not carry them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gluster: Option<GlusterVolume>,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }
@@ -432,6 +436,342 @@ pub struct VnicProfile {
     pub network: Option<NetworkId>,
     #[serde(skip)]
     pub origin: Option<Origin>,
+}
+
+/// gluster's default `features.shard-block-size`: 64 MB, which gluster reads in binary units
+/// (Gluster Administration Guide, "Volume options": `features.shard-block-size`, default 64MB).
+pub const GLUSTER_SHARD_BLOCK_SIZE_BYTES: u64 = 64 << 20;
+
+/// Milliseconds in an hour, a day and a week of the schedule timeline, on which 0 is a
+/// Monday 00:00.
+pub const HOUR_MS: u64 = 3_600_000;
+pub const DAY_MS: u64 = 24 * HOUR_MS;
+pub const WEEK_MS: u64 = 7 * DAY_MS;
+
+/// The gluster volume backing a `glusterfs` storage domain.
+#[derive(Clone, Debug, Serialize)]
+pub struct GlusterVolume {
+    /// The gluster volume name.
+    pub volume: String,
+    /// `features.shard`; `None` when nothing says (gluster's default is off).
+    pub sharding: Option<bool>,
+    /// `features.shard-block-size`; `None` for gluster's default
+    /// ([`GLUSTER_SHARD_BLOCK_SIZE_BYTES`]).
+    pub shard_block_size_bytes: Option<u64>,
+    /// Usable capacity of the volume.
+    pub capacity_bytes: Option<u64>,
+    /// Bricks as `host:/path`, when known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bricks: Vec<String>,
+    /// Geo-replication sessions keeping a copy of the volume at another site.
+    pub georep: Vec<GeoRepSession>,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+impl GlusterVolume {
+    /// Sharding as gluster applies it: off unless turned on.
+    pub fn is_sharded(&self) -> bool {
+        self.sharding.unwrap_or(false)
+    }
+
+    /// The shard block size gluster uses (its default when not set).
+    pub fn shard_block_size(&self) -> u64 {
+        self.shard_block_size_bytes
+            .unwrap_or(GLUSTER_SHARD_BLOCK_SIZE_BYTES)
+    }
+}
+
+/// A geo-replication session from a domain's volume to a secondary volume, run by the engine's
+/// remote data sync: snapshot the domain's VMs, set a checkpoint, replicate until the checkpoint
+/// completes, stop, remove the snapshots.
+#[derive(Clone, Debug, Serialize)]
+pub struct GeoRepSession {
+    pub secondary_volume: String,
+    /// The site holding the secondary volume.
+    pub secondary_site: Option<SiteId>,
+    pub secondary_capacity_bytes: Option<u64>,
+    /// `features.shard` of the secondary volume; `None` when nothing says (gluster's default: off).
+    pub secondary_sharding: Option<bool>,
+    pub secondary_shard_block_size_bytes: Option<u64>,
+    /// When the sync runs; `None` when no schedule is set (it then runs only by hand).
+    pub schedule: Option<SyncSchedule>,
+    /// How fast the domain's data changes.
+    pub change_rate: Option<ChangeRate>,
+    /// Bandwidth available to the session, bits per second; `None` to use the site link's.
+    pub bandwidth_bps: Option<u64>,
+    /// The recovery point objective the session must meet.
+    pub rpo_target_ms: Option<u64>,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+impl GeoRepSession {
+    /// Sharding of the secondary volume as gluster applies it: off unless turned on.
+    pub fn secondary_is_sharded(&self) -> bool {
+        self.secondary_sharding.unwrap_or(false)
+    }
+
+    /// The secondary volume's shard block size (gluster's default when not set).
+    pub fn secondary_shard_block_size(&self) -> u64 {
+        self.secondary_shard_block_size_bytes
+            .unwrap_or(GLUSTER_SHARD_BLOCK_SIZE_BYTES)
+    }
+
+    /// The bandwidth the session replicates over: its own `bandwidth`, else that of the link
+    /// between the domain's site (the one site it is writable at) and the secondary site.
+    pub fn bandwidth(&self, inventory: &Inventory, domain: &StorageDomain) -> Option<u64> {
+        if self.bandwidth_bps.is_some() {
+            return self.bandwidth_bps;
+        }
+        let [primary] = domain.writable_at.as_slice() else {
+            return None;
+        };
+        inventory
+            .link(*primary, self.secondary_site?)
+            .and_then(|link| link.bandwidth_bps)
+    }
+
+    /// The worst-case RPO of the session's schedule with a steady change rate: for each run,
+    /// the time since the previous run's snapshot plus the time this run takes to ship what
+    /// changed in between. `None` without a schedule, change rate or bandwidth.
+    ///
+    /// Runs are assumed to finish before the next one is due; [`RpoEstimate::overruns`] says
+    /// when one does not (the engine then skips the next run and the real RPO is worse).
+    pub fn worst_case_rpo(&self, bandwidth_bps: Option<u64>) -> Option<RpoEstimate> {
+        let schedule = self.schedule.as_ref()?;
+        let rate = self.change_rate.as_ref()?;
+        let bandwidth_bps = bandwidth_bps.filter(|&b| b > 0)?;
+        let gap_max = schedule.longest_gap_ms()?;
+        // Two weeks, or a week and the longest gap: every gap of the schedule is in view.
+        let horizon = (2 * WEEK_MS).max(WEEK_MS + 2 * gap_max);
+        let fires = schedule.fires_between(0, horizon);
+        let sync_of =
+            |from: u64, to: u64| sync_duration_ms(rate.bytes_between(from, to), bandwidth_bps);
+        let mut worst: Option<RpoEstimate> = None;
+        for pair in fires.windows(2) {
+            let (previous, at) = (pair[0], pair[1]);
+            let changed_bytes = rate.bytes_between(previous, at);
+            let sync_ms = sync_duration_ms(changed_bytes, bandwidth_bps);
+            let rpo_ms = (at - previous) + sync_ms;
+            if worst.as_ref().is_none_or(|w| rpo_ms > w.rpo_ms) {
+                worst = Some(RpoEstimate {
+                    rpo_ms,
+                    interval_ms: at - previous,
+                    sync_ms,
+                    changed_bytes,
+                    run_at_ms: at % WEEK_MS,
+                    overruns: false,
+                });
+            }
+        }
+        let mut worst = worst?;
+        // A run overruns when it is still shipping when the next one is due.
+        worst.overruns = fires.windows(3).any(|w| w[1] + sync_of(w[0], w[1]) > w[2]);
+        Some(worst)
+    }
+}
+
+/// How long shipping `bytes` takes at `bandwidth_bps`, in whole milliseconds (rounded up).
+pub fn sync_duration_ms(bytes: f64, bandwidth_bps: u64) -> u64 {
+    if bandwidth_bps == 0 {
+        return u64::MAX;
+    }
+    let ms = bytes * 8.0 * 1000.0 / bandwidth_bps as f64;
+    ms.ceil().max(0.0) as u64
+}
+
+/// The worst case of [`GeoRepSession::worst_case_rpo`].
+#[derive(Clone, Copy, PartialEq, Debug, Serialize)]
+pub struct RpoEstimate {
+    /// The worst RPO: `interval_ms + sync_ms`.
+    pub rpo_ms: u64,
+    /// Time between the previous run's snapshot and this run's.
+    pub interval_ms: u64,
+    /// How long this run ships.
+    pub sync_ms: u64,
+    /// Data changed over the interval, bytes.
+    pub changed_bytes: f64,
+    /// When the run starts, ms after Monday 00:00.
+    pub run_at_ms: u64,
+    /// Some run takes longer than the time to the next one.
+    pub overruns: bool,
+}
+
+/// When a remote data sync runs. The timeline starts on a Monday at 00:00.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncSchedule {
+    /// Every `every_ms`, from Monday 00:00 (`schedule = "6h"`).
+    Interval { every_ms: u64 },
+    /// A cron expression (`schedule = "30 2 * * *"`).
+    Cron(CronSchedule),
+}
+
+/// How often a schedule runs, in the terms of the engine's remote data sync setup.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncFrequency {
+    /// Every day at one time of day.
+    Daily,
+    /// On some days of the week at one time of day.
+    Weekly,
+    /// Anything else: several times a day, every N hours, at several times of day.
+    Other,
+}
+
+impl SyncSchedule {
+    /// Run times in `[from_ms, to_ms)`, ascending.
+    pub fn fires_between(&self, from_ms: u64, to_ms: u64) -> Vec<u64> {
+        match self {
+            SyncSchedule::Interval { every_ms } => {
+                let every = (*every_ms).max(1);
+                let first = from_ms.div_ceil(every);
+                (first..)
+                    .map(|k| k * every)
+                    .take_while(|&t| t < to_ms)
+                    .collect()
+            }
+            SyncSchedule::Cron(cron) => {
+                let offsets = cron.week_offsets_ms();
+                let mut out = Vec::new();
+                if offsets.is_empty() {
+                    return out;
+                }
+                let mut week = from_ms / WEEK_MS;
+                while week * WEEK_MS < to_ms {
+                    out.extend(
+                        offsets
+                            .iter()
+                            .map(|&o| week * WEEK_MS + o)
+                            .filter(|&t| t >= from_ms && t < to_ms),
+                    );
+                    week += 1;
+                }
+                out
+            }
+        }
+    }
+
+    /// The longest time between two consecutive runs; `None` when it never runs.
+    pub fn longest_gap_ms(&self) -> Option<u64> {
+        match self {
+            SyncSchedule::Interval { every_ms } => Some(*every_ms).filter(|&e| e > 0),
+            SyncSchedule::Cron(cron) => {
+                let offsets = cron.week_offsets_ms();
+                let first = *offsets.first()?;
+                let wrap = first + WEEK_MS - offsets.last()?;
+                Some(offsets.windows(2).map(|w| w[1] - w[0]).fold(wrap, u64::max))
+            }
+        }
+    }
+
+    /// Which of the engine's frequencies this schedule is.
+    pub fn frequency(&self) -> SyncFrequency {
+        match self {
+            SyncSchedule::Interval { every_ms } if *every_ms == DAY_MS => SyncFrequency::Daily,
+            SyncSchedule::Interval { every_ms } if *every_ms == WEEK_MS => SyncFrequency::Weekly,
+            SyncSchedule::Interval { .. } => SyncFrequency::Other,
+            SyncSchedule::Cron(cron) => {
+                if cron.minutes.len() != 1 || cron.hours.len() != 1 {
+                    SyncFrequency::Other
+                } else if cron.weekdays.len() == 7 {
+                    SyncFrequency::Daily
+                } else {
+                    SyncFrequency::Weekly
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for SyncSchedule {
+    /// `every 6h` or `cron "0 */6 * * *"`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SyncSchedule::Interval { every_ms } => {
+                write!(f, "every {}", crate::units::format_duration_ms(*every_ms))
+            }
+            SyncSchedule::Cron(cron) => write!(f, "cron {:?}", cron.expression),
+        }
+    }
+}
+
+/// A cron expression reduced to the times it fires within a week. Day-of-month and month
+/// must be `*` (or `?`): a sync schedule repeats daily or weekly.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct CronSchedule {
+    /// The expression as written.
+    pub expression: String,
+    /// Second of the minute (7-field Quartz expressions; 0 otherwise).
+    pub second: u8,
+    /// Minutes of the hour, ascending.
+    pub minutes: Vec<u8>,
+    /// Hours of the day, ascending.
+    pub hours: Vec<u8>,
+    /// Days of the week, ascending, 0 = Monday .. 6 = Sunday.
+    pub weekdays: Vec<u8>,
+}
+
+impl CronSchedule {
+    /// The run times within a week, ms after Monday 00:00, ascending.
+    pub fn week_offsets_ms(&self) -> Vec<u64> {
+        let mut out =
+            Vec::with_capacity(self.weekdays.len() * self.hours.len() * self.minutes.len());
+        for &day in &self.weekdays {
+            for &hour in &self.hours {
+                for &minute in &self.minutes {
+                    out.push(
+                        u64::from(day) * DAY_MS
+                            + u64::from(hour) * HOUR_MS
+                            + u64::from(minute) * 60_000
+                            + u64::from(self.second) * 1000,
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// How fast a domain's data changes, bytes per hour.
+#[derive(Clone, PartialEq, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeRate {
+    /// The same all day (`change_rate = "20GiB/h"`).
+    Constant { bytes_per_hour: f64 },
+    /// One rate per hour of the day, 00:00 first (`change_rate_by_hour = [...]`, GiB/h).
+    ByHour { bytes_per_hour: [f64; 24] },
+}
+
+impl ChangeRate {
+    /// The rate during the hour of day `hour` (0..24).
+    pub fn at_hour(&self, hour: usize) -> f64 {
+        match self {
+            ChangeRate::Constant { bytes_per_hour } => *bytes_per_hour,
+            ChangeRate::ByHour { bytes_per_hour } => bytes_per_hour[hour % 24],
+        }
+    }
+
+    /// Bytes changed between two times of the schedule timeline (ms, 0 = Monday 00:00).
+    pub fn bytes_between(&self, from_ms: u64, to_ms: u64) -> f64 {
+        if to_ms <= from_ms {
+            return 0.0;
+        }
+        if let ChangeRate::Constant { bytes_per_hour } = self {
+            return bytes_per_hour * (to_ms - from_ms) as f64 / HOUR_MS as f64;
+        }
+        let mut bytes = 0.0;
+        let mut t = from_ms;
+        while t < to_ms {
+            let hour_end = (t / HOUR_MS + 1) * HOUR_MS;
+            let end = hour_end.min(to_ms);
+            let hour = ((t / HOUR_MS) % 24) as usize;
+            bytes += self.at_hour(hour) * (end - t) as f64 / HOUR_MS as f64;
+            t = end;
+        }
+        bytes
+    }
 }
 
 macro_rules! named {

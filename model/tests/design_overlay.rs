@@ -113,6 +113,7 @@ fn exported() -> Inventory {
         replication: None,
         writable_at: Vec::new(),
         witness: None,
+        gluster: None,
         origin: None,
     });
     for name in ["vm1", "vm2"] {

@@ -1,6 +1,8 @@
 //! Second stage: the raw design tables, checked and applied to an [`Inventory`] (empty for
 //! a design, an export's for an overlay). Every error points at the offending value.
 
+mod georep;
+
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::{Range, RangeInclusive};
@@ -709,6 +711,16 @@ impl Builder {
                 Some(site)
             }
         };
+        let gluster = raw
+            .gluster
+            .as_ref()
+            .map(|g| georep::volume(ctx, g))
+            .transpose()?;
+        let sessions = raw
+            .georep
+            .as_deref()
+            .map(|s| georep::sessions(ctx, &self.idx.sites, s))
+            .transpose()?;
         let made = upsert(
             ctx,
             "storage_domain",
@@ -725,6 +737,7 @@ impl Builder {
                 replication: None,
                 writable_at: Vec::new(),
                 witness: None,
+                gluster: None,
                 origin: None,
             },
         )?;
@@ -760,6 +773,36 @@ impl Builder {
             }
             if witness.is_some() {
                 domain.witness = witness;
+            }
+            if let Some(volume) = &gluster {
+                if domain.storage != StorageType::Glusterfs {
+                    let span = raw.gluster.as_ref().map_or(header.clone(), |g| g.span());
+                    return Err(ctx.err(
+                        span,
+                        format!(
+                            "gluster: storage domain {:?} is not a glusterfs domain; a gluster volume needs storage = \"glusterfs\"",
+                            domain.name
+                        ),
+                    ));
+                }
+                domain.gluster = Some(volume.clone());
+            }
+            if let Some(sessions) = &sessions {
+                let Some(volume) = domain.gluster.as_mut() else {
+                    let span = raw
+                        .georep
+                        .as_ref()
+                        .and_then(|s| s.first())
+                        .map_or(header.clone(), |s| s.span());
+                    return Err(ctx.err(
+                        span,
+                        format!(
+                            "georep: storage domain {:?} has no gluster volume; add gluster = {{ volume = \"...\" }} to it",
+                            domain.name
+                        ),
+                    ));
+                };
+                volume.georep = sessions.clone();
             }
         }
         Ok(())

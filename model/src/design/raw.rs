@@ -144,6 +144,38 @@ pub struct RawStorageDomain {
     pub replication: Option<S<String>>,
     pub writable_at: Option<Vec<S<String>>>,
     pub witness: Option<S<String>>,
+    /// `gluster = { volume = "...", ... }`: the volume behind a `glusterfs` domain.
+    pub gluster: Option<S<RawGluster>>,
+    /// `[[storage_domain.georep]]`: geo-replication sessions of that volume.
+    pub georep: Option<Vec<S<RawGeoRep>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGluster {
+    pub volume: S<String>,
+    pub sharding: Option<bool>,
+    pub shard_block_size: Option<S<String>>,
+    pub capacity: Option<S<String>>,
+    pub bricks: Option<Vec<S<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGeoRep {
+    pub secondary_volume: S<String>,
+    pub secondary_site: Option<S<String>>,
+    pub secondary_capacity: Option<S<String>>,
+    pub secondary_sharding: Option<bool>,
+    pub secondary_shard_block_size: Option<S<String>>,
+    /// A cron expression (`"30 2 * * *"`) or an interval (`"6h"`).
+    pub schedule: Option<S<String>>,
+    /// `"20GiB/h"`.
+    pub change_rate: Option<S<String>>,
+    /// 24 numbers, GiB/h, 00:00 first.
+    pub change_rate_by_hour: Option<S<Vec<S<f64>>>>,
+    pub bandwidth: Option<S<String>>,
+    pub rpo_target: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

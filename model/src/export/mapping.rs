@@ -269,6 +269,7 @@ impl Loader<'_> {
                     replication: None,
                     writable_at: Vec::new(),
                     witness: None,
+                    gluster: None,
                     origin: Some(doc.origin(node)),
                 };
                 let id = this.inventory.storage_domains.push(domain);
