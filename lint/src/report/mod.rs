@@ -6,7 +6,7 @@ mod human;
 mod junit;
 mod sarif;
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::finding::{Finding, Summary};
 
@@ -32,8 +32,17 @@ pub fn summary_line(findings: &[Finding]) -> String {
 
 /// The JSON report of FORMATS.md ("Lint result"): `findings` and a `summary` per level.
 pub fn json(findings: &[Finding]) -> String {
-    let value = json!({ "findings": findings, "summary": Summary::of(findings) });
-    let mut text = serde_json::to_string_pretty(&value).expect("findings serialize");
+    // A struct rather than `json!`, so fields keep the documented order.
+    #[derive(Serialize)]
+    struct LintResult<'a> {
+        findings: &'a [Finding],
+        summary: Summary,
+    }
+    let result = LintResult {
+        findings,
+        summary: Summary::of(findings),
+    };
+    let mut text = serde_json::to_string_pretty(&result).expect("findings serialize");
     text.push('\n');
     text
 }
