@@ -56,12 +56,12 @@ impl Ovirt<'_> {
     /// Split-brain copies still running on `host` stop with it.
     fn end_ghosts(&mut self, host: HostId) {
         for vm in 0..self.vms.len() {
-            if self.vms[vm].ghost == Some(host) {
-                self.vms[vm].ghost = None;
-                let memory = self.inv.vms[stretchdr_model::VmId(vm as u32)].memory_bytes;
-                let h = &mut self.hosts[host.index()];
-                h.memory_used = h.memory_used.saturating_sub(memory);
-            }
+            let before = self.vms[vm].ghosts.len();
+            self.vms[vm].ghosts.retain(|g| *g != host);
+            let ended = (before - self.vms[vm].ghosts.len()) as u64;
+            let memory = self.inv.vms[stretchdr_model::VmId(vm as u32)].memory_bytes;
+            let h = &mut self.hosts[host.index()];
+            h.memory_used = h.memory_used.saturating_sub(memory * ended);
         }
     }
 

@@ -123,8 +123,8 @@ pub struct VmSim {
     /// Paused by a storage error (whether or not the engine can see it).
     pub paused: bool,
     pub epoch: u32,
-    /// A copy still running on this host while the engine started it elsewhere.
-    pub ghost: Option<HostId>,
+    /// Hosts where a copy still runs while the engine started it elsewhere (split brain).
+    pub ghosts: Vec<HostId>,
     pub down_at: Option<SimTime>,
     pub up_at: Option<SimTime>,
     pub from_host: Option<HostId>,
@@ -276,7 +276,7 @@ impl<'a> Ovirt<'a> {
                 alive: false,
                 paused: false,
                 epoch: 0,
-                ghost: None,
+                ghosts: Vec::new(),
                 down_at: None,
                 up_at: None,
                 from_host: None,
@@ -630,9 +630,8 @@ impl Ovirt<'_> {
                 }
             }
             for (v, sim) in self.vms.iter().enumerate() {
-                if sim.ghost == Some(host) {
-                    memory += inv.vms[VmId(v as u32)].memory_bytes;
-                }
+                let copies = sim.ghosts.iter().filter(|g| **g == host).count() as u64;
+                memory += copies * inv.vms[VmId(v as u32)].memory_bytes;
             }
             if memory != h.memory_used {
                 return Err(format!(

@@ -170,7 +170,7 @@ impl Ovirt<'_> {
         };
         self.assign(vm, host);
         let v = &mut self.vms[vm.index()];
-        if v.ghost.is_some() {
+        if !v.ghosts.is_empty() {
             v.split_brain = true;
         }
         v.state = VmState::Starting;
@@ -232,7 +232,7 @@ impl Ovirt<'_> {
             if alive {
                 // Still running where the engine cannot see: its copy keeps its memory there.
                 self.hosts[host.index()].memory_used += self.inv.vms[vm].memory_bytes;
-                self.vms[vm.index()].ghost = Some(host);
+                self.vms[vm.index()].ghosts.push(host);
             }
             let v = &mut self.vms[vm.index()];
             v.state = VmState::Down;
