@@ -1,1 +1,182 @@
 //! CLI tests of `stretchdr sim`.
+
+use std::path::PathBuf;
+
+use crate::support::{root, run, stderr, stdout};
+
+const SITE_A_LOSS: &str = "scenarios/site-a-loss.toml";
+
+/// A scenario file in a fresh temporary directory, its design pointing at the bundled example.
+fn temp_scenario(name: &str, body: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stretchdr-cli-sim-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let design = root().join("fixtures/demo/design.toml");
+    let text = body.replace("DESIGN", &design.display().to_string().replace('\\', "/"));
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The diagnostic's words without the line wrapping and frame.
+fn flat(text: &str) -> String {
+    text.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn help_is_stable() {
+    let output = run(&["sim", "--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!("sim_help", stdout(&output));
+}
+
+#[test]
+fn text_report_has_summary_table_and_timeline() {
+    let output = run(&["sim", SITE_A_LOSS]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("scenario: loss of site-a\nseed: 7"),
+        "{text}"
+    );
+    assert!(text.contains("not restarted by reason:"), "{text}");
+    assert!(
+        text.contains("legacy-app-01    not_restarted  no_lease_no_fencing"),
+        "{text}"
+    );
+    assert!(
+        text.contains("timeline:\n  00:00:00  scenario   fail site:site-a"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_follows_the_documented_format() {
+    let output = run(&["sim", SITE_A_LOSS, "--format", "json", "--seed", "11"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["scenario"], "loss of site-a");
+    assert_eq!(json["seed"], 11);
+    assert_eq!(json["runs"], 1);
+    let summary = &json["summary"];
+    for key in [
+        "vms",
+        "restarted",
+        "not_restarted",
+        "unaffected",
+        "engine_down_s",
+        "spm_down_s",
+    ] {
+        assert!(summary[key].is_number(), "{key}: {summary}");
+    }
+    for key in ["p50", "p95", "max"] {
+        assert!(summary["rto_s"][key].is_number(), "{key}");
+    }
+    assert!(summary.get("failback_done_s").is_some());
+    let vms = json["vms"].as_array().unwrap();
+    assert_eq!(vms.len() as u64, summary["vms"].as_u64().unwrap());
+    let outcomes = [
+        "unaffected",
+        "restarted",
+        "migrated",
+        "not_restarted",
+        "split_brain",
+    ];
+    for vm in vms {
+        let outcome = vm["outcome"].as_str().unwrap();
+        assert!(outcomes.contains(&outcome), "{vm}");
+        assert_eq!(
+            vm.get("reason").is_some(),
+            outcome == "not_restarted",
+            "{vm}"
+        );
+    }
+    let restarted = vms.iter().find(|v| v["outcome"] == "restarted").unwrap();
+    for key in ["down_at_s", "up_at_s", "site", "host"] {
+        assert!(restarted.get(key).is_some(), "{key}: {restarted}");
+    }
+}
+
+#[test]
+fn the_same_run_twice_is_identical() {
+    let a = run(&["sim", "scenarios/partition-a-b.toml", "--format", "json"]);
+    let b = run(&["sim", "scenarios/partition-a-b.toml", "--format", "json"]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn html_report_is_one_self_contained_page() {
+    let path = std::env::temp_dir().join(format!("stretchdr-cli-sim-{}.html", std::process::id()));
+    let output = run(&[
+        "sim",
+        "scenarios/site-a-loss-and-return.toml",
+        "--html",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let html = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg"), "an inline SVG timeline");
+    assert!(
+        html.contains("recover site:site-a"),
+        "site recovery is marked"
+    );
+    for fetch in ["<script", "<link", "src=", "@import", "url("] {
+        assert!(!html.contains(fetch), "{fetch} in the page");
+    }
+}
+
+#[test]
+fn unknown_parameter_is_an_error_with_file_and_line() {
+    let path = temp_scenario(
+        "param",
+        "[scenario]\nname = \"x\"\ndesign = \"DESIGN\"\n\n[parameters]\nvds_refresh = \"3s\"\n",
+    );
+    let output = run(&["sim", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("scenario.toml:6:1"), "{err}");
+    assert!(
+        flat(&err).contains("unknown parameter `vds_refresh`; expected one of: vds_refresh_rate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_key_and_unknown_target_are_errors_with_the_line() {
+    let path = temp_scenario(
+        "key",
+        "[scenario]\nname = \"x\"\ndesign = \"DESIGN\"\nsed = 1\n",
+    );
+    let output = run(&["sim", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("scenario.toml:4"),
+        "{}",
+        stderr(&output)
+    );
+
+    let path = temp_scenario(
+        "target",
+        "[scenario]\nname = \"x\"\ndesign = \"DESIGN\"\n\n[[event]]\nat = \"0s\"\nfail = \"site:site-z\"\n",
+    );
+    let output = run(&["sim", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("scenario.toml:7"), "{err}");
+    assert!(flat(&err).contains("no site named"), "{err}");
+    assert!(
+        err.contains("fail = \"site:site-z\""),
+        "the line is shown: {err}"
+    );
+}
+
+#[test]
+fn missing_scenario_file_exits_2() {
+    let output = run(&["sim", "scenarios/no-such-file.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no-such-file.toml"));
+}
