@@ -15,6 +15,12 @@ use crate::rules::active_active::{
     storage_not_writable_both_sites::StorageNotWritableBothSites,
     vm_network_not_stretched::VmNetworkNotStretched, vm_not_highly_available::VmNotHighlyAvailable,
 };
+use crate::rules::georep::gluster_domain_without_georep::GlusterDomainWithoutGeorep;
+use crate::rules::georep::rpo_over_target::RpoOverTarget;
+use crate::rules::georep::schedule_missing::ScheduleMissing;
+use crate::rules::georep::secondary_capacity_too_small::SecondaryCapacityTooSmall;
+use crate::rules::georep::secondary_sharding_mismatch::SecondaryShardingMismatch;
+use crate::rules::georep::shard_size_differs::ShardSizeDiffers;
 
 /// Every rule, in code order.
 pub static RULES: &[&dyn Rule] = &[
@@ -38,6 +44,12 @@ pub static RULES: &[&dyn Rule] = &[
     &LocalStorageDomain,
     &NoStorageWitness,
     &ResiliencePolicyDoNotMigrate,
+    &GlusterDomainWithoutGeorep,
+    &SecondaryShardingMismatch,
+    &ShardSizeDiffers,
+    &SecondaryCapacityTooSmall,
+    &RpoOverTarget,
+    &ScheduleMissing,
 ];
 
 /// The rule with this code (case-insensitive).

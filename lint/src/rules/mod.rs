@@ -1,3 +1,4 @@
 //! The rule families. One file per rule; a family's shared helpers live in its `mod.rs`.
 
 pub mod active_active;
+pub mod georep;
