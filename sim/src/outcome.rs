@@ -84,6 +84,9 @@ pub struct VmResult {
     /// The host it ran on when it went down or was migrated away.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from_host: Option<String>,
+    /// The host it came back up on (it may have moved since, e.g. by failback).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub up_host: Option<String>,
     /// Live migration finished (planned failover), in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated_at_s: Option<f64>,

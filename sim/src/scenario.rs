@@ -188,7 +188,7 @@ struct RawDistribution {
 pub fn load_scenario(path: &Path) -> Result<(Scenario, Inventory), LoadError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| LoadError::file(path, format!("cannot read scenario file: {e}")))?;
-    load_scenario_str(path, &text, |design| stretchdr_model::load_source(design))
+    load_scenario_str(path, &text, stretchdr_model::load_source)
 }
 
 /// Parses scenario `text` (named `path` in errors); `load_design` loads the design path,

@@ -43,7 +43,7 @@ impl fmt::Display for SimTime {
         let secs = self.0 / 1000;
         let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
         write!(f, "{h:02}:{m:02}:{s:02}")?;
-        if self.0 % 1000 != 0 {
+        if !self.0.is_multiple_of(1000) {
             write!(f, ".{:03}", self.0 % 1000)?;
         }
         Ok(())

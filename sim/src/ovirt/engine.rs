@@ -207,6 +207,7 @@ impl Ovirt<'_> {
                     v.state = VmState::Up;
                     if v.down_at.is_some() && v.up_at.is_none() {
                         v.up_at = Some(now);
+                        v.up_host = v.host;
                     }
                 }
             } else if v.state != VmState::Starting {

@@ -127,6 +127,8 @@ pub struct VmSim {
     pub ghosts: Vec<HostId>,
     pub down_at: Option<SimTime>,
     pub up_at: Option<SimTime>,
+    /// The host it came back up on.
+    pub up_host: Option<HostId>,
     pub from_host: Option<HostId>,
     pub migrated_at: Option<SimTime>,
     /// Why the last attempt to bring it back failed.
@@ -279,6 +281,7 @@ impl<'a> Ovirt<'a> {
                 ghosts: Vec::new(),
                 down_at: None,
                 up_at: None,
+                up_host: None,
                 from_host: None,
                 migrated_at: None,
                 reason: None,

@@ -193,6 +193,7 @@ impl Ovirt<'_> {
             v.state = VmState::Up;
             if v.down_at.is_some() {
                 v.up_at = Some(ctx.now());
+                v.up_host = v.host;
             }
         }
         Ok(())
@@ -222,7 +223,7 @@ impl Ovirt<'_> {
             {
                 continue;
             }
-            if !v.lease_lost_at.is_some_and(|t| now >= t.after(takeover)) {
+            if v.lease_lost_at.is_none_or(|t| now < t.after(takeover)) {
                 held += 1;
                 continue;
             }
@@ -310,6 +311,7 @@ impl Ovirt<'_> {
                     v.state = VmState::Up;
                 }
                 v.up_at = Some(now);
+                v.up_host = v.host;
                 v.epoch += 1;
                 v.lease_lost_at = None;
                 resumed += 1;

@@ -140,6 +140,10 @@ impl Ovirt<'_> {
             site: site_name(shown_host),
             host: host_name(shown_host),
             from_host: host_name(v.from_host),
+            up_host: host_name(
+                v.up_host
+                    .filter(|_| v.up_at.is_some() && outcome != VmOutcome::NotRestarted),
+            ),
             migrated_at_s: v
                 .migrated_at
                 .filter(|_| outcome == VmOutcome::Migrated)

@@ -197,12 +197,14 @@ fn timeline_svg(result: &SimResult) -> String {
                 clock(down)
             );
         }
-        let (at, color, what) = match v.outcome {
-            VmOutcome::Restarted | VmOutcome::SplitBrain => (v.up_at_s, "#2e8b57", "up"),
-            VmOutcome::Migrated => (v.migrated_at_s, "#2a6fdb", "migrated in"),
-            _ => (None, "", ""),
+        let (at, host, color, what) = match v.outcome {
+            VmOutcome::Restarted | VmOutcome::SplitBrain => {
+                (v.up_at_s, v.up_host.as_deref(), "#2e8b57", "up")
+            }
+            VmOutcome::Migrated => (v.migrated_at_s, v.host.as_deref(), "#2a6fdb", "migrated in"),
+            _ => (None, None, "", ""),
         };
-        if let (Some(at), Some(host)) = (at, v.host.as_deref())
+        if let (Some(at), Some(host)) = (at, host)
             && let Some(&i) = lanes.get(host)
         {
             let y = lane_y(i);
@@ -233,9 +235,16 @@ fn timeline_svg(result: &SimResult) -> String {
             esc(&m.target)
         );
     }
-    let ticks = 8;
+    // Ticks at a round interval, at most about ten of them.
+    let step = [
+        60.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 10800.0, 21600.0, 43200.0, 86400.0,
+    ]
+    .into_iter()
+    .find(|s| end / s <= 10.0)
+    .unwrap_or(86400.0);
+    let ticks = libm::floor(end / step) as usize;
     for k in 0..=ticks {
-        let t = end * k as f64 / ticks as f64;
+        let t = step * k as f64;
         let tx = x(t);
         let _ = writeln!(
             svg,
