@@ -30,6 +30,38 @@ pub use crate::outcome::{Reason, SimResult, Summary, VmOutcome, VmResult};
 pub use crate::ovirt::{Event, Ovirt, Parameters, SimError};
 pub use crate::scenario::{Scenario, load_scenario, standard_scenarios};
 
+/// What `stretchdr audit` reports for one scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assessment {
+    /// The run of the scenario as given (no recovery): restarts, reasons, RTO.
+    pub result: SimResult,
+    /// Seconds from the failed targets' recovery (4 h after the last event) to the end of
+    /// failback; `None` when failback did not finish within a day.
+    pub failback_s: Option<f64>,
+}
+
+/// How long after recovery [`assess`] measures failback.
+pub const ASSESS_RECOVERY_AFTER_MS: u64 = 4 * 3_600_000;
+
+/// Runs `scenario` as given, then again with its targets recovering after 4 h to time the
+/// failback.
+pub fn assess(inventory: &Inventory, scenario: &Scenario) -> Result<Assessment, SimError> {
+    let result = simulate(inventory, scenario)?;
+    let recovered = scenario.with_recovery(inventory, ASSESS_RECOVERY_AFTER_MS);
+    let recovery_at = recovered
+        .events
+        .iter()
+        .filter(|e| e.action == scenario::Action::Recover)
+        .map(|e| e.at)
+        .max()
+        .unwrap_or(SimTime::ZERO);
+    let failback_s = simulate(inventory, &recovered)?
+        .summary
+        .failback_done_s
+        .map(|done| (done - recovery_at.as_secs_f64()).max(0.0));
+    Ok(Assessment { result, failback_s })
+}
+
 /// Runs `scenario` once (run 0, the scenario's seed and parameters) against `inventory`.
 pub fn simulate(inventory: &Inventory, scenario: &Scenario) -> Result<SimResult, SimError> {
     simulate_run(inventory, scenario, 0)

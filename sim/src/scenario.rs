@@ -96,6 +96,38 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// This scenario with every failed or maintained target recovering `after_ms` after the
+    /// last event, and a horizon of at least a day so failback can finish.
+    pub fn with_recovery(&self, inv: &Inventory, after_ms: u64) -> Scenario {
+        let last = self.events.last().map_or(SimTime::ZERO, |e| e.at);
+        let at = last.after(after_ms).as_ms();
+        let mut events = self.events.clone();
+        for e in &self.events {
+            if e.action != Action::Recover
+                && !events
+                    .iter()
+                    .any(|r| r.action == Action::Recover && r.target == e.target && r.at >= e.at)
+            {
+                events.push(event(inv, at, Action::Recover, e.target));
+            }
+        }
+        events.sort_by_key(|e| e.at);
+        let mut parameters = self.parameters.clone();
+        parameters.horizon = parameters.horizon.max(24 * 3_600_000);
+        Scenario {
+            name: format!(
+                "{}, recovered after {}",
+                self.name,
+                format_duration_ms(after_ms)
+            ),
+            events,
+            parameters,
+            ..self.clone()
+        }
+    }
+}
+
 /// One event of a scenario built in code: `at_ms`, action and target, labelled from the inventory.
 pub fn event(inv: &Inventory, at_ms: u64, action: Action, target: Target) -> ScenarioEvent {
     let label = match target {

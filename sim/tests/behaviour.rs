@@ -362,3 +362,32 @@ fn a_partition_without_a_witness_exposes_split_brain() {
     }
     assert_eq!(result.summary.split_brain, 2);
 }
+
+#[test]
+fn standard_scenarios_and_assessment_for_audit() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/designs/two-sites.toml");
+    let inventory = load_design_str(&dir, BASE).unwrap();
+    let scenarios = stretchdr_sim::standard_scenarios(&inventory);
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "loss of site-a",
+            "loss of site-b",
+            "partition site-a/site-b"
+        ]
+    );
+    let assessment = stretchdr_sim::assess(&inventory, &scenarios[0]).unwrap();
+    assert_eq!(assessment.result.summary.restarted, 2);
+    assert_eq!(
+        assessment
+            .result
+            .summary
+            .not_restarted_by_reason
+            .get(&Reason::NoLeaseNoFencing),
+        Some(&1)
+    );
+    // Nothing prefers site-a, so failback has nothing to move: done at the first enforcer pass
+    // after the hosts are back (5 min boot + 1 min).
+    assert_eq!(assessment.failback_s, Some(360.0));
+}

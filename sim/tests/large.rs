@@ -29,4 +29,11 @@ fn site_loss_on_the_generated_20000_vm_design() {
     eprintln!("{:?} {:?}", start.elapsed(), result.summary);
     assert_eq!(result.summary.vms, 20_000);
     assert!(result.summary.restarted > 5_000);
+    let start = std::time::Instant::now();
+    let assessment = stretchdr_sim::assess(&inventory, &scenario).unwrap();
+    eprintln!(
+        "assess {:?} failback {:?}",
+        start.elapsed(),
+        assessment.failback_s
+    );
 }

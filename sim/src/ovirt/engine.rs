@@ -55,6 +55,9 @@ impl Ovirt<'_> {
 
     /// Split-brain copies still running on `host` stop with it.
     fn end_ghosts(&mut self, host: HostId) {
+        if !self.split_brain_seen {
+            return;
+        }
         for vm in 0..self.vms.len() {
             let before = self.vms[vm].ghosts.len();
             self.vms[vm].ghosts.retain(|g| *g != host);

@@ -220,6 +220,8 @@ pub struct Ovirt<'a> {
     site_used: Vec<u64>,
     pub site_peak_percent: Vec<f64>,
     pub timeline: Vec<Decision>,
+    /// Some VM has a split-brain copy somewhere (skips the search for them otherwise).
+    split_brain_seen: bool,
     /// Starts in the current runner pass, reported as one decision.
     started_batch: Vec<(VmId, HostId)>,
 }
@@ -336,6 +338,7 @@ impl<'a> Ovirt<'a> {
             site_capacity,
             timeline: Vec::new(),
             started_batch: Vec::new(),
+            split_brain_seen: false,
         };
         model.place_initial_vms();
         model.place_engine(rng);

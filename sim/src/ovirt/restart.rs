@@ -57,19 +57,19 @@ impl Ovirt<'_> {
                 blocked_until = blocked_until.max(level_until.take());
                 level = Some(priority);
             }
+            if let Some(until) = blocked_until
+                && until > now
+            {
+                // This and every lower priority wait for the higher ones: look again then.
+                next = min_time(next, until);
+                break;
+            }
             let entry = self.ha_queue[&key];
             let fresh_until = entry.enqueued_at.after(p.max_time_blocked_on_priority);
             let blocking = (fresh_until > now).then_some(fresh_until);
             if entry.next_attempt > now {
                 level_until = level_until.max(blocking);
                 next = min_time(next, entry.next_attempt);
-                continue;
-            }
-            if let Some(until) = blocked_until
-                && until > now
-            {
-                level_until = level_until.max(blocking);
-                next = min_time(next, until);
                 continue;
             }
             match self.try_start(ctx, entry.vm)? {
@@ -234,6 +234,7 @@ impl Ovirt<'_> {
                 // Still running where the engine cannot see: its copy keeps its memory there.
                 self.hosts[host.index()].memory_used += self.inv.vms[vm].memory_bytes;
                 self.vms[vm.index()].ghosts.push(host);
+                self.split_brain_seen = true;
             }
             let v = &mut self.vms[vm.index()];
             v.state = VmState::Down;
