@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{audit, fetch, generate, inventory, lint, rules, sim};
+use crate::commands::{audit, fetch, generate, inventory, lint, mapping, rules, sim};
 
 /// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
 #[derive(Parser, Debug)]
@@ -30,6 +30,8 @@ enum Command {
     Sim(sim::Args),
     /// Read a live engine (GET only) and write an export directory.
     Fetch(fetch::Args),
+    /// The ovirt-dr mapping file of active-passive DR: generate or validate it, offline.
+    Mapping(mapping::Args),
     /// Write a synthetic, seeded design of any size (to stdout by default).
     Gen(generate::Args),
 }
@@ -61,6 +63,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => rules::explain(args),
         Command::Sim(args) => sim::run(args),
         Command::Fetch(args) => fetch::run(args),
+        Command::Mapping(args) => mapping::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

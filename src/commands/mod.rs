@@ -5,5 +5,6 @@ pub mod fetch;
 pub mod generate;
 pub mod inventory;
 pub mod lint;
+pub mod mapping;
 pub mod rules;
 pub mod sim;

@@ -5,5 +5,6 @@ mod audit;
 mod fetch;
 mod inventory;
 mod lint;
+mod mapping;
 mod sim;
 mod support;

@@ -1,0 +1,13 @@
+//! `stretchdr mapping` (being built).
+
+use clap::Parser;
+use miette::Report;
+
+use crate::cli::Outcome;
+
+#[derive(Parser, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> Result<Outcome, Report> {
+    Err(miette::miette!("mapping is not available yet"))
+}
