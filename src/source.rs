@@ -33,7 +33,7 @@ impl SourceArgs {
     pub fn load(&self) -> Result<Inventory, Report> {
         match (&self.engine, &self.source) {
             (Some(url), _) => fetch_inventory(&self.connection.options(url)?).map_err(live_error),
-            (None, Some(path)) => load_with(path, &self.connection),
+            (None, Some(path)) => load(path, &self.connection),
             (None, None) => demo(),
         }
     }
@@ -41,11 +41,7 @@ impl SourceArgs {
 
 /// Loads a SOURCE path: a directory is an export, a file a design. A design whose
 /// `[source]` names a live engine reads it with the connection flags of the command line.
-pub fn load(path: &Path) -> Result<Inventory, Report> {
-    load_with(path, &EngineArgs::default())
-}
-
-fn load_with(path: &Path, connection: &EngineArgs) -> Result<Inventory, Report> {
+pub fn load(path: &Path, connection: &EngineArgs) -> Result<Inventory, Report> {
     if path.is_dir() {
         return stretchdr_model::load_source(path).map_err(diagnostic::load_error);
     }

@@ -8,14 +8,22 @@ use miette::Report;
 use stretchdr_lint::{Finding, Level, Policy, Setting, baseline, report};
 use stretchdr_model::Inventory;
 
+use stretchdr_model::live::fetch_inventory;
+
 use crate::cli::Outcome;
-use crate::{diagnostic, source};
+use crate::commands::fetch::{EngineArgs, live_error};
+use crate::{diagnostic, output, source};
 
 #[derive(Parser, Debug)]
 pub struct Args {
     /// Design TOML files or export directories.
-    #[arg(required = true, value_name = "SOURCE")]
+    #[arg(required_unless_present = "engine", value_name = "SOURCE")]
     sources: Vec<PathBuf>,
+    /// Lint a live engine (GET requests only), e.g. https://engine.example.com/ovirt-engine.
+    #[arg(long, value_name = "URL")]
+    engine: Option<String>,
+    #[command(flatten)]
+    connection: EngineArgs,
     /// A policy file (levels, thresholds, ignores) applied on top of the profile.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
@@ -70,8 +78,14 @@ enum FailOn {
 pub fn run(args: Args) -> Result<Outcome, Report> {
     let policy = policy(&args)?;
     let mut linted: Vec<(Inventory, Vec<Finding>)> = Vec::new();
+    let mut inventories = Vec::new();
+    if let Some(url) = &args.engine {
+        inventories.push(fetch_inventory(&args.connection.options(url)?).map_err(live_error)?);
+    }
     for path in &args.sources {
-        let inventory = source::load(path)?;
+        inventories.push(source::load(path, &args.connection)?);
+    }
+    for inventory in inventories {
         let findings = stretchdr_lint::lint(&inventory, &policy);
         linted.push((inventory, findings));
     }
@@ -93,15 +107,18 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         Format::Human => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let mut text = String::new();
             for (inventory, findings) in &linted {
-                print!("{}", report::human(findings, inventory, color));
+                text.push_str(&report::human(findings, inventory, color));
             }
-            println!("{}", report::summary_line(&all));
+            text.push_str(&report::summary_line(&all));
+            text.push('\n');
+            output::emit(&text)?;
         }
-        Format::Json => print!("{}", report::json(&all)),
-        Format::Sarif => print!("{}", report::sarif(&all)),
-        Format::Junit => print!("{}", report::junit(&all)),
-        Format::Github => print!("{}", report::github(&all)),
+        Format::Json => output::emit(&report::json(&all))?,
+        Format::Sarif => output::emit(&report::sarif(&all))?,
+        Format::Junit => output::emit(&report::junit(&all))?,
+        Format::Github => output::emit(&report::github(&all))?,
     }
     let fail_on = match args.fail_on {
         FailOn::Error => Level::Error,
