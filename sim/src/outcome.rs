@@ -87,6 +87,9 @@ pub struct VmResult {
     /// The host it came back up on (it may have moved since, e.g. by failback).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub up_host: Option<String>,
+    /// `restarted` by resuming in place after its storage came back (paused, not killed).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub resumed: bool,
     /// Live migration finished (planned failover), in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated_at_s: Option<f64>,
@@ -129,6 +132,13 @@ pub struct Decision {
     /// `scenario`, `host`, `fence`, `spm`, `engine`, `restart`, `migration`, `affinity`, `storage`.
     pub kind: &'static str,
     pub text: String,
+    /// The host the decision is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `text` with the host as `{host}` and without details: decisions with the same template
+    /// are the same decision about different hosts (reports group them).
+    #[serde(skip)]
+    pub template: Option<String>,
 }
 
 /// A scenario event as drawn on the HTML timeline.

@@ -78,11 +78,7 @@ impl Ovirt<'_> {
                 HostState::Maintenance | HostState::PreparingForMaintenance
             ) {
                 self.hosts[host.index()].state = HostState::Up;
-                self.decide(
-                    now,
-                    "host",
-                    format!("host {} activated", self.host_name(host)),
-                );
+                self.decide_host(now, "host", host, "host {host} activated", None);
                 self.host_is_up(ctx, host)?;
             }
             return Ok(());
@@ -116,11 +112,7 @@ impl Ovirt<'_> {
         h.epoch += 1;
         h.state = HostState::Up;
         if self.engine_reaches(host) {
-            self.decide(
-                now,
-                "host",
-                format!("host {} Up after boot", self.host_name(host)),
-            );
+            self.decide_host(now, "host", host, "host {host} Up after boot", None);
             self.regained(ctx, host)?;
         } else if self.engine.up {
             self.lost_contact(ctx, host)?;
@@ -263,15 +255,8 @@ impl Ovirt<'_> {
         }
         self.hosts[host.index()].state = HostState::NonResponsive;
         let since = self.hosts[host.index()].unreachable_since.unwrap_or(now);
-        self.decide(
-            now,
-            "host",
-            format!(
-                "host {} NonResponsive after {:.1}s unreachable",
-                self.host_name(host),
-                now.since(since) as f64 / 1000.0
-            ),
-        );
+        let detail = format!("after {:.1}s unreachable", now.since(since) as f64 / 1000.0);
+        self.decide_host(now, "host", host, "host {host} NonResponsive", Some(detail));
         let mut leased = false;
         for vm in self.hosts[host.index()].vms.clone() {
             let v = &mut self.vms[vm.index()];
@@ -306,7 +291,6 @@ impl Ovirt<'_> {
             return Ok(());
         }
         let inv = self.inv;
-        let name = self.host_name(host);
         let cluster = inv.hosts[host].cluster;
         let policy = cluster.map(|c| inv.clusters[c].fencing).unwrap_or_default();
         let failure = if !policy.enabled {
@@ -329,14 +313,11 @@ impl Ovirt<'_> {
                 t.after(self.params.disable_fence_at_startup)
             });
             if now < allowed_at {
-                self.decide(
-                    now,
-                    "fence",
-                    format!(
-                        "fencing of {name} deferred: the engine started less than {}s ago",
-                        self.params.disable_fence_at_startup / 1000
-                    ),
+                let template = format!(
+                    "fencing of {{host}} deferred: the engine started less than {}s ago",
+                    self.params.disable_fence_at_startup / 1000
                 );
+                self.decide_host(now, "fence", host, &template, None);
                 ctx.schedule(allowed_at, Event::Fence { host, epoch })?;
                 return Ok(());
             }
@@ -360,7 +341,13 @@ impl Ovirt<'_> {
         });
         match failure {
             Some(why) => {
-                self.decide(now, "fence", format!("cannot fence {name}: {why}"));
+                self.decide_host(
+                    now,
+                    "fence",
+                    host,
+                    &format!("cannot fence {{host}}: {why}"),
+                    None,
+                );
                 for vm in self.hosts[host.index()].vms.clone() {
                     let v = &mut self.vms[vm.index()];
                     if v.host == Some(host) && inv.vms[vm].ha && inv.vms[vm].lease.is_none() {
@@ -369,10 +356,12 @@ impl Ovirt<'_> {
                 }
             }
             None => {
-                self.decide(
+                self.decide_host(
                     now,
                     "fence",
-                    format!("fencing {name} through its power management"),
+                    host,
+                    "fencing {host} through its power management",
+                    None,
                 );
                 ctx.schedule_in(self.params.fence_time, Event::FenceDone { host, epoch })?;
             }
@@ -406,10 +395,12 @@ impl Ovirt<'_> {
         if self.hosts[host.index()].epoch != epoch {
             return Ok(());
         }
-        self.decide(
+        self.decide_host(
             now,
             "fence",
-            format!("host {} fenced: its VMs are Down", self.host_name(host)),
+            host,
+            "host {host} fenced: its VMs are Down",
+            None,
         );
         let was_running = self.hosts[host.index()].power;
         if was_running {
@@ -466,11 +457,7 @@ impl Ovirt<'_> {
                     self.lost_contact(ctx, host)?;
                 }
                 HostState::Connecting | HostState::NonResponsive if reaches => {
-                    self.decide(
-                        now,
-                        "host",
-                        format!("host {} reachable again", self.host_name(host)),
-                    );
+                    self.decide_host(now, "host", host, "host {host} reachable again", None);
                     self.regained(ctx, host)?;
                 }
                 _ => {}

@@ -85,11 +85,7 @@ impl Ovirt<'_> {
                 .any(|v| self.vms[v.index()].host == Some(host));
             if !resident && self.hosts[i].migrations_out == 0 {
                 self.hosts[i].state = HostState::Maintenance;
-                self.decide(
-                    now,
-                    "migration",
-                    format!("host {} in maintenance", self.host_name(host)),
-                );
+                self.decide_host(now, "migration", host, "host {host} in maintenance", None);
             }
         }
         Ok(())

@@ -129,6 +129,8 @@ pub struct VmSim {
     pub up_at: Option<SimTime>,
     /// The host it came back up on.
     pub up_host: Option<HostId>,
+    /// It came back by resuming where it was paused, not by a restart.
+    pub resumed: bool,
     pub from_host: Option<HostId>,
     pub migrated_at: Option<SimTime>,
     /// Why the last attempt to bring it back failed.
@@ -284,6 +286,7 @@ impl<'a> Ovirt<'a> {
                 down_at: None,
                 up_at: None,
                 up_host: None,
+                resumed: false,
                 from_host: None,
                 migrated_at: None,
                 reason: None,
@@ -427,6 +430,32 @@ impl<'a> Ovirt<'a> {
             at_s: now.as_secs_f64(),
             kind,
             text,
+            host: None,
+            template: None,
+        });
+    }
+
+    /// Records a decision about `host`: `template` names it `{host}`; `detail` follows in
+    /// parentheses.
+    fn decide_host(
+        &mut self,
+        now: SimTime,
+        kind: &'static str,
+        host: HostId,
+        template: &str,
+        detail: Option<String>,
+    ) {
+        let name = self.host_name(host);
+        let mut text = template.replace("{host}", name);
+        if let Some(detail) = detail {
+            text = format!("{text} ({detail})");
+        }
+        self.timeline.push(Decision {
+            at_s: now.as_secs_f64(),
+            kind,
+            text,
+            host: Some(name.to_string()),
+            template: Some(template.to_string()),
         });
     }
 

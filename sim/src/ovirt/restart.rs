@@ -174,6 +174,7 @@ impl Ovirt<'_> {
             v.split_brain = true;
         }
         v.state = VmState::Starting;
+        v.resumed = false;
         v.alive = true;
         v.reason = None;
         v.epoch += 1;
@@ -243,13 +244,12 @@ impl Ovirt<'_> {
             self.enqueue_ha(ctx, vm)?;
         }
         if handed > 0 {
-            self.decide(
+            self.decide_host(
                 now,
                 "restart",
-                format!(
-                    "{handed} VM(s) with a lease on {} are free to restart elsewhere",
-                    self.host_name(host)
-                ),
+                host,
+                "VMs with a lease on {host} are free to restart elsewhere",
+                Some(format!("{handed} VMs")),
             );
         }
         if held > 0 {
@@ -313,6 +313,7 @@ impl Ovirt<'_> {
                 }
                 v.up_at = Some(now);
                 v.up_host = v.host;
+                v.resumed = true;
                 v.epoch += 1;
                 v.lease_lost_at = None;
                 resumed += 1;

@@ -144,6 +144,7 @@ impl Ovirt<'_> {
                 v.up_host
                     .filter(|_| v.up_at.is_some() && outcome != VmOutcome::NotRestarted),
             ),
+            resumed: v.resumed && outcome == VmOutcome::Restarted,
             migrated_at_s: v
                 .migrated_at
                 .filter(|_| outcome == VmOutcome::Migrated)

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::des::SimTime;
-use crate::outcome::{SimResult, VmOutcome};
+use crate::outcome::{Decision, SimResult, VmOutcome};
 
 /// The text report of a run.
 pub fn text(result: &SimResult) -> String {
@@ -90,10 +90,48 @@ pub fn text(result: &SimResult) -> String {
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "timeline:");
-    for d in &result.timeline {
-        let _ = writeln!(out, "  {}  {:<9}  {}", clock(d.at_s), d.kind, d.text);
+    for group in group_decisions(&result.timeline) {
+        let first = group[0];
+        let text = match (group.len(), &first.template) {
+            (1, _) | (_, None) => first.text.clone(),
+            (n, Some(template)) => {
+                let hosts: Vec<&str> = group.iter().filter_map(|d| d.host.as_deref()).collect();
+                let shown = if n > 4 {
+                    format!("{} and {} more", hosts[..4].join(", "), n - 4)
+                } else {
+                    hosts.join(", ")
+                };
+                let until = clock(group[n - 1].at_s);
+                format!(
+                    "{} [{n} hosts, until {until}]",
+                    template.replace("{host}", &shown)
+                )
+            }
+        };
+        let _ = writeln!(out, "  {}  {:<9}  {}", clock(first.at_s), first.kind, text);
     }
     out
+}
+
+/// Decisions of the same template about different hosts within a minute of the first, as one
+/// group shown where the first was (the engine finds a lost site's hosts one by one).
+fn group_decisions(timeline: &[Decision]) -> Vec<Vec<&Decision>> {
+    let mut groups: Vec<Vec<&Decision>> = Vec::new();
+    for d in timeline {
+        if d.template.is_some() {
+            let open = groups
+                .iter_mut()
+                .rev()
+                .take_while(|g| d.at_s - g[0].at_s <= 60.0)
+                .find(|g| g[0].kind == d.kind && g[0].template == d.template);
+            if let Some(group) = open {
+                group.push(d);
+                continue;
+            }
+        }
+        groups.push(vec![d]);
+    }
+    groups
 }
 
 fn table<const N: usize>(out: &mut String, header: [&str; N], rows: &[[String; N]]) {
@@ -117,9 +155,9 @@ fn table<const N: usize>(out: &mut String, header: [&str; N], rows: &[[String; N
     }
 }
 
-/// `hh:mm:ss` of seconds since the start.
+/// `hh:mm:ss` of seconds since the start (to the second).
 pub(crate) fn clock(secs: f64) -> String {
-    SimTime::from_ms(libm::round(secs * 1000.0) as u64).to_string()
+    SimTime::from_secs(libm::floor(secs) as u64).to_string()
 }
 
 fn secs(value: Option<f64>) -> String {
