@@ -18,3 +18,9 @@ pub fn emit(text: &str) -> Result<(), Report> {
         _ => Ok(()),
     }
 }
+
+/// Colour on stdout: only on a terminal, and never with `NO_COLOR` set (https://no-color.org).
+pub fn color_stdout() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

@@ -1,10 +1,18 @@
-//! `stretchdr audit`: lint and the standard scenarios in one report.
+//! `stretchdr audit`: the inventory at a glance, the lint findings, and what the engine would
+//! do on the standard failures, in one report.
 
-use clap::Parser;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
 use miette::Report;
+use stretchdr_lint::{Finding, Level, Policy, report};
+use stretchdr_model::Inventory;
 
 use crate::cli::Outcome;
 use crate::commands::inventory::render_summary;
+use crate::diagnostic;
 use crate::output;
 use crate::source::SourceArgs;
 
@@ -12,10 +20,73 @@ use crate::source::SourceArgs;
 pub struct Args {
     #[command(flatten)]
     source: SourceArgs,
+    /// A policy file (levels, thresholds, ignores) applied on top of the ovirt profile.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this level.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
+    fail_on: FailOn,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+impl From<FailOn> for Level {
+    fn from(fail_on: FailOn) -> Level {
+        match fail_on {
+            FailOn::Error => Level::Error,
+            FailOn::Warning => Level::Warning,
+            FailOn::Note => Level::Note,
+        }
+    }
 }
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
     let inventory = args.source.load()?;
-    output::emit(&render_summary(&inventory))?;
-    Ok(Outcome::Clean)
+    let mut policy = Policy::default();
+    if let Some(path) = &args.policy {
+        policy.apply_file(path).map_err(diagnostic::load_error)?;
+    }
+    let findings = stretchdr_lint::lint(&inventory, &policy);
+    let color = output::color_stdout();
+    let mut text = String::new();
+    text.push_str(&render_summary(&inventory));
+    text.push_str("\n== lint\n");
+    text.push_str(&lint_section(&findings, &inventory, color));
+    output::emit(&text)?;
+    Ok(if stretchdr_lint::fails(&findings, args.fail_on.into()) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// Errors and warnings in full; notes too, unless a rule has many (every non-HA VM):
+/// those are counted, and `stretchdr lint` lists them.
+fn lint_section(findings: &[Finding], inventory: &Inventory, color: bool) -> String {
+    const MAX_NOTES_LISTED: usize = 3;
+    let mut notes_per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for finding in findings.iter().filter(|f| f.level == Level::Note) {
+        *notes_per_rule.entry(finding.code).or_default() += 1;
+    }
+    let collapsed =
+        |f: &Finding| f.level == Level::Note && notes_per_rule[f.code] > MAX_NOTES_LISTED;
+    let shown: Vec<Finding> = findings.iter().filter(|f| !collapsed(f)).cloned().collect();
+    let mut out = report::human(&shown, inventory, color);
+    let mut counted: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for finding in findings.iter().filter(|f| collapsed(f)) {
+        *counted.entry((finding.code, finding.name)).or_default() += 1;
+    }
+    for ((code, name), count) in counted {
+        let _ = writeln!(
+            out,
+            "note[{code}]: {name} on {count} entities (stretchdr lint lists them)"
+        );
+    }
+    let _ = writeln!(out, "{}", report::summary_line(findings));
+    out
 }

@@ -1,6 +1,5 @@
 //! `stretchdr lint`: check sources against the DR rules, in the format CI wants.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
@@ -105,8 +104,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     let all: Vec<Finding> = linted.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
     match args.format {
         Format::Human => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = output::color_stdout();
             let mut text = String::new();
             for (inventory, findings) in &linted {
                 text.push_str(&report::human(findings, inventory, color));
