@@ -18,6 +18,7 @@
 //! ```
 
 pub mod des;
+pub mod georep;
 pub mod outcome;
 pub mod ovirt;
 pub mod report;

@@ -7,8 +7,8 @@ use stretchdr_model::Inventory;
 use stretchdr_model::inventory::{ChangeRate, WEEK_MS, sync_duration_ms};
 
 use super::{
-    Action, GeorepResult, GeorepScenario, RpoStats, RunCounts, RunOutcome, SessionResult,
-    SiteLoss, SyncRun, Target, WorstCase,
+    Action, GeorepResult, GeorepScenario, RpoStats, RunCounts, RunOutcome, SessionResult, SiteLoss,
+    SyncRun, Target, WorstCase,
 };
 use crate::des::{self, Context, EventQueue, Model, ScheduleError, SimTime};
 
@@ -86,6 +86,9 @@ pub fn run(inventory: &Inventory, scenario: &GeorepScenario) -> GeorepResult {
     let longest = sessions.iter().map(|s| s.longest_gap_ms).max().unwrap_or(0);
     let warmup_ms = WEEK_MS * (2 * longest).div_ceil(WEEK_MS).max(1);
     let end = warmup_ms + scenario.duration_ms;
+    for session in &mut sessions {
+        session.warmup_ms = warmup_ms;
+    }
     let ignored_events = scenario
         .events
         .iter()
@@ -94,7 +97,6 @@ pub fn run(inventory: &Inventory, scenario: &GeorepScenario) -> GeorepResult {
         .collect();
     let mut model = GeorepModel {
         scenario,
-        warmup_ms,
         sessions,
         failed_links: BTreeSet::new(),
         failed_bricks: BTreeSet::new(),
@@ -111,10 +113,15 @@ pub fn run(inventory: &Inventory, scenario: &GeorepScenario) -> GeorepResult {
     }
     // The model has no randomness; the RNG is the step loop's, unused.
     let mut rng = des::rng(0, 0);
-    des::run(&mut model, &mut queue, &mut rng, SimTime::from_ms(end.saturating_sub(1)))
-        .expect("events are scheduled at or after the current time");
+    des::run(
+        &mut model,
+        &mut queue,
+        &mut rng,
+        SimTime::from_ms(end.saturating_sub(1)),
+    )
+    .expect("events are scheduled at or after the current time");
     for session in &mut model.sessions {
-        session.finish(end, warmup_ms, scenario.rpo_step_ms, &mut results[session.result]);
+        session.finish(end, scenario.rpo_step_ms, &mut results[session.result]);
     }
     GeorepResult {
         scenario: scenario.name.clone(),
@@ -134,7 +141,9 @@ fn schedule(queue: &mut EventQueue<Event>, at: u64, event: Event) {
 
 fn known(inventory: &Inventory, target: &Target) -> bool {
     match target {
-        Target::Link(a, b) => inventory.sites.find(a).is_some() && inventory.sites.find(b).is_some(),
+        Target::Link(a, b) => {
+            inventory.sites.find(a).is_some() && inventory.sites.find(b).is_some()
+        }
         Target::Site(site) => inventory.sites.find(site).is_some(),
         Target::Brick(domain) => inventory.storage_domains.find(domain).is_some(),
     }
@@ -165,7 +174,6 @@ enum Event {
 
 struct GeorepModel<'a> {
     scenario: &'a GeorepScenario,
-    warmup_ms: u64,
     sessions: Vec<Session>,
     /// Failed links, each as its two site names in order.
     failed_links: BTreeSet<(String, String)>,
@@ -223,7 +231,11 @@ impl Model for GeorepModel<'_> {
                 let session = &mut self.sessions[i];
                 session.accrue(now, down);
                 // A run completing at this very moment releases the lock first.
-                if session.running.as_ref().is_some_and(|r| r.completes_at == now) {
+                if session
+                    .running
+                    .as_ref()
+                    .is_some_and(|r| r.completes_at == now)
+                {
                     session.complete(now);
                 }
                 if session.running.is_some() {
@@ -263,11 +275,17 @@ impl Model for GeorepModel<'_> {
                     (Target::Site(site), Action::Fail) => Some(site.clone()),
                     _ => None,
                 };
+                let recovered_site = match (&event.target, event.action) {
+                    (Target::Site(site), Action::Recover) => Some(site.clone()),
+                    _ => None,
+                };
                 for i in 0..self.sessions.len() {
                     let blocked = self.blocked(&self.sessions[i]);
                     let session = &mut self.sessions[i];
                     if lost_site.is_some() && lost_site == session.primary_site {
-                        session.lose_primary(now, self.warmup_ms);
+                        session.lose_primary(now);
+                    } else if recovered_site.is_some() && recovered_site == session.primary_site {
+                        session.recover_primary(now);
                     } else if let Some(reason) = blocked {
                         session.fail_running(now, reason);
                     }
@@ -320,6 +338,8 @@ struct Session {
     longest_gap_ms: u64,
     schedule: stretchdr_model::inventory::SyncSchedule,
     rpo_target_ms: Option<u64>,
+    /// End of the warm-up: results count from here.
+    warmup_ms: u64,
     /// Changed and not yet shipped nor part of a running checkpoint, bytes.
     backlog_bytes: f64,
     /// Everything changed since the start, bytes.
@@ -362,6 +382,7 @@ impl Session {
             longest_gap_ms,
             schedule,
             rpo_target_ms,
+            warmup_ms: 0,
             backlog_bytes: 0.0,
             changed_total: 0.0,
             accrued_to: 0,
@@ -444,7 +465,15 @@ impl Session {
     }
 
     /// The primary site is lost at `now`: the secondary recovers from the last consistent point.
-    fn lose_primary(&mut self, now: u64, warmup_ms: u64) {
+    fn lose_primary(&mut self, now: u64) {
+        if self
+            .primary_down
+            .last()
+            .is_some_and(|&(_, to)| to.is_none())
+        {
+            return;
+        }
+        let warmup_ms = self.warmup_ms;
         let in_progress = self.running.is_some();
         self.stop_running(now, RunOutcome::Interrupted, None);
         self.note_worst(now);
@@ -459,10 +488,25 @@ impl Session {
         });
     }
 
-    /// A candidate for the worst moment: the RPO just before `now`.
+    /// The primary site is back: its data changes again from `now`.
+    fn recover_primary(&mut self, now: u64) {
+        if let Some((_, to)) = self.primary_down.last_mut()
+            && to.is_none()
+        {
+            *to = Some(now);
+        }
+    }
+
+    /// A candidate for the worst moment (inside the scenario): the RPO just before `now`.
     fn note_worst(&mut self, now: u64) {
+        if now < self.warmup_ms {
+            return;
+        }
         let rpo = now - self.last_consistent;
-        if self.worst.is_none_or(|(at, consistent, _)| rpo > at - consistent) {
+        if self
+            .worst
+            .is_none_or(|(at, consistent, _)| rpo > at - consistent)
+        {
             let loss = self.changed_total - self.changed_at_consistent;
             self.worst = Some((now, self.last_consistent, loss));
         }
@@ -475,12 +519,12 @@ impl Session {
     }
 
     /// Closes the run at `end` and writes the session's result.
-    fn finish(&mut self, end: u64, warmup_ms: u64, step_ms: u64, result: &mut SessionResult) {
-        // The worst moment counts only inside the scenario: drop candidates of the warm-up.
-        if self.worst.is_some_and(|(at, _, _)| at < warmup_ms) {
-            self.worst = None;
-        }
-        let down_at_end = self.primary_down.last().is_some_and(|&(_, to)| to.is_none());
+    fn finish(&mut self, end: u64, step_ms: u64, result: &mut SessionResult) {
+        let warmup_ms = self.warmup_ms;
+        let down_at_end = self
+            .primary_down
+            .last()
+            .is_some_and(|&(_, to)| to.is_none());
         if !down_at_end {
             let down = false;
             self.accrue(end, down);
@@ -499,7 +543,7 @@ impl Session {
             t = warmup_ms + step * step_ms;
         }
         samples.sort_unstable();
-        let worst = self.worst.filter(|(at, _, _)| *at >= warmup_ms);
+        let worst = self.worst;
         result.rpo_s = worst.map(|(at, consistent, _)| RpoStats {
             p50: seconds(percentile(&samples, 0.50)),
             p95: seconds(percentile(&samples, 0.95)),

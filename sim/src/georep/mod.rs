@@ -32,7 +32,7 @@ use serde::Serialize;
 
 pub use engine::run;
 pub use report::{render_text, to_json};
-pub use scenario::load_scenario;
+pub use scenario::{load_scenario, load_scenario_str};
 
 /// What an event does to its target.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]

@@ -55,12 +55,8 @@ pub fn load_scenario(path: &Path) -> Result<GeorepScenario, LoadError> {
 pub fn load_scenario_str(path: &Path, text: &str) -> Result<GeorepScenario, LoadError> {
     let source: Arc<str> = Arc::from(text);
     let at = |span: Range<usize>, message: String| LoadError::at(path, &source, span, message);
-    let raw: RawFile = toml::from_str(text).map_err(|e| {
-        at(
-            e.span().unwrap_or(0..0),
-            e.message().trim_end().to_string(),
-        )
-    })?;
+    let raw: RawFile = toml::from_str(text)
+        .map_err(|e| at(e.span().unwrap_or(0..0), e.message().trim_end().to_string()))?;
     let scenario = raw.scenario.get_ref();
     if scenario.mode.get_ref() != "georep" {
         return Err(at(
@@ -151,8 +147,8 @@ fn event_of(
 ) -> Result<GeorepEvent, LoadError> {
     let header = raw.span();
     let raw = raw.get_ref();
-    let at_ms = parse_duration_ms(raw.at.get_ref())
-        .map_err(|e| at(raw.at.span(), format!("at: {e}")))?;
+    let at_ms =
+        parse_duration_ms(raw.at.get_ref()).map_err(|e| at(raw.at.span(), format!("at: {e}")))?;
     if at_ms >= duration_ms {
         return Err(at(
             raw.at.span(),
@@ -172,7 +168,13 @@ fn event_of(
             ));
         }
     };
-    let target = target_of(inventory, label.get_ref()).map_err(|e| at(label.span(), e))?;
+    let target = target_of(inventory, label.get_ref()).map_err(|e| {
+        let field = match action {
+            Action::Fail => "fail",
+            Action::Recover => "recover",
+        };
+        at(label.span(), format!("{field}: {e}"))
+    })?;
     Ok(GeorepEvent {
         at_ms,
         action,

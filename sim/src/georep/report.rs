@@ -1,0 +1,163 @@
+//! Renderings of a georep result: a text summary with each session's runs, and JSON.
+
+use std::fmt::Write as _;
+
+use stretchdr_model::inventory::{DAY_MS, WEEK_MS};
+
+use super::{GeorepResult, RunOutcome, SessionResult};
+
+/// The result as pretty JSON (the fields of [`GeorepResult`], in order), newline-terminated.
+pub fn to_json(result: &GeorepResult) -> String {
+    let mut out = serde_json::to_string_pretty(result).expect("results serialize");
+    out.push('\n');
+    out
+}
+
+/// A text summary: per session, the runs by outcome, the RPO distribution against the target,
+/// the worst moment and what a disaster then would lose, site losses, and the runs.
+pub fn render_text(result: &GeorepResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "georep scenario {:?}: {} from Monday 00:00, RPO sampled every {}",
+        result.scenario,
+        human_duration(result.duration_s),
+        human_duration(result.rpo_step_s)
+    );
+    for label in &result.ignored_events {
+        let _ = writeln!(out, "ignored event {label}: the design does not hold it");
+    }
+    for session in &result.sessions {
+        out.push('\n');
+        session_text(&mut out, session);
+    }
+    out
+}
+
+fn session_text(out: &mut String, s: &SessionResult) {
+    let to = s
+        .secondary_site
+        .as_deref()
+        .map_or(String::new(), |site| format!(" at {site}"));
+    let _ = writeln!(
+        out,
+        "session {} -> {}{to} (domain {})",
+        s.volume, s.secondary_volume, s.domain
+    );
+    if let Some(why) = &s.not_simulated {
+        let _ = writeln!(out, "  not simulated: {why}");
+        return;
+    }
+    let bandwidth = s.bandwidth_bps.map_or(String::new(), |bps| {
+        if bps >= 1_000_000_000 {
+            format!(" over {} Gbps", bps as f64 / 1e9)
+        } else {
+            format!(" over {} Mbps", bps as f64 / 1e6)
+        }
+    });
+    let _ = writeln!(
+        out,
+        "  schedule {}{bandwidth}",
+        s.schedule.as_deref().unwrap_or("-")
+    );
+    let c = &s.counts;
+    let _ = writeln!(
+        out,
+        "  runs: {} completed, {} skipped, {} failed, {} interrupted, {} running at the end",
+        c.completed, c.skipped, c.failed, c.interrupted, c.running
+    );
+    if let Some(rpo) = &s.rpo_s {
+        let target = match (s.rpo_target_s, s.meets_target) {
+            (Some(target), Some(true)) => format!(", target {}: met", human_duration(target)),
+            (Some(target), _) => format!(", target {}: MISSED", human_duration(target)),
+            (None, _) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  RPO: p50 {}, p95 {}, worst {}{target}",
+            human_duration(rpo.p50),
+            human_duration(rpo.p95),
+            human_duration(rpo.max)
+        );
+    }
+    if let Some(worst) = &s.worst {
+        let _ = writeln!(
+            out,
+            "  worst moment {}: the secondary holds {}; a disaster then loses {} GiB",
+            clock(worst.at_s),
+            clock(worst.last_consistent_s),
+            worst.loss_gib
+        );
+    }
+    for loss in &s.site_losses {
+        let during = if loss.sync_in_progress {
+            " during a sync (its partial copy is not used)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  site {} lost {}{during}: the secondary recovers from {} (RPO {}), losing {} GiB",
+            loss.site,
+            clock(loss.at_s),
+            clock(loss.last_consistent_s),
+            human_duration(loss.rpo_s),
+            loss.loss_gib
+        );
+    }
+    for run in &s.runs {
+        let outcome = match run.outcome {
+            RunOutcome::Completed => "completed",
+            RunOutcome::Skipped => "skipped",
+            RunOutcome::Failed => "failed",
+            RunOutcome::Interrupted => "interrupted",
+            RunOutcome::Running => "running",
+        };
+        let mut line = format!("    {}  {outcome:<11}", clock(run.start_s));
+        if run.outcome != RunOutcome::Skipped {
+            let _ = write!(line, "  {} GiB", run.backlog_gib);
+        }
+        if let Some(end) = run.end_s {
+            let _ = write!(line, "  after {}", human_duration(end - run.start_s));
+        }
+        if let Some(reason) = &run.reason {
+            let _ = write!(line, "  ({reason})");
+        }
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// A moment of the timeline: `Tue 01:17:11`, with the week when not the first
+/// (`Sun 01:00:00 (week -1)`).
+fn clock(seconds: f64) -> String {
+    let ms = (seconds * 1000.0).round() as i64;
+    let day = ms.div_euclid(DAY_MS as i64);
+    let in_day = ms.rem_euclid(DAY_MS as i64) / 1000;
+    let week = ms.div_euclid(WEEK_MS as i64);
+    let (h, m, s) = (in_day / 3600, in_day / 60 % 60, in_day % 60);
+    let name = DAY_NAMES[day.rem_euclid(7) as usize];
+    let week = if week == 0 {
+        String::new()
+    } else {
+        format!(" (week {week:+})")
+    };
+    format!("{name} {h:02}:{m:02}:{s:02}{week}")
+}
+
+/// A duration for people: `6h 17m 11s`, `36h`, `0s`.
+fn human_duration(seconds: f64) -> String {
+    let secs = seconds.round() as u64;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let parts: Vec<String> = [(h, "h"), (m, "m"), (s, "s")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    if parts.is_empty() {
+        "0s".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
