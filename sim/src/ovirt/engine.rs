@@ -141,9 +141,12 @@ impl Ovirt<'_> {
             .iter()
             .filter(|v| self.vms[v.index()].host == Some(host))
             .count() as u64;
-        let grace = p.timeout_to_reset_vds
+        // The engine truncates the grace to whole seconds (`VdsManager.calcTimeoutToFence`).
+        let grace = (p.timeout_to_reset_vds
             + if is_spm { p.delay_reset_for_spm } else { 0 }
-            + p.delay_reset_per_vm * running;
+            + p.delay_reset_per_vm * running)
+            / 1000
+            * 1000;
         let h = &mut self.hosts[host.index()];
         h.state = HostState::Connecting;
         h.epoch += 1;

@@ -144,14 +144,21 @@ pub struct VmSim {
     pub migration: Option<migrate::MigrationKind>,
 }
 
-/// An HA VM waiting in the restart runner.
+/// An HA VM in the restart runner's list: down and waiting, or started and not yet Up.
 #[derive(Clone, Copy, Debug)]
 struct HaEntry {
     vm: VmId,
-    enqueued_at: SimTime,
     next_attempt: SimTime,
     tries: u32,
+    /// Started; it stays in the list (and keeps lower priorities waiting) until it is Up.
+    starting: bool,
+    /// First found waiting for a higher priority: it waits at most
+    /// `max_time_blocked_on_priority` from then.
+    blocked_since: Option<SimTime>,
 }
+
+/// Key of the restart list: priority (highest first), then order of arrival.
+type HaKey = (std::cmp::Reverse<u32>, u64);
 
 /// The engine itself.
 #[derive(Clone, Debug)]
@@ -206,9 +213,10 @@ pub struct Ovirt<'a> {
     pub engine: EngineSim,
     pub index: Index,
     spm: Vec<SpmSlot>,
-    ha_queue: BTreeMap<(std::cmp::Reverse<u32>, u64), HaEntry>,
+    ha_queue: BTreeMap<HaKey, HaEntry>,
     ha_seq: u64,
-    ha_queued: Vec<bool>,
+    /// Each VM's entry in `ha_queue`, if it has one.
+    ha_key: Vec<Option<HaKey>>,
     runner_at: BTreeSet<SimTime>,
     enforcer_armed: Vec<bool>,
     cluster_migrations: Vec<u32>,
@@ -328,7 +336,7 @@ impl<'a> Ovirt<'a> {
             spm,
             ha_queue: BTreeMap::new(),
             ha_seq: 0,
-            ha_queued: vec![false; inv.vms.len()],
+            ha_key: vec![None; inv.vms.len()],
             runner_at: BTreeSet::new(),
             enforcer_armed: vec![false; inv.clusters.len()],
             cluster_migrations: vec![0; inv.clusters.len()],

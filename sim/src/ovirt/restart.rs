@@ -12,96 +12,110 @@ use crate::ovirt::scheduler::{Constraint, Rejection};
 use crate::ovirt::{Ctx, Event, HaEntry, HostState, Ovirt, SimError, VmState};
 
 impl Ovirt<'_> {
-    /// Puts an HA VM the engine knows is down into the restart runner's queue.
+    /// Puts an HA VM the engine knows is down into the restart runner's list.
     pub(super) fn enqueue_ha(&mut self, ctx: &mut Ctx<'_>, vm: VmId) -> Result<(), SimError> {
         let now = ctx.now();
         if !self.inv.vms[vm].ha {
             self.vms[vm.index()].reason = Some(Reason::NotHa);
             return Ok(());
         }
-        if self.ha_queued[vm.index()] {
-            return Ok(());
+        if let Some(key) = self.ha_key[vm.index()] {
+            // Already listed; if it was starting, the start failed: it is down again.
+            if let Some(entry) = self.ha_queue.get_mut(&key)
+                && entry.starting
+            {
+                entry.starting = false;
+                entry.next_attempt = now;
+            }
+            return self.wake_runner(ctx, now);
         }
-        self.ha_queued[vm.index()] = true;
         self.ha_seq += 1;
         let key = (Reverse(self.inv.vms[vm].ha_priority), self.ha_seq);
+        self.ha_key[vm.index()] = Some(key);
         self.ha_queue.insert(
             key,
             HaEntry {
                 vm,
-                enqueued_at: now,
                 next_attempt: now,
                 tries: 0,
+                starting: false,
+                blocked_since: None,
             },
         );
         self.wake_runner(ctx, now)
     }
 
-    /// One pass of the AutoStartVmsRunner: in priority order, start what can start; a VM waits
-    /// while a higher-priority one is still waiting, for at most `max_time_blocked_on_priority`.
+    /// Removes `vm` from the restart runner's list.
+    fn unlist_ha(&mut self, vm: VmId) {
+        if let Some(key) = self.ha_key[vm.index()].take() {
+            self.ha_queue.remove(&key);
+        }
+    }
+
+    /// One pass of the HA AutoStartVmsRunner over its list in priority order: a VM waits while
+    /// a VM of higher priority is still down or not yet Up, for at most
+    /// `max_time_blocked_on_priority`; the others start if the scheduler finds a host, or are
+    /// retried later.
     pub(super) fn ha_runner(&mut self, ctx: &mut Ctx<'_>) -> Result<(), SimError> {
         let now = ctx.now();
         if !self.engine.up {
             return Ok(());
         }
         let p = self.params;
-        let keys: Vec<(Reverse<u32>, u64)> = self.ha_queue.keys().copied().collect();
-        let mut blocked_until: Option<SimTime> = None;
-        let mut level: Option<u32> = None;
-        let mut level_until: Option<SimTime> = None;
+        let mut list = std::mem::take(&mut self.ha_queue);
+        let mut needed: Option<u32> = None;
         let mut next: Option<SimTime> = None;
+        let mut finished: Vec<VmId> = Vec::new();
         let mut failed: Vec<(VmId, Reason)> = Vec::new();
-        for key in keys {
+        for (key, entry) in list.iter_mut() {
             let priority = key.0.0;
-            if level != Some(priority) {
-                blocked_until = blocked_until.max(level_until.take());
-                level = Some(priority);
+            if entry.starting {
+                match self.vms[entry.vm.index()].state {
+                    VmState::Starting => needed = needed.max(Some(priority)),
+                    // Up, or lost while starting (the engine lists it again when it finds it down).
+                    _ => finished.push(entry.vm),
+                }
+                continue;
             }
-            if let Some(until) = blocked_until
-                && until > now
-            {
-                // This and every lower priority wait for the higher ones: look again then.
-                next = min_time(next, until);
-                break;
-            }
-            let entry = self.ha_queue[&key];
-            let fresh_until = entry.enqueued_at.after(p.max_time_blocked_on_priority);
-            let blocking = (fresh_until > now).then_some(fresh_until);
             if entry.next_attempt > now {
-                level_until = level_until.max(blocking);
+                needed = needed.max(Some(priority));
                 next = min_time(next, entry.next_attempt);
                 continue;
             }
+            if needed.is_some_and(|n| n > priority) {
+                let since = *entry.blocked_since.get_or_insert(now);
+                let until = since.after(p.max_time_blocked_on_priority);
+                if now < until {
+                    needed = needed.max(Some(priority));
+                    next = min_time(next, until);
+                    continue;
+                }
+            }
             match self.try_start(ctx, entry.vm)? {
                 Ok(host) => {
-                    self.ha_queue.remove(&key);
-                    self.ha_queued[entry.vm.index()] = false;
+                    entry.starting = true;
                     self.started_batch.push((entry.vm, host));
                 }
                 Err(reason) => {
-                    let tries = entry.tries + 1;
-                    let interval = if tries < p.ha_retry_short_tries {
+                    entry.tries += 1;
+                    let interval = if entry.tries < p.ha_retry_short_tries {
                         p.ha_retry_short_interval
                     } else {
                         p.ha_retry_long_interval
                     };
-                    let next_attempt = now.after(interval);
-                    self.ha_queue.insert(
-                        key,
-                        HaEntry {
-                            tries,
-                            next_attempt,
-                            ..entry
-                        },
-                    );
+                    entry.next_attempt = now.after(interval);
                     self.vms[entry.vm.index()].reason = Some(reason);
-                    if entry.tries == 0 {
+                    if entry.tries == 1 {
                         failed.push((entry.vm, reason));
                     }
-                    level_until = level_until.max(blocking);
-                    next = min_time(next, next_attempt);
+                    next = min_time(next, entry.next_attempt);
                 }
             }
+            needed = needed.max(Some(priority));
+        }
+        self.ha_queue = list;
+        for vm in finished {
+            self.unlist_ha(vm);
         }
         self.report_runner_pass(now, failed);
         if let Some(at) = next {
@@ -195,6 +209,11 @@ impl Ovirt<'_> {
             if v.down_at.is_some() {
                 v.up_at = Some(ctx.now());
                 v.up_host = v.host;
+            }
+            // Up: lower priorities need not wait for it any more.
+            if self.ha_key[vm.index()].is_some() {
+                self.unlist_ha(vm);
+                self.wake_runner(ctx, ctx.now())?;
             }
         }
         Ok(())
