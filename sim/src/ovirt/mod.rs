@@ -603,9 +603,10 @@ impl<'a> Ovirt<'a> {
         self.last_failback_at = None;
     }
 
-    /// Makes sure the HA runner looks at its queue at `at`.
+    /// Makes sure the HA runner looks at its list on its first tick at or after `at`.
     fn wake_runner(&mut self, ctx: &mut Ctx<'_>, at: SimTime) -> Result<(), SimError> {
-        let at = at.max(ctx.now());
+        let tick = self.params.auto_start_runner_interval.max(1);
+        let at = SimTime::from_ms(at.max(ctx.now()).as_ms().div_ceil(tick) * tick);
         if self.runner_at.range(..=at).next_back() == Some(&at) {
             return Ok(());
         }

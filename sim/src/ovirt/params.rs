@@ -114,6 +114,9 @@ parameters! {
     /// Time a power-management fence (stop, status, start) takes; the engine waits
     /// `FenceStartStatusDelayBetweenRetriesInSec` (10 s) between status checks. Estimate: 30 s.
     fence_time: u64 = 30_000, Duration;
+    /// Period of the HA restart runner: VMs listed for a restart are looked at on its ticks
+    /// (`AutoStartVmsRunnerIntervalInSeconds`, 1 s).
+    auto_start_runner_interval: u64 = 1_000, Duration;
     /// HA restart retries in the short interval (`RetryToRunAutoStartVmShortIntervalInSeconds`, 30 s).
     ha_retry_short_interval: u64 = 30_000, Duration;
     /// How many short-interval retries (`NumOfTriesToRunFailedAutoStartVmInShortIntervals`, 10).
