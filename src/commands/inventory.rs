@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use clap::{Parser, ValueEnum};
 use miette::Report;
 use serde_json::{Value, json};
-use stretchdr_model::inventory::{Host, Vm};
+use stretchdr_model::inventory::{GlusterVolume, Host, Vm};
 use stretchdr_model::units::format_size;
 use stretchdr_model::{Arena, EntityId, Inventory, Named, SiteId};
 
@@ -275,6 +275,21 @@ fn site_names(inventory: &Inventory, ids: &[SiteId]) -> String {
         .join(", ")
 }
 
+/// A gluster volume and its geo-replication sessions, the secondary site by name.
+fn gluster_json(inventory: &Inventory, volume: &GlusterVolume) -> Value {
+    let mut value = serde_json::to_value(volume).expect("gluster volumes serialize");
+    if let Some(sessions) = value.get_mut("georep").and_then(Value::as_array_mut) {
+        for (json, session) in sessions.iter_mut().zip(&volume.georep) {
+            json["secondary_site"] = json!(
+                session
+                    .secondary_site
+                    .map(|s| inventory.sites[s].name.clone())
+            );
+        }
+    }
+    value
+}
+
 /// Names of the entities `ids` refers to, in order.
 fn names<I: EntityId, T: Named>(arena: &Arena<I, T>, ids: &[I]) -> Vec<String> {
     ids.iter().map(|&id| arena[id].name().to_string()).collect()
@@ -338,6 +353,7 @@ pub fn to_json(inventory: &Inventory) -> Value {
             "data_center": d.data_center.map(|dc| inventory.data_centers[dc].name.clone()),
             "replication": d.replication, "writable_at": site_list(&d.writable_at),
             "witness": d.witness.map(site),
+            "gluster": d.gluster.as_ref().map(|g| gluster_json(inventory, g)),
         })).collect::<Vec<_>>(),
         "vms": inventory.vms.values().map(|vm| json!({
             "name": vm.name, "id": vm.id,
