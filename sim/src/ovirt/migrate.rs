@@ -28,6 +28,7 @@ impl Ovirt<'_> {
                 continue;
             }
             self.hosts[host.index()].state = HostState::PreparingForMaintenance;
+            self.hosts[host.index()].maintenance_stuck = false;
             if self.is_spm(host) {
                 // The SPM role is handed over cleanly before the host leaves.
                 let dc = self.index.host_dc[host.index()];
@@ -64,19 +65,31 @@ impl Ovirt<'_> {
             if self.hosts[i].state != HostState::PreparingForMaintenance {
                 continue;
             }
+            let mut stuck: Vec<String> = Vec::new();
             for vm in self.hosts[i].vms.clone() {
-                if self.hosts[i].migrations_out >= limit {
-                    break;
-                }
                 let v = &self.vms[vm.index()];
-                if v.host != Some(host)
-                    || v.state != VmState::Up
-                    || self.inv.vms[vm].placement != Placement::Migratable
-                {
+                if v.host != Some(host) || v.state != VmState::Up {
                     continue;
                 }
-                if let Ok(target) = self.place(vm, Constraint::Any, true) {
-                    self.start_migration(ctx, vm, host, target, MigrationKind::Maintenance)?;
+                let config = &self.inv.vms[vm];
+                if config.placement != Placement::Migratable {
+                    stuck.push(
+                        format!("{} (placement {:?})", config.name, config.placement)
+                            .to_lowercase(),
+                    );
+                    continue;
+                }
+                if self.hosts[i].migrations_out >= limit {
+                    continue;
+                }
+                match self.place(vm, Constraint::Any, true) {
+                    Ok(target) => {
+                        self.start_migration(ctx, vm, host, target, MigrationKind::Maintenance)?
+                    }
+                    Err(Rejection::Reason(reason)) => {
+                        stuck.push(format!("{} ({})", config.name, reason.as_str()))
+                    }
+                    Err(Rejection::Busy) => {}
                 }
             }
             let resident = self.hosts[i]
@@ -86,6 +99,20 @@ impl Ovirt<'_> {
             if !resident && self.hosts[i].migrations_out == 0 {
                 self.hosts[i].state = HostState::Maintenance;
                 self.decide_host(now, "migration", host, "host {host} in maintenance", None);
+            } else if self.hosts[i].migrations_out == 0
+                && !stuck.is_empty()
+                && !self.hosts[i].maintenance_stuck
+            {
+                // Nothing moves off this host any more: it stays PreparingForMaintenance; say
+                // once what keeps it there.
+                self.hosts[i].maintenance_stuck = true;
+                self.decide_host(
+                    now,
+                    "migration",
+                    host,
+                    "host {host} cannot enter maintenance: its VMs cannot migrate",
+                    Some(super::restart::sample_names(stuck.into_iter())),
+                );
             }
         }
         Ok(())

@@ -94,6 +94,8 @@ pub struct HostSim {
     /// When the host stopped renewing its sanlock leases as seen from the engine's side
     /// (power lost, or cut off): its leases are free a takeover time later.
     pub renew_stopped_at: Option<SimTime>,
+    /// Its move to maintenance is stuck on VMs that cannot migrate (reported once).
+    pub maintenance_stuck: bool,
     /// Down (unreachable or powered off) intervals for the timeline.
     pub down_since: Option<SimTime>,
     pub down: Vec<(SimTime, SimTime)>,
@@ -276,6 +278,7 @@ impl<'a> Ovirt<'a> {
                     refresh_phase: rng.random_range(0..params.vds_refresh_rate.max(1)),
                     unreachable_since: None,
                     renew_stopped_at: None,
+                    maintenance_stuck: false,
                     down_since: (!power).then_some(SimTime::ZERO),
                     down: Vec::new(),
                 }
