@@ -11,6 +11,7 @@ pub mod generate;
 pub mod ids;
 pub mod inventory;
 pub mod live;
+pub mod mapping;
 pub mod origin;
 pub mod units;
 
