@@ -439,3 +439,114 @@ fn resolve_target(inv: &Inventory, text: &str) -> Result<Target, String> {
         _ => Err(format!("invalid target {text:?}: {expected}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use stretchdr_model::design::load_design_str;
+
+    use super::{Action, Distribution, Target, load_scenario_str};
+
+    const DESIGN: &str = "[[site]]\nname = \"a\"\nrole = \"primary\"\n[[site]]\nname = \"b\"\nrole = \"secondary\"\n";
+
+    fn load(text: &str) -> Result<super::Scenario, String> {
+        load_scenario_str(Path::new("s.toml"), text, |p| load_design_str(p, DESIGN))
+            .map(|(s, _)| s)
+            .map_err(|e| e.to_string())
+    }
+
+    const HEAD: &str = "[scenario]\nname = \"n\"\ndesign = \"d.toml\"\n";
+
+    #[test]
+    fn events_parameters_and_variation() {
+        let s = load(&format!(
+            "{HEAD}seed = 3\nruns = 10\n[[event]]\nat = \"4h\"\nrecover = \"site:a\"\n[[event]]\nat = \"0s\"\nfail = \"link:a/b\"\n\
+             [parameters]\nvm_boot_time = \"90s\"\nha_retry_short_tries = 3\n\
+             [variation]\nvm_boot_time = {{ distribution = \"lognormal\", median = \"60s\", p95 = \"180s\" }}\n"
+        ))
+        .unwrap();
+        assert_eq!((s.seed, s.runs), (3, 10));
+        assert_eq!(s.events[0].action, Action::Fail, "sorted by time");
+        assert!(matches!(s.events[0].target, Target::Link(_, _)));
+        assert_eq!(s.events[1].at.as_ms(), 4 * 3_600_000);
+        assert_eq!(s.parameters.vm_boot_time, 90_000);
+        assert_eq!(s.parameters.ha_retry_short_tries, 3);
+        assert_eq!(
+            s.variation["vm_boot_time"],
+            Distribution::LogNormal {
+                median: 60_000,
+                p95: 180_000
+            }
+        );
+        assert!(s.design.unwrap().ends_with("d.toml"));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let cases = [
+            (
+                "[[event]]\nat = \"soon\"\nfail = \"site:a\"\n",
+                "s.toml:5:",
+                "expected a number followed by a unit",
+            ),
+            (
+                "[[event]]\nat = \"0s\"\nfail = \"site:a\"\nrecover = \"site:a\"\n",
+                "s.toml:4:",
+                "exactly one of",
+            ),
+            (
+                "[[event]]\nat = \"0s\"\nmaintenance = \"link:a/b\"\n",
+                "s.toml:6:",
+                "`maintenance` applies to",
+            ),
+            (
+                "[[event]]\nat = \"0s\"\nfail = \"rack:r1\"\n",
+                "s.toml:6:",
+                "invalid target",
+            ),
+            (
+                "[[event]]\nat = \"0s\"\nfail = \"link:a/a\"\n",
+                "s.toml:6:",
+                "two different sites",
+            ),
+            (
+                "[parameters]\nvm_boot_time = 60\n",
+                "s.toml:5:",
+                "expected a duration",
+            ),
+            (
+                "[variation]\nvm_boot_time = { distribution = \"lognormal\", median = \"3m\", p95 = \"1m\" }\n",
+                "s.toml:5:",
+                "median <= p95",
+            ),
+            (
+                "[variation]\nvm_boot_time = { distribution = \"pareto\" }\n",
+                "s.toml:5:",
+                "unknown distribution",
+            ),
+            (
+                "[variation]\nha_retry_short_tries = { distribution = \"uniform\", min = \"1s\", max = \"2s\" }\n",
+                "s.toml:5:",
+                "cannot vary",
+            ),
+            (
+                "[variation]\nvm_boot_time = { distribution = \"uniform\", min = \"1s\", max = \"2s\", p95 = \"2s\" }\n",
+                "s.toml:5:",
+                "does not apply",
+            ),
+        ];
+        for (body, at, message) in cases {
+            let err = load(&format!("{HEAD}{body}")).unwrap_err();
+            assert!(
+                err.contains(at) && err.contains(message),
+                "{body}\n=> {err}"
+            );
+        }
+        let err = load(&format!("{HEAD}runs = 0\n")).unwrap_err();
+        assert!(
+            err.contains("s.toml:4:") && err.contains("1 or more"),
+            "{err}"
+        );
+    }
+}
