@@ -219,7 +219,10 @@ impl Ovirt<'_> {
             return Ok(());
         }
         self.enforcer_armed[cluster.index()] = true;
-        let at = ctx.now().after(self.params.affinity_enforcer_interval);
+        // At least 1 ms on: a zero period set in code must not stop time.
+        let at = ctx
+            .now()
+            .after(self.params.affinity_enforcer_interval.max(1));
         ctx.schedule(at, Event::AffinityEnforcer { cluster })?;
         Ok(())
     }

@@ -43,7 +43,11 @@ macro_rules! parameters {
             pub fn set(&mut self, name: &str, value: &toml::Value) -> Result<(), String> {
                 match name {
                     $( stringify!($field) => {
-                        self.$field = convert(Kind::$kind, value)?
+                        let converted = convert(Kind::$kind, value)?;
+                        if converted == 0 && MUST_BE_POSITIVE.contains(&name) {
+                            return Err(format!("`{name}` must be more than 0"));
+                        }
+                        self.$field = converted
                             .try_into()
                             .map_err(|_| format!("value of `{name}` is out of range"))?;
                         Ok(())
@@ -54,6 +58,19 @@ macro_rules! parameters {
         }
     };
 }
+
+/// Periods and rates that drive repeated events: zero would stop simulated time.
+const MUST_BE_POSITIVE: &[&str] = &[
+    "vds_refresh_rate",
+    "refreshes_before_start_unknown_vms",
+    "refreshes_before_retry_unknown_vms",
+    "auto_start_runner_interval",
+    "ha_retry_short_interval",
+    "ha_retry_long_interval",
+    "affinity_enforcer_interval",
+    "migrations_per_host",
+    "migration_bandwidth",
+];
 
 /// The value of a scenario-file parameter, in its base unit (ms, count, bits per second).
 fn convert(kind: Kind, value: &toml::Value) -> Result<u64, String> {
@@ -192,5 +209,17 @@ mod tests {
                 .contains("unknown parameter")
         );
         assert!(p.set("vds_refresh_rate", &toml::Value::Integer(3)).is_err());
+        let zero = toml::Value::String("0s".into());
+        assert!(
+            p.set("affinity_enforcer_interval", &zero)
+                .unwrap_err()
+                .contains("more than 0")
+        );
+        assert!(p.set("vm_boot_time", &zero).is_ok());
+        assert!(
+            super::MUST_BE_POSITIVE
+                .iter()
+                .all(|n| super::kind_of(n).is_some())
+        );
     }
 }

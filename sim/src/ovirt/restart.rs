@@ -103,7 +103,7 @@ impl Ovirt<'_> {
                     } else {
                         p.ha_retry_long_interval
                     };
-                    entry.next_attempt = now.after(interval);
+                    entry.next_attempt = now.after(interval.max(1));
                     self.vms[entry.vm.index()].reason = Some(reason);
                     if entry.tries == 1 {
                         failed.push((entry.vm, reason));
@@ -273,7 +273,8 @@ impl Ovirt<'_> {
         }
         if held > 0 {
             let p = self.params;
-            let delay = p.vds_refresh_rate * u64::from(p.refreshes_before_retry_unknown_vms);
+            let delay =
+                (p.vds_refresh_rate * u64::from(p.refreshes_before_retry_unknown_vms)).max(1);
             ctx.schedule_in(delay, Event::StartUnknownVms { host, epoch })?;
         }
         Ok(())
