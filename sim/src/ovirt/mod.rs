@@ -5,6 +5,22 @@
 //! events, host monitoring, fencing, sanlock lease expiry, HA restarts, SPM election, the
 //! engine's own failover, live migrations and the affinity rules enforcer. Every constant it
 //! uses is a field of [`Parameters`].
+//!
+//! Where the engine's behaviour depends on things outside it, the model decides as follows:
+//! - A VM of a design with no `runs_on` runs at the start, where the scheduler puts it; a VM
+//!   of an export with no host is down and stays out of the scenario.
+//! - Synchronously replicated storage split by a partition stays writable on the side of the
+//!   preferred site (primary first, then as listed) that still talks to the witness, and
+//!   nowhere if none does; without a witness every side keeps writing its own copy (split
+//!   brain). Stopped replication with the sites still talking keeps only the preferred copy.
+//! - A host without storage pauses its VMs; those holding a lease (or set to `kill`) die when
+//!   the lease expires (`lease_takeover`), the others resume when storage returns unless set
+//!   to `leave_paused`.
+//! - A fence needs another Up host of the data center that can reach the target's site, whose
+//!   power (and so its power management) must be on.
+//! - The cluster resilience policy (`on_error`) applies to NonOperational hosts only; the
+//!   model has none (a host is Up, unreachable, in maintenance or down), so it never applies.
+//! - The hosted-engine VM's own memory is not counted on its host.
 
 mod engine;
 mod migrate;

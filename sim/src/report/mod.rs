@@ -1,4 +1,4 @@
-//! Renderings of a [`SimResult`](crate::SimResult): text, JSON, and a self-contained HTML page.
+//! Renderings of a [`SimResult`]: text, JSON, and a self-contained HTML page.
 
 mod html;
 mod text;
