@@ -190,6 +190,8 @@ struct RawScenario {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHeader {
+    /// Which simulator: the engine's (the default) or another (`georep`, its own loader).
+    mode: Option<Spanned<String>>,
     name: String,
     design: Spanned<String>,
     #[serde(default)]
@@ -216,6 +218,13 @@ struct RawDistribution {
     max: Option<Spanned<String>>,
 }
 
+/// The `mode` of a scenario file's `[scenario]` table, if it has one (`"georep"` selects the
+/// geo-replication simulator); `None` also when the text is not TOML (the loader reports that).
+pub fn mode_of(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    Some(table.get("scenario")?.get("mode")?.as_str()?.to_string())
+}
+
 /// Reads a scenario file and loads the design it names (relative to the scenario file).
 pub fn load_scenario(path: &Path) -> Result<(Scenario, Inventory), LoadError> {
     let text = std::fs::read_to_string(path)
@@ -240,6 +249,17 @@ pub fn load_scenario_str(
         }
     })?;
     let header = raw.scenario.get_ref();
+    if let Some(mode) = &header.mode
+        && mode.get_ref() != "engine"
+    {
+        return Err(at(
+            mode.span(),
+            format!(
+                "mode {:?}: this loader reads engine scenarios (no `mode`, or mode = \"engine\")",
+                mode.get_ref()
+            ),
+        ));
+    }
     let design_path = path
         .parent()
         .unwrap_or(Path::new(""))

@@ -180,3 +180,35 @@ fn missing_scenario_file_exits_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("no-such-file.toml"));
 }
+
+#[test]
+fn georep_scenarios_run_the_geo_replication_simulator() {
+    let output = run(&["sim", "scenarios/georep-weekly.toml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).starts_with("georep scenario"),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(&[
+        "sim",
+        "scenarios/georep-weekly.toml",
+        "--html",
+        "unused.html",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("text and JSON reports only"));
+}
+
+#[test]
+fn an_unknown_mode_is_an_error_with_the_line() {
+    let path = temp_scenario(
+        "mode",
+        "[scenario]\nmode = \"weather\"\nname = \"x\"\ndesign = \"DESIGN\"\n",
+    );
+    let output = run(&["sim", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("scenario.toml:2"), "{err}");
+    assert!(flat(&err).contains("mode \"weather\""), "{err}");
+}
