@@ -144,7 +144,8 @@ fn all_fields_round_trip() {
     assert_eq!(db.host, Some(id(&inv.hosts, "a1")));
     let web = &inv.vms[id(&inv.vms, "web-09")];
     assert_eq!(web.memory_bytes, defaults::VM_MEMORY_BYTES);
-    assert_eq!((web.cpus, web.status, web.ha), (1, VmStatus::Down, false));
+    // A design lists what runs: up by default, placed by the scheduler without `runs_on`.
+    assert_eq!((web.cpus, web.status, web.ha), (1, VmStatus::Up, false));
     assert_eq!(web.ha_priority, defaults::HA_PRIORITY);
     assert_eq!(web.resume_behaviour, ResumeBehaviour::AutoResume);
     assert_eq!(web.placement, Placement::Migratable);
@@ -205,10 +206,14 @@ ha = true
     let inv = load_design_str(Path::new("design.toml"), text).unwrap();
     let leased = &inv.vms[id(&inv.vms, "leased")];
     assert_eq!(leased.resume_behaviour, ResumeBehaviour::Kill);
-    assert_eq!(leased.status, VmStatus::Up, "runs_on implies up");
+    assert_eq!(leased.status, VmStatus::Up);
     let ha_only = &inv.vms[id(&inv.vms, "ha-only")];
     assert_eq!(ha_only.resume_behaviour, ResumeBehaviour::AutoResume);
-    assert_eq!(ha_only.status, VmStatus::Down);
+    assert_eq!(
+        ha_only.status,
+        VmStatus::Up,
+        "a design VM runs unless it says down"
+    );
     assert_eq!(
         inv.hosts[id(&inv.hosts, "h1")].spm_priority,
         defaults::SPM_PRIORITY

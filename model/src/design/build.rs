@@ -1077,7 +1077,9 @@ impl Builder {
                 cluster: None,
                 memory_bytes: defaults::VM_MEMORY_BYTES,
                 cpus: defaults::VM_CPUS,
-                status: VmStatus::Down,
+                // A design lists what runs: a VM is up unless it says `status = "down"`;
+                // without `runs_on` the scheduler places it.
+                status: VmStatus::Up,
                 host: None,
                 ha: false,
                 ha_priority: defaults::HA_PRIORITY,
@@ -1096,10 +1098,6 @@ impl Builder {
             let vm = &mut self.inv.vms[id];
             if new {
                 ctx.required(cluster.as_ref(), "vm", &vm.name, "cluster", &header)?;
-                // A VM said to run somewhere is up unless the design says otherwise.
-                if runs_on.is_some() {
-                    vm.status = VmStatus::Up;
-                }
             }
             vm.origin = Some(ctx.origin(header.clone()));
             if cluster.is_some() {

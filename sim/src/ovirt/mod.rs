@@ -388,7 +388,7 @@ impl<'a> Ovirt<'a> {
                     self.vms[id.index()].alive = true;
                     self.vms[id.index()].initially_down = false;
                 }
-                None if runs_at_start(inv, vm) => unplaced.push(id),
+                None if runs_at_start(vm) => unplaced.push(id),
                 _ => {}
             }
         }
@@ -734,19 +734,10 @@ fn h_name(inv: &Inventory, host: HostId) -> &str {
     &inv.hosts[host].name
 }
 
-/// A VM of a design without a host runs at the start (the design lists what runs); a VM of
-/// an export without a host is down.
-fn runs_at_start(inv: &Inventory, vm: &stretchdr_model::inventory::Vm) -> bool {
-    if vm.status == VmStatus::Up {
-        return true;
-    }
-    vm.status == VmStatus::Down
-        && vm.origin.is_some_and(|o| {
-            inv.sources
-                .path(o.file)
-                .extension()
-                .is_some_and(|e| e == "toml")
-        })
+/// A VM runs at the start when it is up: an exported VM where the engine reported it, a
+/// design VM on its `runs_on` host or, without one, wherever the scheduler places it.
+fn runs_at_start(vm: &stretchdr_model::inventory::Vm) -> bool {
+    vm.status == VmStatus::Up
 }
 
 fn build_index(inv: &Inventory) -> Index {
