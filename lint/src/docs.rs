@@ -58,13 +58,20 @@ pub fn explain(rule: &dyn Rule) -> String {
         rule.code(),
         rule.name(),
         rule.default_level(),
-        if rule.requires_sites() {
-            "; needs sites"
-        } else {
-            ""
-        },
+        input_note(rule),
         doc(rule)
     )
+}
+
+/// What a rule needs beyond one inventory, as a clause after its level.
+fn input_note(rule: &dyn Rule) -> &'static str {
+    if rule.reads_mapping() {
+        "; reads an ovirt-dr mapping (stretchdr mapping validate)"
+    } else if rule.requires_sites() {
+        "; needs sites"
+    } else {
+        ""
+    }
 }
 
 /// `docs/rules.md`: an index table, then every rule's documentation.
@@ -78,7 +85,9 @@ pub fn catalogue_markdown() -> String {
     out.push_str(
         "Levels are the defaults of the `ovirt` profile (`rules/ovirt.toml`); `rules/strict.toml` \
          and a user policy (`--policy`) change them. Rules marked \"needs sites\" run only when the \
-         inventory knows which host sits in which site (a design, or an export with an overlay).\n\n",
+         inventory knows which host sits in which site (a design, or an export with an overlay). \
+         Rules that read an ovirt-dr mapping (the AP family) run in `stretchdr mapping validate`, \
+         against the mapping file and both sites.\n\n",
     );
     out.push_str("| code | name | level | summary |\n|---|---|---|---|\n");
     for rule in RULES {
@@ -99,11 +108,7 @@ pub fn catalogue_markdown() -> String {
             rule.code(),
             rule.name(),
             rule.default_level(),
-            if rule.requires_sites() {
-                "; needs sites"
-            } else {
-                ""
-            }
+            input_note(*rule)
         );
         // The rule's own `##` sections become `###` under its heading.
         for line in doc(*rule).lines() {

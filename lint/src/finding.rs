@@ -47,6 +47,15 @@ pub enum EntityKind {
     Vm,
     AffinityGroup,
     AffinityLabel,
+    /// Entities only an ovirt-dr mapping names (the AP rules).
+    VnicProfile,
+    /// A direct LUN disk's logical unit.
+    Lun,
+    Role,
+    /// An AAA (authorization) domain of users and groups.
+    AaaDomain,
+    /// A key of the mapping file.
+    MappingKey,
 }
 
 impl EntityKind {
@@ -64,6 +73,11 @@ impl EntityKind {
             EntityKind::Vm => "vm",
             EntityKind::AffinityGroup => "affinity_group",
             EntityKind::AffinityLabel => "affinity_label",
+            EntityKind::VnicProfile => "vnic_profile",
+            EntityKind::Lun => "lun",
+            EntityKind::Role => "role",
+            EntityKind::AaaDomain => "aaa_domain",
+            EntityKind::MappingKey => "mapping_key",
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod docs;
+pub mod dr;
 pub mod finding;
 pub mod policy;
 pub mod registry;
@@ -16,6 +17,7 @@ pub mod rules;
 
 use stretchdr_model::Inventory;
 
+pub use dr::{DrContext, lint_mapping};
 pub use finding::{EntityKind, EntityRef, Finding, Level, Summary};
 pub use policy::{Policy, Setting};
 pub use rule::{Rule, Sink, Subject};
@@ -24,14 +26,14 @@ pub use rule::{Rule, Sink, Subject};
 /// ignored ones, sorted by file, line, code and entity.
 ///
 /// Rules that need sites are skipped when the inventory has none; the `sites-unknown` rule
-/// then says so once.
+/// then says so once. Rules that read an ovirt-dr mapping run in [`lint_mapping`] instead.
 pub fn lint(inventory: &Inventory, policy: &Policy) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in registry::RULES {
         let Some(level) = policy.level_of(*rule) else {
             continue;
         };
-        if rule.requires_sites() && !inventory.has_sites() {
+        if rule.reads_mapping() || (rule.requires_sites() && !inventory.has_sites()) {
             continue;
         }
         let mut sink = Sink::new(inventory, *rule, level);

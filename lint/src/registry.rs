@@ -15,6 +15,17 @@ use crate::rules::active_active::{
     storage_not_writable_both_sites::StorageNotWritableBothSites,
     vm_network_not_stretched::VmNetworkNotStretched, vm_not_highly_available::VmNotHighlyAvailable,
 };
+use crate::rules::active_passive::{
+    cluster_version_mismatch::ClusterVersionMismatch,
+    engine_version_mismatch::EngineVersionMismatch, entity_unmapped::EntityUnmapped,
+    failback_blocker::FailbackBlocker, hosted_engine_domain_in_dr::HostedEngineDomainInDr,
+    mapping_duplicate::MappingDuplicate, mapping_entity_missing::MappingEntityMissing,
+    mapping_key_misspelled::MappingKeyMisspelled,
+    replicated_domain_attached_at_secondary::ReplicatedDomainAttachedAtSecondary,
+    secondary_capacity_shortfall::SecondaryCapacityShortfall,
+    site_connection_incomplete::SiteConnectionIncomplete,
+    storage_entry_incomplete::StorageEntryIncomplete,
+};
 use crate::rules::georep::gluster_domain_without_georep::GlusterDomainWithoutGeorep;
 use crate::rules::georep::rpo_over_target::RpoOverTarget;
 use crate::rules::georep::schedule_missing::ScheduleMissing;
@@ -44,6 +55,18 @@ pub static RULES: &[&dyn Rule] = &[
     &LocalStorageDomain,
     &NoStorageWitness,
     &ResiliencePolicyDoNotMigrate,
+    &MappingEntityMissing,
+    &MappingDuplicate,
+    &EntityUnmapped,
+    &ClusterVersionMismatch,
+    &ReplicatedDomainAttachedAtSecondary,
+    &HostedEngineDomainInDr,
+    &StorageEntryIncomplete,
+    &SecondaryCapacityShortfall,
+    &SiteConnectionIncomplete,
+    &FailbackBlocker,
+    &EngineVersionMismatch,
+    &MappingKeyMisspelled,
     &GlusterDomainWithoutGeorep,
     &SecondaryShardingMismatch,
     &ShardSizeDiffers,

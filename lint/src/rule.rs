@@ -4,9 +4,10 @@
 use stretchdr_model::inventory::SiteLink;
 use stretchdr_model::{
     AffinityGroupId, AffinityLabelId, ClusterId, DataCenterId, HostId, Inventory, NetworkId,
-    Origin, SiteId, StorageDomainId, VmId,
+    Origin, SiteId, SourceMap, StorageDomainId, VmId,
 };
 
+use crate::dr::DrContext;
 use crate::finding::{EntityKind, EntityRef, Finding, Level};
 use crate::policy::Policy;
 
@@ -24,6 +25,14 @@ pub trait Rule: Sync {
     /// says so) when the inventory has no sites.
     fn requires_sites(&self) -> bool;
     fn check(&self, inventory: &Inventory, policy: &Policy, sink: &mut Sink);
+    /// Rules of the active-passive family read an ovirt-dr mapping file and both sites'
+    /// inventories instead of one inventory: [`crate::lint`] skips them and
+    /// [`crate::dr::lint_mapping`] runs their [`Rule::check_mapping`].
+    fn reads_mapping(&self) -> bool {
+        false
+    }
+    /// The check of a rule that [`Rule::reads_mapping`]; it reports with [`Sink::report_at`].
+    fn check_mapping(&self, _dr: &DrContext<'_>, _policy: &Policy, _sink: &mut Sink) {}
 }
 
 /// What a finding is about, by typed id; the sink resolves name, id and origin.
@@ -46,6 +55,8 @@ pub enum Subject<'a> {
 /// Collects the findings of one rule.
 pub struct Sink<'a> {
     inventory: &'a Inventory,
+    /// The files origins point into (the inventory's, or a mapping check's combined map).
+    sources: &'a SourceMap,
     code: &'static str,
     name: &'static str,
     level: Level,
@@ -54,8 +65,19 @@ pub struct Sink<'a> {
 
 impl<'a> Sink<'a> {
     pub fn new(inventory: &'a Inventory, rule: &dyn Rule, level: Level) -> Sink<'a> {
+        Sink::with_sources(inventory, &inventory.sources, rule, level)
+    }
+
+    /// A sink whose findings' origins point into `sources` (see [`DrContext::sources`]).
+    pub fn with_sources(
+        inventory: &'a Inventory,
+        sources: &'a SourceMap,
+        rule: &dyn Rule,
+        level: Level,
+    ) -> Sink<'a> {
         Sink {
             inventory,
+            sources,
             code: rule.code(),
             name: rule.name(),
             level,
@@ -64,6 +86,7 @@ impl<'a> Sink<'a> {
     }
 
     /// Reports a finding about `subject`; returns it so a rule can set a discriminator.
+    /// (Mapping rules, whose origins point into a combined source map, use [`Sink::report_at`].)
     pub fn report(
         &mut self,
         subject: Subject<'_>,
@@ -71,8 +94,19 @@ impl<'a> Sink<'a> {
         help: impl Into<String>,
     ) -> &mut Finding {
         let (entity, origin) = resolve(self.inventory, subject);
+        self.report_at(entity, origin, message, help)
+    }
+
+    /// Reports a finding about `entity`, defined at `origin` (a file of the sink's sources).
+    pub fn report_at(
+        &mut self,
+        entity: EntityRef,
+        origin: Option<Origin>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> &mut Finding {
         let location = origin.map(|o| {
-            let path = self.inventory.sources.path(o.file);
+            let path = self.sources.path(o.file);
             (path.to_string_lossy().replace('\\', "/"), o.line)
         });
         let (file, line) = location.map_or((None, None), |(f, l)| (Some(f), Some(l)));
@@ -96,7 +130,8 @@ impl<'a> Sink<'a> {
     }
 }
 
-fn resolve(inventory: &Inventory, subject: Subject<'_>) -> (EntityRef, Option<Origin>) {
+/// The entity a subject names and where the inventory defined it.
+pub(crate) fn resolve(inventory: &Inventory, subject: Subject<'_>) -> (EntityRef, Option<Origin>) {
     let entity = |kind, name: &str, id: &Option<String>| EntityRef {
         kind,
         name: name.to_string(),
@@ -197,4 +232,58 @@ macro_rules! declare_rule {
     };
 }
 
+/// Declares a rule of the active-passive family: like [`declare_rule!`], with `check` taking a
+/// [`DrContext`] (the mapping and both sites) instead of one inventory.
+macro_rules! declare_mapping_rule {
+    (
+        $(#[doc = $doc:literal])+
+        pub struct $rule:ident {
+            code: $code:literal,
+            name: $name:literal,
+            level: $level:ident $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        pub struct $rule;
+
+        impl $crate::rule::Rule for $rule {
+            fn code(&self) -> &'static str {
+                $code
+            }
+            fn name(&self) -> &'static str {
+                $name
+            }
+            fn default_level(&self) -> $crate::finding::Level {
+                $crate::finding::Level::$level
+            }
+            fn raw_doc(&self) -> &'static str {
+                concat!($($doc, "\n"),+)
+            }
+            fn requires_sites(&self) -> bool {
+                false
+            }
+            /// Reads no single inventory: see `check_mapping`.
+            fn check(
+                &self,
+                _inventory: &::stretchdr_model::Inventory,
+                _policy: &$crate::policy::Policy,
+                _sink: &mut $crate::rule::Sink,
+            ) {
+            }
+            fn reads_mapping(&self) -> bool {
+                true
+            }
+            fn check_mapping(
+                &self,
+                dr: &$crate::dr::DrContext<'_>,
+                policy: &$crate::policy::Policy,
+                sink: &mut $crate::rule::Sink,
+            ) {
+                check(dr, policy, sink)
+            }
+        }
+    };
+}
+
+pub(crate) use declare_mapping_rule;
 pub(crate) use declare_rule;

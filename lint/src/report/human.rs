@@ -3,13 +3,18 @@
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
-use stretchdr_model::Inventory;
+use stretchdr_model::{Inventory, SourceMap};
 
 use crate::finding::{Finding, Level};
 
 /// Renders findings with the source line each points at; ANSI colour only when `color`.
 /// [`crate::report::summary_line`] gives the line to print after them.
 pub fn human(findings: &[Finding], inventory: &Inventory, color: bool) -> String {
+    human_sources(findings, &inventory.sources, color)
+}
+
+/// [`human`] for findings whose origins point into `sources` (a mapping check's files).
+pub fn human_sources(findings: &[Finding], sources: &SourceMap, color: bool) -> String {
     let paint = |style: Style, text: &str| {
         if color {
             format!("{}{text}{}", style.render(), style.render_reset())
@@ -39,8 +44,8 @@ pub fn human(findings: &[Finding], inventory: &Inventory, color: bool) -> String
             paint(bold, &finding.message)
         );
         let source = finding.origin.and_then(|origin| {
-            let line = inventory.sources.line_text(origin.file, origin.line)?;
-            let text = &inventory.sources.file(origin.file).text;
+            let line = sources.line_text(origin.file, origin.line)?;
+            let text = &sources.file(origin.file).text;
             Some((origin, line, text))
         });
         let gutter = finding.line.map_or(1, |l| l.to_string().len());

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::finding::{Finding, Summary};
 
 pub use github::github;
-pub use human::human;
+pub use human::{human, human_sources};
 pub use junit::junit;
 pub use sarif::sarif;
 
