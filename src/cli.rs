@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{audit, fetch, generate, inventory, lint, mapping, rules, sim};
+use crate::commands::{audit, fetch, generate, inventory, lint, mapping, rules, sim, whatif};
 
 /// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
 #[derive(Parser, Debug)]
@@ -28,6 +28,8 @@ enum Command {
     Explain(rules::ExplainArgs),
     /// Simulate a failure scenario and predict what the engine does.
     Sim(sim::Args),
+    /// Sweep design or engine parameters over a scenario: one row per point.
+    Whatif(whatif::Args),
     /// Read a live engine (GET only) and write an export directory.
     Fetch(fetch::Args),
     /// The ovirt-dr mapping file of active-passive DR: generate or validate it, offline.
@@ -63,6 +65,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => rules::explain(args),
         Command::Sim(args) => sim::run(args),
         Command::Fetch(args) => fetch::run(args),
+        Command::Whatif(args) => whatif::run(args),
         Command::Mapping(args) => mapping::run(args),
     };
     match result {

@@ -8,3 +8,4 @@ pub mod lint;
 pub mod mapping;
 pub mod rules;
 pub mod sim;
+pub mod whatif;

@@ -8,3 +8,4 @@ mod lint;
 mod mapping;
 mod sim;
 mod support;
+mod whatif;

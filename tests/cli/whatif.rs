@@ -1,0 +1,1 @@
+//! CLI tests of `stretchdr whatif` and Monte Carlo runs of `stretchdr sim`.
