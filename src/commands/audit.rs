@@ -9,6 +9,7 @@ use clap::{Parser, ValueEnum};
 use miette::Report;
 use stretchdr_lint::{Finding, Level, Policy, report};
 use stretchdr_model::Inventory;
+use stretchdr_sim::{Assessment, assess, standard_scenarios};
 
 use crate::cli::Outcome;
 use crate::commands::inventory::render_summary;
@@ -57,12 +58,76 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     text.push_str(&render_summary(&inventory));
     text.push_str("\n== lint\n");
     text.push_str(&lint_section(&findings, &inventory, color));
+    if inventory.has_sites() {
+        for scenario in standard_scenarios(&inventory) {
+            let assessment = assess(&inventory, &scenario)
+                .map_err(|e| miette::miette!("simulating {:?}: {e}", scenario.name))?;
+            let _ = write!(text, "\n== {}\n", scenario.name);
+            text.push_str(&scenario_section(&assessment));
+        }
+    } else {
+        text.push_str("\n== scenarios\nnot simulated: no sites are known (see AA000)\n");
+    }
     output::emit(&text)?;
     Ok(if stretchdr_lint::fails(&findings, args.fail_on.into()) {
         Outcome::Findings
     } else {
         Outcome::Clean
     })
+}
+
+/// Restarts, the reasons VMs stay down, RTO and failback for one standard scenario.
+fn scenario_section(assessment: &Assessment) -> String {
+    let summary = &assessment.result.summary;
+    let mut out = String::new();
+    let reasons: Vec<String> = summary
+        .not_restarted_by_reason
+        .iter()
+        .map(|(reason, count)| format!("{} {count}", reason.as_str()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} VMs: {} restarted, {} not restarted{}, {} unaffected{}",
+        summary.vms,
+        summary.restarted,
+        summary.not_restarted,
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        },
+        summary.unaffected,
+        if summary.split_brain > 0 {
+            format!(", {} exposed to split brain", summary.split_brain)
+        } else {
+            String::new()
+        },
+    );
+    let seconds = |s: Option<f64>| s.map_or("-".to_string(), format_seconds);
+    let _ = writeln!(
+        out,
+        "RTO p50 {}, p95 {}, max {}; engine down {}; SPM down {}; failback {}",
+        seconds(summary.rto_s.p50),
+        seconds(summary.rto_s.p95),
+        seconds(summary.rto_s.max),
+        format_seconds(summary.engine_down_s),
+        format_seconds(summary.spm_down_s),
+        assessment.failback_s.map_or(
+            "not done within a day of recovery".to_string(),
+            format_seconds
+        ),
+    );
+    out
+}
+
+/// `"3m 32s"`, `"45s"`, `"1h 05m"`: durations as an operator reads them.
+fn format_seconds(seconds: f64) -> String {
+    let total = seconds.round() as u64;
+    match total {
+        0..60 => format!("{total}s"),
+        60..3600 => format!("{}m {:02}s", total / 60, total % 60),
+        _ => format!("{}h {:02}m", total / 3600, (total % 3600) / 60),
+    }
 }
 
 /// Errors and warnings in full; notes too, unless a rule has many (every non-HA VM):
