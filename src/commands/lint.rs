@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 use miette::Report;
 use stretchdr_lint::{Finding, Level, Policy, Setting, baseline, report};
-use stretchdr_model::Inventory;
+use stretchdr_model::{Inventory, SourceMap};
 
 use stretchdr_model::live::fetch_inventory;
 
@@ -23,6 +23,13 @@ pub struct Args {
     engine: Option<String>,
     #[command(flatten)]
     connection: EngineArgs,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+/// How findings are judged and reported: shared by `lint` and `mapping validate`.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
     /// A policy file (levels, thresholds, ignores) applied on top of the profile.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
@@ -75,19 +82,28 @@ enum FailOn {
 }
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
-    let policy = policy(&args)?;
-    let mut linted: Vec<(Inventory, Vec<Finding>)> = Vec::new();
-    let mut inventories = Vec::new();
+    let policy = policy(&args.report)?;
+    let mut inventories: Vec<Inventory> = Vec::new();
     if let Some(url) = &args.engine {
         inventories.push(fetch_inventory(&args.connection.options(url)?).map_err(live_error)?);
     }
     for path in &args.sources {
         inventories.push(source::load(path, &args.connection)?);
     }
-    for inventory in inventories {
-        let findings = stretchdr_lint::lint(&inventory, &policy);
-        linted.push((inventory, findings));
-    }
+    let linted = inventories
+        .iter()
+        .map(|inventory| (&inventory.sources, stretchdr_lint::lint(inventory, &policy)))
+        .collect();
+    report_findings(linted, &args.report)
+}
+
+/// Writes or applies the baseline, renders the findings in the chosen format and decides the
+/// exit status; shared by `lint` and `mapping validate`. Each group's findings point into its
+/// own source files.
+pub fn report_findings(
+    mut linted: Vec<(&SourceMap, Vec<Finding>)>,
+    args: &ReportArgs,
+) -> Result<Outcome, Report> {
     if let Some(path) = &args.write_baseline {
         let all: Vec<Finding> = linted.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
         std::fs::write(path, baseline::render(&all))
@@ -106,8 +122,8 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         Format::Human => {
             let color = output::color_stdout();
             let mut text = String::new();
-            for (inventory, findings) in &linted {
-                text.push_str(&report::human(findings, inventory, color));
+            for (sources, findings) in &linted {
+                text.push_str(&report::human_sources(findings, sources, color));
             }
             text.push_str(&report::summary_line(&all));
             text.push('\n');
@@ -131,7 +147,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
 }
 
 /// The profile, the policy file on top, then the command line's levels.
-fn policy(args: &Args) -> Result<Policy, Report> {
+pub fn policy(args: &ReportArgs) -> Result<Policy, Report> {
     let profile = match args.profile {
         Profile::Ovirt => "ovirt",
         Profile::Strict => "strict",

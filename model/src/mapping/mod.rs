@@ -8,6 +8,7 @@
 //! ignores them; they are kept in [`Mapping::unknown_keys`] for the AP012 rule.
 
 mod build;
+mod generate;
 pub mod keys;
 pub mod yaml;
 
@@ -17,6 +18,7 @@ use crate::error::LoadError;
 use crate::origin::{FileId, Origin, SourceMap};
 
 pub use build::load_mapping_str;
+pub use generate::generate;
 pub use keys::Place;
 
 /// Loads a mapping file.
