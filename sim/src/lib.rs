@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod active_passive;
 pub mod des;
 pub mod georep;
 pub mod outcome;
