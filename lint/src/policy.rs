@@ -278,6 +278,11 @@ fn validate_ignore(
         (EntityKind::AffinityGroup, raw.affinity_group),
         (EntityKind::AffinityLabel, raw.affinity_label),
         (EntityKind::DataCenter, raw.data_center),
+        (EntityKind::VnicProfile, raw.vnic_profile),
+        (EntityKind::Lun, raw.lun),
+        (EntityKind::Role, raw.role),
+        (EntityKind::AaaDomain, raw.aaa_domain),
+        (EntityKind::MappingKey, raw.mapping_key),
     ];
     let mut given = selectors
         .into_iter()
@@ -285,7 +290,7 @@ fn validate_ignore(
     let Some((kind, pattern)) = given.next() else {
         return Err(error(
             span,
-            "ignore needs one entity: vm, host, cluster, site, link, storage_domain, network, affinity_group, affinity_label or data_center".to_string(),
+            "ignore needs one entity: vm, host, cluster, site, link, storage_domain, network, affinity_group, affinity_label, data_center, vnic_profile, lun, role, aaa_domain or mapping_key".to_string(),
         ));
     };
     if let Some((_, extra)) = given.next() {
@@ -355,4 +360,9 @@ struct RawIgnore {
     affinity_group: Option<Spanned<String>>,
     affinity_label: Option<Spanned<String>>,
     data_center: Option<Spanned<String>>,
+    vnic_profile: Option<Spanned<String>>,
+    lun: Option<Spanned<String>>,
+    role: Option<Spanned<String>>,
+    aaa_domain: Option<Spanned<String>>,
+    mapping_key: Option<Spanned<String>>,
 }

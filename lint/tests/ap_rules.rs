@@ -173,3 +173,27 @@ fn the_role_example_against_a_matching_design() {
     );
     insta::assert_snapshot!("role-example", rendered);
 }
+
+#[test]
+fn ignores_select_mapping_only_entities() {
+    let (mapping_file, primary, secondary) = inputs("AP012");
+    let (findings, _) = run(&mapping_file, &primary, &secondary, &Policy::default());
+    let key = findings
+        .iter()
+        .find(|f| f.code == "AP012")
+        .map(|f| f.entity.name.clone())
+        .expect("AP012 fires on its fixture");
+    let mut policy = Policy::default();
+    policy
+        .apply_str(
+            Path::new("policy.toml"),
+            &format!("[[ignore]]\ncode = \"AP012\"\nmapping_key = \"{key}\"\nreason = \"kept for the old playbook\"\n"),
+        )
+        .unwrap();
+    let (findings, _) = run(&mapping_file, &primary, &secondary, &policy);
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.code != "AP012" || f.entity.name != key)
+    );
+}
