@@ -20,16 +20,20 @@
 pub mod active_passive;
 pub mod des;
 pub mod georep;
+pub mod montecarlo;
 pub mod outcome;
 pub mod ovirt;
 pub mod report;
 pub mod scenario;
+pub mod variation;
+pub mod whatif;
 
 use stretchdr_model::Inventory;
 
 use crate::des::{EventQueue, SimTime};
 pub use crate::outcome::{Reason, SimResult, Summary, VmOutcome, VmResult};
 pub use crate::ovirt::{Event, Ovirt, Parameters, SimError};
+pub use crate::montecarlo::{MonteCarloResult, monte_carlo};
 pub use crate::scenario::{Scenario, load_scenario, standard_scenarios};
 
 /// What `stretchdr audit` reports for one scenario.
@@ -85,20 +89,48 @@ pub fn simulate_observed(
     inventory: &Inventory,
     scenario: &Scenario,
     run: u64,
-    mut observe: impl FnMut(&Ovirt<'_>),
+    observe: impl FnMut(&Ovirt<'_>),
 ) -> Result<SimResult, SimError> {
+    run_model(inventory, scenario, run, true, observe, |model, end| {
+        model.finish(&scenario.name, scenario.seed, 1, end)
+    })
+}
+
+/// Run number `run` of `scenario` as Monte Carlo keeps it: outcomes and times, no timeline.
+pub fn simulate_record(
+    inventory: &Inventory,
+    scenario: &Scenario,
+    run: u64,
+) -> Result<montecarlo::RunRecord, SimError> {
+    run_model(inventory, scenario, run, false, |_| {}, |model, end| {
+        model.run_record(end)
+    })
+}
+
+/// Runs run `run` of `scenario` (its variation drawn first, from the run's RNG) and hands the
+/// final model to `finish`.
+fn run_model<R>(
+    inventory: &Inventory,
+    scenario: &Scenario,
+    run: u64,
+    record_timeline: bool,
+    mut observe: impl FnMut(&Ovirt<'_>),
+    finish: impl FnOnce(&Ovirt<'_>, SimTime) -> R,
+) -> Result<R, SimError> {
     let mut rng = des::rng(scenario.seed, run);
-    let params = &scenario.parameters;
-    let mut model = Ovirt::new(inventory, params, &scenario.events, &mut rng);
+    let last = scenario.events.last().map_or(SimTime::ZERO, |e| e.at);
+    let end = last.after(scenario.parameters.horizon);
+    let setup = variation::draw(inventory, scenario, end, &mut rng);
+    let mut model = Ovirt::new(inventory, &setup.parameters, &setup.events, &mut rng);
+    model.draws = setup.per_use;
+    model.record_timeline = record_timeline;
     observe(&model);
     let mut queue = EventQueue::new();
-    for (i, event) in scenario.events.iter().enumerate() {
+    for (i, event) in setup.events.iter().enumerate() {
         queue.schedule(event.at, Event::Scenario(i))?;
     }
-    let last = scenario.events.last().map_or(SimTime::ZERO, |e| e.at);
-    let end = last.after(params.horizon);
     while des::step(&mut model, &mut queue, &mut rng, end)? {
         observe(&model);
     }
-    Ok(model.finish(&scenario.name, scenario.seed, 1, end))
+    Ok(finish(&model, end))
 }

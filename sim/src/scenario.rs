@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use stretchdr_model::inventory::SiteRole;
-use stretchdr_model::units::{format_duration_ms, parse_duration_ms};
+use stretchdr_model::units::{format_duration_ms, parse_bandwidth_bps, parse_duration_ms};
 use stretchdr_model::{HostId, Inventory, LoadError, SiteId, StorageDomainId};
 use toml::Spanned;
 
@@ -54,13 +54,24 @@ pub struct ScenarioEvent {
     pub label: String,
 }
 
-/// A random variation of a duration parameter across Monte Carlo runs.
-#[derive(Clone, Copy, PartialEq, Debug)]
-pub enum Distribution {
-    /// Log-normal with this median and 95th percentile (ms).
-    LogNormal { median: u64, p95: u64 },
-    /// Uniform between `min` and `max` (ms).
-    Uniform { min: u64, max: u64 },
+pub use crate::des::dist::Distribution;
+
+/// `[variation]` key: each `fail = "site:NAME"` takes down only this fraction of the site's
+/// hosts (drawn per run, the hosts chosen at random); the site's storage and network stay up.
+pub const SITE_LOSS_FRACTION: &str = "site_loss_fraction";
+/// `[variation]` key: independent host failures, per host and hour (drawn per run); each host
+/// fails at an exponentially distributed time, when that falls within the run.
+pub const HOST_FAILURE_RATE: &str = "host_failure_rate";
+
+/// How the amounts of a `[variation]` entry are written.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Amount {
+    /// `"60s"`, in ms.
+    Duration,
+    /// `"52MiB/s"`, in bits per second.
+    Bandwidth,
+    /// A plain number.
+    Number,
 }
 
 /// A failure scenario bound to an inventory.
@@ -75,7 +86,9 @@ pub struct Scenario {
     /// In time order (stable for equal times).
     pub events: Vec<ScenarioEvent>,
     pub parameters: Parameters,
-    /// Per parameter name, for runs > 1.
+    /// Per parameter name (in its base unit: ms, bits per second), or [`SITE_LOSS_FRACTION`]
+    /// and [`HOST_FAILURE_RATE`]; drawn per run (`vm_boot_time` per start, `detection_jitter`
+    /// per host lost).
     pub variation: BTreeMap<String, Distribution>,
 }
 
@@ -212,10 +225,15 @@ struct RawEvent {
 #[serde(deny_unknown_fields)]
 struct RawDistribution {
     distribution: Spanned<String>,
-    median: Option<Spanned<String>>,
-    p95: Option<Spanned<String>>,
-    min: Option<Spanned<String>>,
-    max: Option<Spanned<String>>,
+    value: Option<Spanned<toml::Value>>,
+    min: Option<Spanned<toml::Value>>,
+    max: Option<Spanned<toml::Value>>,
+    mean: Option<Spanned<toml::Value>>,
+    sd: Option<Spanned<toml::Value>>,
+    median: Option<Spanned<toml::Value>>,
+    p95: Option<Spanned<toml::Value>>,
+    shape: Option<Spanned<toml::Value>>,
+    scale: Option<Spanned<toml::Value>>,
 }
 
 /// The `mode` of a scenario file's `[scenario]` table, if it has one (`"georep"` selects the
@@ -330,20 +348,24 @@ pub fn load_scenario_str(
 
     let mut variation = BTreeMap::new();
     for (name, raw_dist) in &raw.variation {
-        match params::kind_of(name.get_ref()) {
-            Some(Kind::Duration) => {}
-            Some(_) => {
-                return Err(at(
-                    name.span(),
-                    format!(
-                        "`{}` cannot vary: only duration parameters can",
-                        name.get_ref()
-                    ),
-                ));
-            }
-            None => return Err(at(name.span(), params::unknown(name.get_ref()))),
-        }
-        let dist = distribution(raw_dist.get_ref(), raw_dist.span(), &at)?;
+        let amount = match name.get_ref().as_str() {
+            SITE_LOSS_FRACTION | HOST_FAILURE_RATE => Amount::Number,
+            other => match params::kind_of(other) {
+                Some(Kind::Duration) => Amount::Duration,
+                Some(Kind::Bandwidth) => Amount::Bandwidth,
+                Some(Kind::Count) => {
+                    return Err(at(
+                        name.span(),
+                        format!(
+                            "`{other}` cannot vary: only duration and bandwidth parameters, \
+                             `{SITE_LOSS_FRACTION}` and `{HOST_FAILURE_RATE}` can"
+                        ),
+                    ));
+                }
+                None => return Err(at(name.span(), params::unknown(other))),
+            },
+        };
+        let dist = distribution(raw_dist.get_ref(), raw_dist.span(), amount, &at)?;
         variation.insert(name.get_ref().clone(), dist);
     }
 
@@ -362,50 +384,91 @@ pub fn load_scenario_str(
 fn distribution(
     raw: &RawDistribution,
     span: Range<usize>,
+    amount: Amount,
     at: &impl Fn(Range<usize>, String) -> LoadError,
 ) -> Result<Distribution, LoadError> {
-    let duration = |field: &Option<Spanned<String>>, name: &str| -> Result<u64, LoadError> {
+    let field = |field: &Option<Spanned<toml::Value>>, name: &str, how: Amount| {
         let value = field
             .as_ref()
             .ok_or_else(|| at(span.clone(), format!("this distribution needs `{name}`")))?;
-        parse_duration_ms(value.get_ref()).map_err(|m| at(value.span(), m))
+        let converted = match (how, value.get_ref()) {
+            (Amount::Duration, toml::Value::String(t)) => parse_duration_ms(t).map(|v| v as f64),
+            (Amount::Bandwidth, toml::Value::String(t)) => parse_bandwidth_bps(t).map(|v| v as f64),
+            (Amount::Number, toml::Value::Float(f)) if *f >= 0.0 => Ok(*f),
+            (Amount::Number, toml::Value::Integer(i)) if *i >= 0 => Ok(*i as f64),
+            (Amount::Duration, _) => Err("expected a duration such as \"60s\"".to_string()),
+            (Amount::Bandwidth, _) => Err("expected a bandwidth such as \"52MiB/s\"".to_string()),
+            (Amount::Number, _) => Err("expected a number, 0 or more".to_string()),
+        };
+        converted.map_err(|m| at(value.span(), m))
     };
-    let (allowed, dist) = match raw.distribution.get_ref().as_str() {
-        "lognormal" => {
-            let median = duration(&raw.median, "median")?;
-            let p95 = duration(&raw.p95, "p95")?;
-            if median == 0 || p95 < median {
-                return Err(at(
-                    span,
-                    format!(
-                        "a lognormal needs 0 < median <= p95 (median {}, p95 {})",
-                        format_duration_ms(median),
-                        format_duration_ms(p95)
-                    ),
-                ));
-            }
-            (["median", "p95"], Distribution::LogNormal { median, p95 })
+    let positive = |value: f64, what: &str| {
+        if value > 0.0 {
+            Ok(value)
+        } else {
+            Err(at(span.clone(), format!("`{what}` must be more than 0")))
         }
+    };
+    let (allowed, dist): (&[&str], Distribution) = match raw.distribution.get_ref().as_str() {
+        "fixed" => (
+            &["value"],
+            Distribution::Fixed {
+                value: field(&raw.value, "value", amount)?,
+            },
+        ),
         "uniform" => {
-            let min = duration(&raw.min, "min")?;
-            let max = duration(&raw.max, "max")?;
+            let min = field(&raw.min, "min", amount)?;
+            let max = field(&raw.max, "max", amount)?;
             if max < min {
                 return Err(at(span, "a uniform distribution needs min <= max".into()));
             }
-            (["min", "max"], Distribution::Uniform { min, max })
+            (&["min", "max"], Distribution::Uniform { min, max })
+        }
+        "normal" => {
+            let mean = field(&raw.mean, "mean", amount)?;
+            let sd = positive(field(&raw.sd, "sd", amount)?, "sd")?;
+            (&["mean", "sd"], Distribution::Normal { mean, sd })
+        }
+        "lognormal" => {
+            let median = field(&raw.median, "median", amount)?;
+            let p95 = field(&raw.p95, "p95", amount)?;
+            if median <= 0.0 || p95 < median {
+                return Err(at(
+                    span,
+                    format!("a lognormal needs 0 < median <= p95 (median {median}, p95 {p95})"),
+                ));
+            }
+            (&["median", "p95"], Distribution::LogNormal { median, p95 })
+        }
+        "exponential" => {
+            let mean = positive(field(&raw.mean, "mean", amount)?, "mean")?;
+            (&["mean"], Distribution::Exponential { mean })
+        }
+        "weibull" => {
+            let shape = positive(field(&raw.shape, "shape", Amount::Number)?, "shape")?;
+            let scale = positive(field(&raw.scale, "scale", amount)?, "scale")?;
+            (&["shape", "scale"], Distribution::Weibull { shape, scale })
         }
         other => {
             return Err(at(
                 raw.distribution.span(),
-                format!("unknown distribution {other:?}; expected \"lognormal\" or \"uniform\""),
+                format!(
+                    "unknown distribution {other:?}; expected \"fixed\", \"uniform\", \"normal\", \
+                     \"lognormal\", \"exponential\" or \"weibull\""
+                ),
             ));
         }
     };
     for (name, field) in [
-        ("median", &raw.median),
-        ("p95", &raw.p95),
+        ("value", &raw.value),
         ("min", &raw.min),
         ("max", &raw.max),
+        ("mean", &raw.mean),
+        ("sd", &raw.sd),
+        ("median", &raw.median),
+        ("p95", &raw.p95),
+        ("shape", &raw.shape),
+        ("scale", &raw.scale),
     ] {
         if let Some(field) = field
             && !allowed.contains(&name)
@@ -495,8 +558,8 @@ mod tests {
         assert_eq!(
             s.variation["vm_boot_time"],
             Distribution::LogNormal {
-                median: 60_000,
-                p95: 180_000
+                median: 60_000.0,
+                p95: 180_000.0
             }
         );
         assert!(s.design.unwrap().ends_with("d.toml"));

@@ -31,6 +31,7 @@ golden! {
     partition_a_b => "partition-a-b.toml",
     planned_failover_a => "planned-failover-a.toml",
     rolling_host_loss => "rolling-host-loss.toml",
+    site_a_loss_monte_carlo => "site-a-loss-monte-carlo.toml",
 }
 
 #[test]

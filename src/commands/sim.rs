@@ -1,12 +1,15 @@
 //! `stretchdr sim`: run a failure scenario and report what the engine would do.
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use miette::Report;
 use stretchdr_model::LoadError;
 use stretchdr_sim::scenario::mode_of;
-use stretchdr_sim::{georep, load_scenario, report, simulate};
+use stretchdr_sim::{georep, load_scenario, monte_carlo, report, simulate};
 
 use crate::cli::Outcome;
 use crate::diagnostic;
@@ -19,6 +22,12 @@ pub struct Args {
     /// Seed of the run, instead of the scenario's `seed`.
     #[arg(long)]
     seed: Option<u64>,
+    /// Number of Monte Carlo runs, instead of the scenario's `runs`; more than 1 reports each
+    /// VM's probability of not being restarted and the distributions over runs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    runs: Option<u32>,
+    #[command(flatten)]
+    parallel: Parallel,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -48,11 +57,24 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
+    if let Some(runs) = args.runs {
+        scenario.runs = runs;
+    }
     if scenario.runs > 1 {
-        eprintln!(
-            "note: runs = {} asks for Monte Carlo, which is not available yet; simulating one run",
-            scenario.runs
-        );
+        let result = args.parallel.run(scenario.runs, |progress| {
+            monte_carlo(&inventory, &scenario, scenario.runs, progress)
+        });
+        let result = result.map_err(|e| {
+            miette::miette!("simulation of {} failed: {e}", args.scenario.display())
+        })?;
+        if let Some(path) = &args.html {
+            write(path, &report::monte_carlo_html(&result))?;
+        }
+        match args.format {
+            Format::Text => print!("{}", report::monte_carlo_text(&result)),
+            Format::Json => print!("{}", report::monte_carlo_json(&result)),
+        }
+        return Ok(Outcome::Clean);
     }
     let result = simulate(&inventory, &scenario)
         .map_err(|e| miette::miette!("simulation of {} failed: {e}", args.scenario.display()))?;
@@ -88,4 +110,88 @@ fn run_georep(args: &Args, text: &str) -> Result<Outcome, Report> {
 fn write(path: &Path, content: &str) -> Result<(), Report> {
     std::fs::write(path, content)
         .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))
+}
+
+/// How Monte Carlo work runs: threads and progress.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Parallel {
+    /// Worker threads for Monte Carlo runs (default: RAYON_NUM_THREADS, or one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+    /// No progress bar (there is none when stderr is not a terminal anyway).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+impl Parallel {
+    /// Runs `work` on the chosen number of threads, with a progress bar on a terminal for
+    /// `units` of work; `work` reports `(done, total)`.
+    pub fn run<R: Send>(
+        &self,
+        units: u32,
+        work: impl FnOnce(&(dyn Fn(u32, u32) + Sync)) -> R + Send,
+    ) -> R {
+        let bar = Progress::new(!self.quiet && units > 1 && std::io::stderr().is_terminal());
+        let report = |done: u32, total: u32| bar.show(done, total);
+        let result = match self.threads {
+            Some(n) => match rayon::ThreadPoolBuilder::new()
+                .num_threads(n as usize)
+                .build()
+            {
+                Ok(pool) => pool.install(|| work(&report)),
+                Err(_) => work(&report),
+            },
+            None => work(&report),
+        };
+        bar.finish();
+        result
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn at most every 100 ms; nothing when off.
+struct Progress {
+    on: bool,
+    started: Instant,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Progress {
+    fn new(on: bool) -> Progress {
+        Progress {
+            on,
+            started: Instant::now(),
+            last: Mutex::new(None),
+        }
+    }
+
+    fn show(&self, done: u32, total: u32) {
+        if !self.on {
+            return;
+        }
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        if last.is_some_and(|t| now.duration_since(t).as_millis() < 100) && done < total {
+            return;
+        }
+        *last = Some(now);
+        let width = 30;
+        let filled = (done as usize * width)
+            .checked_div(total as usize)
+            .unwrap_or(width);
+        let _ = write!(
+            std::io::stderr(),
+            "\r[{}{}] {done}/{total} runs, {:.1}s",
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+
+    fn finish(&self) {
+        if self.on {
+            let _ = write!(std::io::stderr(), "\r{}\r", " ".repeat(60));
+        }
+    }
 }

@@ -212,3 +212,57 @@ fn an_unknown_mode_is_an_error_with_the_line() {
     assert!(err.contains("scenario.toml:2"), "{err}");
     assert!(flat(&err).contains("mode \"weather\""), "{err}");
 }
+
+#[test]
+fn monte_carlo_json_is_the_same_on_one_and_two_threads() {
+    let args = |threads: &'static str| {
+        [
+            "sim",
+            "scenarios/site-a-loss-monte-carlo.toml",
+            "--runs",
+            "24",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]
+    };
+    let one = run(&args("1"));
+    let two = run(&args("2"));
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert_eq!(one.stdout, two.stdout);
+    assert!(stderr(&one).is_empty(), "no progress bar when piped");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&one)).unwrap();
+    assert_eq!(json["runs"], 24);
+    let vm = &json["vms"][0];
+    assert!(vm["p_not_restarted"].is_number(), "{vm}");
+    for key in ["p50", "p95", "max"] {
+        assert!(vm["rto_s"].get(key).is_some(), "{vm}");
+        assert!(json["summary"]["all_ha_back_s"].get(key).is_some());
+    }
+    assert!(json["summary"]["expected_not_restarted"].is_number());
+}
+
+#[test]
+fn monte_carlo_text_and_html_show_histograms() {
+    let path = std::env::temp_dir().join(format!("stretchdr-cli-mc-{}.html", std::process::id()));
+    let output = run(&[
+        "sim",
+        "scenarios/site-a-loss-monte-carlo.toml",
+        "--runs",
+        "12",
+        "--quiet",
+        "--html",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("seed: 7   runs: 12"), "{text}");
+    assert!(text.contains("all HA VMs back (runs):"), "{text}");
+    assert!(text.contains("P(NOT RESTARTED)"), "{text}");
+    assert!(text.contains('#'), "a histogram bar: {text}");
+    let html = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
+    assert!(!html.contains("<script"));
+}

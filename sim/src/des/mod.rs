@@ -6,6 +6,7 @@
 //! with the queue (to schedule more) and the RNG. There is no global or thread-local state:
 //! the same seed, stream and inputs give the same sequence of events.
 
+pub mod dist;
 mod queue;
 mod time;
 

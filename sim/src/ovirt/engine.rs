@@ -7,7 +7,7 @@ use stretchdr_model::{EntityId, HostId};
 
 use crate::des::SimTime;
 use crate::outcome::Reason;
-use crate::ovirt::{Ctx, Event, HostState, Ovirt, SimError, VmState};
+use crate::ovirt::{Ctx, Event, HostState, Ovirt, PerUseDraws, SimError, VmState};
 
 impl Ovirt<'_> {
     /// A host loses power: its VMs stop; the engine notices on its next refresh.
@@ -165,8 +165,9 @@ impl Ovirt<'_> {
             let dc = self.index.host_dc[host.index()];
             self.spm[dc].lost_since.get_or_insert(now);
         }
+        let jitter = PerUseDraws::draw(p.detection_jitter, self.draws.detection_jitter, ctx.rng);
         ctx.schedule_in(
-            to_next_refresh + grace,
+            to_next_refresh + grace + jitter,
             Event::HostNonResponsive { host, epoch },
         )?;
         Ok(())

@@ -220,8 +220,29 @@ pub struct Index {
     engine_domain: Option<StorageDomainId>,
 }
 
+/// Durations drawn anew each time the engine uses them (Monte Carlo variation); `None` uses
+/// the parameter.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PerUseDraws {
+    /// Each VM start takes its own boot time.
+    pub vm_boot_time: Option<crate::des::dist::Distribution>,
+    /// Each host lost is noticed this much later.
+    pub detection_jitter: Option<crate::des::dist::Distribution>,
+}
+
+impl PerUseDraws {
+    /// `param`, or a draw of `dist` (ms, rounded, never negative).
+    pub fn draw(param: u64, dist: Option<crate::des::dist::Distribution>, rng: &mut SimRng) -> u64 {
+        dist.map_or(param, |d| libm::round(d.sample(rng)).max(0.0) as u64)
+    }
+}
+
 /// The simulated engine and world of one run.
 pub struct Ovirt<'a> {
+    /// Per-use draws of varied durations.
+    pub draws: PerUseDraws,
+    /// Record the engine's decisions for the timeline (Monte Carlo runs skip it).
+    pub record_timeline: bool,
     pub inv: &'a Inventory,
     pub params: &'a Parameters,
     events: &'a [ScenarioEvent],
@@ -344,6 +365,8 @@ impl<'a> Ovirt<'a> {
             }
         }
         let mut model = Ovirt {
+            draws: PerUseDraws::default(),
+            record_timeline: true,
             inv,
             params,
             events,
@@ -453,6 +476,9 @@ impl<'a> Ovirt<'a> {
 
     /// Records a decision for the timeline.
     fn decide(&mut self, now: SimTime, kind: &'static str, text: String) {
+        if !self.record_timeline {
+            return;
+        }
         self.timeline.push(Decision {
             at_s: now.as_secs_f64(),
             kind,
@@ -472,6 +498,9 @@ impl<'a> Ovirt<'a> {
         template: &str,
         detail: Option<String>,
     ) {
+        if !self.record_timeline {
+            return;
+        }
         let name = self.host_name(host);
         let mut text = template.replace("{host}", name);
         if let Some(detail) = detail {

@@ -41,13 +41,18 @@ macro_rules! parameters {
         impl Parameters {
             /// Sets the parameter `name` from its scenario-file value; the error says what was expected.
             pub fn set(&mut self, name: &str, value: &toml::Value) -> Result<(), String> {
+                let kind = kind_of(name).ok_or_else(|| unknown(name))?;
+                self.set_base(name, convert(kind, value)?)
+            }
+
+            /// Sets the parameter `name` to `value` in its base unit (ms, count, bits per second).
+            pub fn set_base(&mut self, name: &str, value: u64) -> Result<(), String> {
+                if value == 0 && MUST_BE_POSITIVE.contains(&name) {
+                    return Err(format!("`{name}` must be more than 0"));
+                }
                 match name {
                     $( stringify!($field) => {
-                        let converted = convert(Kind::$kind, value)?;
-                        if converted == 0 && MUST_BE_POSITIVE.contains(&name) {
-                            return Err(format!("`{name}` must be more than 0"));
-                        }
-                        self.$field = converted
+                        self.$field = value
                             .try_into()
                             .map_err(|_| format!("value of `{name}` is out of range"))?;
                         Ok(())
@@ -55,12 +60,20 @@ macro_rules! parameters {
                     _ => Err(unknown(name)),
                 }
             }
+
+            /// The value of the parameter `name` in its base unit.
+            pub fn get_base(&self, name: &str) -> Option<u64> {
+                match name {
+                    $( stringify!($field) => Some(u64::from(self.$field)), )*
+                    _ => None,
+                }
+            }
         }
     };
 }
 
 /// Periods and rates that drive repeated events: zero would stop simulated time.
-const MUST_BE_POSITIVE: &[&str] = &[
+pub const MUST_BE_POSITIVE: &[&str] = &[
     "vds_refresh_rate",
     "refreshes_before_start_unknown_vms",
     "refreshes_before_retry_unknown_vms",
@@ -162,6 +175,10 @@ parameters! {
     engine_boot_time: u64 = 180_000, Duration;
     /// A standalone engine with external HA: time for the external cluster to fail it over. Estimate: 2 min.
     external_ha_failover_time: u64 = 120_000, Duration;
+    /// Extra time, per host lost, before the engine's monitoring notices (a slow network
+    /// timeout, a late vdsm reply). Not an engine constant: 0, vary it in `[variation]` (drawn
+    /// per host) to spread detection.
+    detection_jitter: u64 = 0, Duration;
     /// How long the run continues after the scenario's last event (not an engine constant).
     horizon: u64 = 7_200_000, Duration;
 }

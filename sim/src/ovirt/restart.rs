@@ -9,7 +9,7 @@ use stretchdr_model::{EntityId, HostId, VmId};
 use crate::des::SimTime;
 use crate::outcome::Reason;
 use crate::ovirt::scheduler::{Constraint, Rejection};
-use crate::ovirt::{Ctx, Event, HaEntry, HostState, Ovirt, SimError, VmState};
+use crate::ovirt::{Ctx, Event, HaEntry, HostState, Ovirt, PerUseDraws, SimError, VmState};
 
 impl Ovirt<'_> {
     /// Puts an HA VM the engine knows is down into the restart runner's list.
@@ -193,7 +193,8 @@ impl Ovirt<'_> {
         v.reason = None;
         v.epoch += 1;
         let epoch = v.epoch;
-        ctx.schedule_in(self.params.vm_boot_time, Event::VmUp { vm, epoch })?;
+        let boot = PerUseDraws::draw(self.params.vm_boot_time, self.draws.vm_boot_time, ctx.rng);
+        ctx.schedule_in(boot, Event::VmUp { vm, epoch })?;
         Ok(Ok(host))
     }
 

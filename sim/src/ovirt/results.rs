@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use stretchdr_model::{EntityId, HostId, VmId};
 
 use crate::des::SimTime;
+use crate::montecarlo::{AllBack, RunRecord, VmRun};
 use crate::outcome::{
     EngineFigures, HostLane, Mark, Reason, SimResult, VmOutcome, VmResult, summarize,
 };
@@ -15,16 +16,7 @@ impl Ovirt<'_> {
     pub fn finish(&self, scenario: &str, seed: u64, runs: u32, end: SimTime) -> SimResult {
         let inv = self.inv;
         let vms: Vec<VmResult> = inv.vms.ids().map(|vm| self.vm_result(vm)).collect();
-        let engine_down_ms =
-            self.engine.down_ms + self.engine.down_since.map_or(0, |s| end.since(s));
-        let spm_down_ms = (0..self.spm_slots())
-            .map(|dc| self.spm_down_ms(dc, end))
-            .max()
-            .unwrap_or(0);
-        let failback_done = match self.recovered_at {
-            Some(_) if !self.enforcer_armed.iter().any(|a| *a) => self.failback_done,
-            _ => None,
-        };
+        let (engine_down_ms, spm_down_ms, failback_done) = self.engine_times(end);
         let peak_memory_percent: BTreeMap<String, f64> = inv
             .sites
             .iter()
@@ -79,22 +71,91 @@ impl Ovirt<'_> {
         }
     }
 
-    fn vm_result(&self, vm: VmId) -> VmResult {
+    /// Engine down (ms), the longest SPM outage (ms), and when failback finished.
+    fn engine_times(&self, end: SimTime) -> (u64, u64, Option<SimTime>) {
+        let engine_down_ms =
+            self.engine.down_ms + self.engine.down_since.map_or(0, |s| end.since(s));
+        let spm_down_ms = (0..self.spm_slots())
+            .map(|dc| self.spm_down_ms(dc, end))
+            .max()
+            .unwrap_or(0);
+        let failback_done = match self.recovered_at {
+            Some(_) if !self.enforcer_armed.iter().any(|a| *a) => self.failback_done,
+            _ => None,
+        };
+        (engine_down_ms, spm_down_ms, failback_done)
+    }
+
+    /// The compact result of a Monte Carlo run at `end`: per VM its outcome and RTO, and the
+    /// run's figures, without names or timeline.
+    pub fn run_record(&self, end: SimTime) -> RunRecord {
         let inv = self.inv;
+        let mut first_down: Option<SimTime> = None;
+        let mut last_up: Option<SimTime> = None;
+        let mut ha_lost = false;
+        let mut not_restarted = 0;
+        let vms = inv
+            .vms
+            .ids()
+            .map(|vm| {
+                let (outcome, reason) = self.vm_outcome(vm);
+                let v = &self.vms[vm.index()];
+                let rto_ms = match (outcome, v.down_at, v.up_at) {
+                    (VmOutcome::Restarted, Some(down), Some(up)) => Some(up.since(down)),
+                    _ => None,
+                };
+                if outcome == VmOutcome::NotRestarted {
+                    not_restarted += 1;
+                }
+                if inv.vms[vm].ha {
+                    match outcome {
+                        VmOutcome::Restarted => {
+                            if let Some(down) = v.down_at {
+                                first_down = Some(first_down.map_or(down, |f| f.min(down)));
+                            }
+                            last_up = last_up.max(v.up_at);
+                        }
+                        VmOutcome::NotRestarted => ha_lost = true,
+                        _ => {}
+                    }
+                }
+                VmRun {
+                    outcome,
+                    reason,
+                    rto_ms,
+                }
+            })
+            .collect();
+        let (engine_down_ms, spm_down_ms, failback_done) = self.engine_times(end);
+        let all_ha_back = if ha_lost {
+            AllBack::Never
+        } else {
+            match (first_down, last_up) {
+                (Some(down), Some(up)) => AllBack::After(up.since(down)),
+                _ => AllBack::NoneAffected,
+            }
+        };
+        RunRecord {
+            vms,
+            not_restarted,
+            all_ha_back,
+            engine_down_ms,
+            spm_down_ms,
+            failback_done_ms: failback_done.map(SimTime::as_ms),
+        }
+    }
+
+    /// The outcome of `vm` at the end of the run, with the reason when it is not restarted.
+    fn vm_outcome(&self, vm: VmId) -> (VmOutcome, Option<Reason>) {
         let v = &self.vms[vm.index()];
-        let config = &inv.vms[vm];
+        let config = &self.inv.vms[vm];
         let running = v.alive
             && !v.paused
             && matches!(
                 v.state,
                 VmState::Up | VmState::Migrating { .. } | VmState::Unknown
             );
-        let host_name = |h: Option<HostId>| h.map(|h| inv.hosts[h].name.clone());
-        let site_name = |h: Option<HostId>| {
-            h.and_then(|h| inv.hosts[h].site)
-                .map(|s| inv.sites[s].name.clone())
-        };
-        let (outcome, reason) = if v.initially_down {
+        if v.initially_down {
             (VmOutcome::Unaffected, None)
         } else if v.split_brain {
             (VmOutcome::SplitBrain, None)
@@ -119,7 +180,19 @@ impl Ovirt<'_> {
                 })
             };
             (VmOutcome::NotRestarted, Some(reason))
+        }
+    }
+
+    fn vm_result(&self, vm: VmId) -> VmResult {
+        let inv = self.inv;
+        let v = &self.vms[vm.index()];
+        let config = &inv.vms[vm];
+        let host_name = |h: Option<HostId>| h.map(|h| inv.hosts[h].name.clone());
+        let site_name = |h: Option<HostId>| {
+            h.and_then(|h| inv.hosts[h].site)
+                .map(|s| inv.sites[s].name.clone())
         };
+        let (outcome, reason) = self.vm_outcome(vm);
         let shown_host = match outcome {
             VmOutcome::NotRestarted => None,
             _ if v.initially_down => None,

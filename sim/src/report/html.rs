@@ -262,14 +262,14 @@ fn timeline_svg(result: &SimResult) -> String {
     svg
 }
 
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#1d2730}\
+pub(crate) const CSS: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#1d2730}\
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}.meta{color:#5b6773;margin:0 0 12px}\
 .cards{display:flex;flex-wrap:wrap;gap:8px}.card{border:1px solid #d5dbe1;border-radius:6px;padding:8px 12px;min-width:90px}\
 .card b{display:block;font-size:18px}.card span{color:#5b6773;font-size:12px}\

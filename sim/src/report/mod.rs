@@ -1,15 +1,25 @@
 //! Renderings of a [`SimResult`]: text, JSON, and a self-contained HTML page.
 
 mod html;
+mod montecarlo;
 mod text;
 
 pub use html::html;
+pub use montecarlo::{monte_carlo_html, monte_carlo_text};
 pub use text::text;
 
+use crate::montecarlo::MonteCarloResult;
 use crate::outcome::SimResult;
 
 /// The result as FORMATS.md "Simulation result" JSON (pretty, with a final newline).
 pub fn json(result: &SimResult) -> String {
+    let mut out = serde_json::to_string_pretty(result).expect("a result always serialises");
+    out.push('\n');
+    out
+}
+
+/// A Monte Carlo result as FORMATS.md "Simulation result" JSON with `runs` > 1.
+pub fn monte_carlo_json(result: &MonteCarloResult) -> String {
     let mut out = serde_json::to_string_pretty(result).expect("a result always serialises");
     out.push('\n');
     out
