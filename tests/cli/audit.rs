@@ -29,13 +29,20 @@ fn audit_without_source_audits_the_bundled_example() {
     );
     assert!(!text.contains("\u{1b}["), "no colour when piped");
     // The standard scenarios: the loss of each data site and the partition between them.
-    for section in ["== loss of site-a", "== loss of site-b", "== partition site-a/site-b"] {
+    for section in [
+        "== loss of site-a",
+        "== loss of site-b",
+        "== partition site-a/site-b",
+    ] {
         assert!(text.contains(section), "{section} missing:\n{text}");
     }
     let site_a_loss = text.split("== loss of site-a").nth(1).unwrap();
     // The example's defects show in the prediction: VMs without leases wait for fencing that
     // cannot happen, the hard-affinity group keeps its VMs down.
-    assert!(site_a_loss.contains("no_lease_no_fencing 4"), "{site_a_loss}");
+    assert!(
+        site_a_loss.contains("no_lease_no_fencing 4"),
+        "{site_a_loss}"
+    );
     assert!(site_a_loss.contains("hard_affinity 3"), "{site_a_loss}");
     assert!(site_a_loss.contains("RTO p50 "), "{site_a_loss}");
 }
