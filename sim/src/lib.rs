@@ -31,9 +31,9 @@ pub mod whatif;
 use stretchdr_model::Inventory;
 
 use crate::des::{EventQueue, SimTime};
+pub use crate::montecarlo::{MonteCarloResult, monte_carlo};
 pub use crate::outcome::{Reason, SimResult, Summary, VmOutcome, VmResult};
 pub use crate::ovirt::{Event, Ovirt, Parameters, SimError};
-pub use crate::montecarlo::{MonteCarloResult, monte_carlo};
 pub use crate::scenario::{Scenario, load_scenario, standard_scenarios};
 
 /// What `stretchdr audit` reports for one scenario.
@@ -53,6 +53,13 @@ pub const ASSESS_RECOVERY_AFTER_MS: u64 = 4 * 3_600_000;
 /// failback.
 pub fn assess(inventory: &Inventory, scenario: &Scenario) -> Result<Assessment, SimError> {
     let result = simulate(inventory, scenario)?;
+    let failback_s = failback_s(inventory, scenario)?;
+    Ok(Assessment { result, failback_s })
+}
+
+/// Seconds from the recovery of `scenario`'s failed targets, 4 h after its last event, to the
+/// end of failback (run 0); `None` when failback did not finish within a day.
+pub fn failback_s(inventory: &Inventory, scenario: &Scenario) -> Result<Option<f64>, SimError> {
     let recovered = scenario.with_recovery(inventory, ASSESS_RECOVERY_AFTER_MS);
     let recovery_at = recovered
         .events
@@ -61,11 +68,10 @@ pub fn assess(inventory: &Inventory, scenario: &Scenario) -> Result<Assessment, 
         .map(|e| e.at)
         .max()
         .unwrap_or(SimTime::ZERO);
-    let failback_s = simulate(inventory, &recovered)?
+    Ok(simulate(inventory, &recovered)?
         .summary
         .failback_done_s
-        .map(|done| (done - recovery_at.as_secs_f64()).max(0.0));
-    Ok(Assessment { result, failback_s })
+        .map(|done| (done - recovery_at.as_secs_f64()).max(0.0)))
 }
 
 /// Runs `scenario` once (run 0, the scenario's seed and parameters) against `inventory`.
@@ -102,9 +108,14 @@ pub fn simulate_record(
     scenario: &Scenario,
     run: u64,
 ) -> Result<montecarlo::RunRecord, SimError> {
-    run_model(inventory, scenario, run, false, |_| {}, |model, end| {
-        model.run_record(end)
-    })
+    run_model(
+        inventory,
+        scenario,
+        run,
+        false,
+        |_| {},
+        |model, end| model.run_record(end),
+    )
 }
 
 /// Runs run `run` of `scenario` (its variation drawn first, from the run's RNG) and hands the

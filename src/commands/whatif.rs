@@ -1,13 +1,129 @@
-//! `stretchdr whatif` (being built).
+//! `stretchdr whatif`: sweep design or engine parameters and run a scenario at every point.
 
-use clap::Parser;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, ValueEnum};
 use miette::Report;
+use stretchdr_model::LoadError;
+use stretchdr_sim::report;
+use stretchdr_sim::scenario::load_scenario_str;
+use stretchdr_sim::whatif::{Vary, parse_target, parse_vary, sweep};
 
 use crate::cli::Outcome;
+use crate::commands::sim::Parallel;
+use crate::diagnostic;
+use crate::source::SourceArgs;
+
+/// The PARAM=RANGE and --target grammar, shown after the options.
+const GRAMMAR: &str = "\
+PARAM=RANGE (repeatable; the first --vary changes slowest):
+  hosts.SITE=+0..+6          hosts added to SITE (copies of its last host)
+  host_memory=256GiB..1TiB:256GiB, host_memory.SITE=...
+                             memory of every host (of SITE)
+  ha_priority.GLOB=1..100:10 HA priority of the VMs whose names match GLOB (* and ?)
+  migration_policy=minimal_downtime,very_large_vms
+                             every cluster's policy (very_large_vms: 1 migration per host)
+  NAME=3s..10s:1s            any engine parameter by its documented name
+RANGE is FROM..TO (inclusive) with :STEP (1 for counts; needed for sizes, durations and
+bandwidths), or a list A,B,C.
+
+Each point runs the scenario --runs times (Monte Carlo) and reports RTO p50/p95 over every
+restart of every run, the expected VMs not restarted, the time until all HA VMs are back, and
+failback (after the failed targets recover 4 h later, one run).
+
+--target METRIC<=VALUE (also <, >=, >; several joined by \",\"): rto_p50, rto_p95, rto_max,
+all_back_p50, all_back_p95, failback (durations: 15m) and not_restarted (expected count).
+The cheapest point meeting it adds the least memory (the first in sweep order among equals).";
 
 #[derive(Parser, Debug)]
-pub struct Args {}
+#[command(after_help = GRAMMAR)]
+pub struct Args {
+    #[command(flatten)]
+    source: SourceArgs,
+    /// The scenario file (TOML); its events are resolved against SOURCE, its `design` is not read.
+    #[arg(long, value_name = "FILE")]
+    scenario: PathBuf,
+    /// A parameter and its range, PARAM=RANGE (see above); repeat for a grid.
+    #[arg(long, value_name = "PARAM=RANGE", required = true)]
+    vary: Vec<String>,
+    /// Monte Carlo runs per point, instead of the scenario's `runs`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    runs: Option<u32>,
+    /// Seed, instead of the scenario's `seed`.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Report the cheapest point meeting this target, e.g. "rto_p95<=15m".
+    #[arg(long, value_name = "TARGET")]
+    target: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Also write a self-contained HTML report with plots to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    #[command(flatten)]
+    parallel: Parallel,
+}
 
-pub fn run(_args: Args) -> Result<Outcome, Report> {
-    Err(miette::miette!("whatif is not available yet"))
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+pub fn run(args: Args) -> Result<Outcome, Report> {
+    let inventory = args.source.load()?;
+    let text = std::fs::read_to_string(&args.scenario).map_err(|e| {
+        diagnostic::load_error(LoadError::file(
+            &args.scenario,
+            format!("cannot read scenario file: {e}"),
+        ))
+    })?;
+    let (mut scenario, _) = load_scenario_str(&args.scenario, &text, |_| Ok(inventory.clone()))
+        .map_err(diagnostic::load_error)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let runs = args.runs.unwrap_or(scenario.runs);
+    let varies: Vec<Vary> = args
+        .vary
+        .iter()
+        .map(|v| parse_vary(&inventory, v))
+        .collect::<Result<_, _>>()
+        .map_err(|m| miette::miette!("{m}"))?;
+    let target = args
+        .target
+        .as_deref()
+        .map(parse_target)
+        .transpose()
+        .map_err(|m| miette::miette!("{m}"))?;
+    let points = varies
+        .iter()
+        .fold(1u32, |n, v| n.saturating_mul(v.values.len() as u32));
+    let result = args.parallel.run(points.saturating_mul(runs), |progress| {
+        sweep(
+            &inventory,
+            &scenario,
+            &varies,
+            runs,
+            target.as_ref(),
+            progress,
+        )
+    });
+    let result = result.map_err(|e| miette::miette!("what-if sweep failed: {e}"))?;
+    if let Some(path) = &args.html {
+        write(path, &report::whatif_html(&result))?;
+    }
+    match args.format {
+        Format::Text => print!("{}", report::whatif_text(&result)),
+        Format::Json => print!("{}", report::whatif_json(&result)),
+        Format::Csv => print!("{}", report::whatif_csv(&result)),
+    }
+    Ok(Outcome::Clean)
+}
+
+fn write(path: &Path, content: &str) -> Result<(), Report> {
+    std::fs::write(path, content)
+        .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))
 }

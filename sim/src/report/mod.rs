@@ -3,10 +3,12 @@
 mod html;
 mod montecarlo;
 mod text;
+mod whatif;
 
 pub use html::html;
 pub use montecarlo::{monte_carlo_html, monte_carlo_text};
 pub use text::text;
+pub use whatif::{whatif_csv, whatif_html, whatif_json, whatif_text};
 
 use crate::montecarlo::MonteCarloResult;
 use crate::outcome::SimResult;
