@@ -189,7 +189,6 @@ fn plain_http_engines_are_refused() {
 }
 
 #[path = "../../model/tests/live_support/mod.rs"]
-#[allow(dead_code)]
 mod live_support;
 
 use live_support::{Behaviour, FakeEngine, PASSWORD, TempDir, USER};
