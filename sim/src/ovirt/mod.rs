@@ -254,6 +254,8 @@ pub struct Ovirt<'a> {
     spm: Vec<SpmSlot>,
     ha_queue: BTreeMap<HaKey, HaEntry>,
     ha_seq: u64,
+    /// The lowest priority the runner's last pass left waiting for higher priorities.
+    ha_blocked_below: Option<u32>,
     /// Each VM's entry in `ha_queue`, if it has one.
     ha_key: Vec<Option<HaKey>>,
     runner_at: BTreeSet<SimTime>,
@@ -378,6 +380,7 @@ impl<'a> Ovirt<'a> {
             spm,
             ha_queue: BTreeMap::new(),
             ha_seq: 0,
+            ha_blocked_below: None,
             ha_key: vec![None; inv.vms.len()],
             runner_at: BTreeSet::new(),
             enforcer_armed: vec![false; inv.clusters.len()],

@@ -67,6 +67,7 @@ impl Ovirt<'_> {
         let mut next: Option<SimTime> = None;
         let mut finished: Vec<VmId> = Vec::new();
         let mut failed: Vec<(VmId, Reason)> = Vec::new();
+        let mut blocked: Option<u32> = None;
         for (key, entry) in list.iter_mut() {
             let priority = key.0.0;
             if entry.starting {
@@ -88,6 +89,7 @@ impl Ovirt<'_> {
                 if now < until {
                     needed = needed.max(Some(priority));
                     next = min_time(next, until);
+                    blocked = Some(priority);
                     continue;
                 }
             }
@@ -114,6 +116,8 @@ impl Ovirt<'_> {
             needed = needed.max(Some(priority));
         }
         self.ha_queue = list;
+        // In priority order: the last one blocked has the lowest priority.
+        self.ha_blocked_below = blocked;
         for vm in finished {
             self.unlist_ha(vm);
         }
@@ -211,10 +215,17 @@ impl Ovirt<'_> {
                 v.up_at = Some(ctx.now());
                 v.up_host = v.host;
             }
-            // Up: lower priorities need not wait for it any more.
-            if self.ha_key[vm.index()].is_some() {
+            // Up: lower priorities need not wait for it any more. A pass now changes something
+            // only when a VM of lower priority waits (the others are starting, or have their
+            // own wake-up for their retry or the end of their wait).
+            if let Some((std::cmp::Reverse(priority), _)) = self.ha_key[vm.index()] {
                 self.unlist_ha(vm);
-                self.wake_runner(ctx, ctx.now())?;
+                if self
+                    .ha_blocked_below
+                    .is_some_and(|lowest| lowest < priority)
+                {
+                    self.wake_runner(ctx, ctx.now())?;
+                }
             }
         }
         Ok(())

@@ -82,24 +82,39 @@ impl Ovirt<'_> {
             })
             .collect();
 
+        // VM-to-host rules of its groups, looked up once rather than per host.
+        let host_rules: Vec<(AffinityRule, &[HostId])> = groups
+            .iter()
+            .filter(|g| inv.affinity_groups[**g].hosts_rule.enabled)
+            .map(|g| {
+                (
+                    inv.affinity_groups[*g].hosts_rule,
+                    self.index.group_hosts[g.index()].as_slice(),
+                )
+            })
+            .collect();
+        let request = Request {
+            vm,
+            constraint,
+            migration,
+            current,
+            overcommit,
+            pinned_hosts: &pinned_hosts,
+            host_rules: &host_rules,
+            vm_rules: &vm_rules,
+        };
+        // Storage and networks depend only on the host's site: decided once per site.
+        let mut site_stage: Vec<Option<Stage>> = vec![None; inv.sites.len() + 1];
+
         let mut furthest = Stage::Unusable;
         let mut best: Option<(i64, u64, HostId)> = None;
         for &host in &self.index.cluster_hosts[cluster.index()] {
-            let stage = self.check(
-                vm,
-                host,
-                constraint,
-                migration,
-                current,
-                overcommit,
-                &pinned_hosts,
-                &vm_rules,
-            );
+            let stage = self.check(&request, host, &mut site_stage);
             if stage != Stage::Pass {
                 furthest = furthest.max(stage);
                 continue;
             }
-            let score = self.soft_score(vm, host, &vm_rules);
+            let score = self.soft_score(&request, host);
             let capacity = memory_capacity(inv.hosts[host].memory_bytes, overcommit);
             let free = capacity.saturating_sub(self.hosts[host.index()].memory_used);
             let better = match best {
@@ -125,23 +140,13 @@ impl Ovirt<'_> {
         })
     }
 
-    /// The first filter `host` fails for `vm`, or `Pass`.
-    #[allow(clippy::too_many_arguments)]
-    fn check(
-        &self,
-        vm: VmId,
-        host: HostId,
-        constraint: Constraint<'_>,
-        migration: bool,
-        current: Option<HostId>,
-        overcommit: u64,
-        pinned_hosts: &[HostId],
-        vm_rules: &[(AffinityRule, Vec<HostId>)],
-    ) -> Stage {
+    /// The first filter `host` fails for the request's VM, or `Pass`; `site_stage` caches the
+    /// storage and network verdict of each site (index: site, or the last slot for none).
+    fn check(&self, r: &Request<'_>, host: HostId, site_stage: &mut [Option<Stage>]) -> Stage {
         let inv = self.inv;
-        let config = &inv.vms[vm];
+        let config = &inv.vms[r.vm];
         let h = &self.hosts[host.index()];
-        let allowed = match constraint {
+        let allowed = match r.constraint {
             Constraint::Any => true,
             Constraint::Among(hosts) => hosts.binary_search(&host).is_ok(),
             Constraint::Avoid(hosts) => hosts.binary_search(&host).is_err(),
@@ -149,27 +154,23 @@ impl Ovirt<'_> {
         if h.state != HostState::Up
             || !h.power
             || !self.engine_reaches(host)
-            || (migration && current == Some(host))
+            || (r.migration && r.current == Some(host))
             || !allowed
         {
             return Stage::Unusable;
         }
-        if config.placement == Placement::Pinned && !pinned_hosts.contains(&host) {
+        if config.placement == Placement::Pinned && !r.pinned_hosts.contains(&host) {
             return Stage::Pinned;
         }
-        for g in &self.index.vm_groups[vm.index()] {
-            let group = &inv.affinity_groups[*g];
-            let rule = group.hosts_rule;
-            if rule.enabled && rule.enforcing {
-                let member = self.index.group_hosts[g.index()]
-                    .binary_search(&host)
-                    .is_ok();
+        for (rule, hosts) in r.host_rules {
+            if rule.enforcing {
+                let member = hosts.binary_search(&host).is_ok();
                 if member != rule.positive {
                     return Stage::HardAffinity;
                 }
             }
         }
-        for (rule, hosts) in vm_rules {
+        for (rule, hosts) in r.vm_rules {
             if rule.enforcing && !hosts.is_empty() {
                 let together = hosts.contains(&host);
                 let ok = if rule.positive {
@@ -183,47 +184,52 @@ impl Ovirt<'_> {
             }
         }
         let site = inv.hosts[host].site;
-        if !self.storage_ok(vm, site) {
-            return Stage::Storage;
+        let slot = site.map_or(site_stage.len() - 1, |s| s.index());
+        let site_verdict = *site_stage[slot].get_or_insert_with(|| {
+            if !self.storage_ok(r.vm, site) {
+                return Stage::Storage;
+            }
+            let networks_ok =
+                config
+                    .networks
+                    .iter()
+                    .all(|n| match (&inv.networks[*n].sites, site) {
+                        (Some(sites), Some(site)) => sites.contains(&site),
+                        _ => true,
+                    });
+            if networks_ok {
+                Stage::Pass
+            } else {
+                Stage::Network
+            }
+        });
+        if site_verdict != Stage::Pass {
+            return site_verdict;
         }
-        let networks_ok = config
-            .networks
-            .iter()
-            .all(|n| match (&inv.networks[*n].sites, site) {
-                (Some(sites), Some(site)) => sites.contains(&site),
-                _ => true,
-            });
-        if !networks_ok {
-            return Stage::Network;
-        }
-        let capacity = memory_capacity(inv.hosts[host].memory_bytes, overcommit);
+        let capacity = memory_capacity(inv.hosts[host].memory_bytes, r.overcommit);
         let cpus = inv.hosts[host].cpus;
         if h.memory_used.saturating_add(config.memory_bytes) > capacity
             || (cpus > 0 && config.cpus > cpus)
         {
             return Stage::Capacity;
         }
-        if migration && h.migrations_in >= self.params.migrations_per_host {
+        if r.migration && h.migrations_in >= self.params.migrations_per_host {
             return Stage::Busy;
         }
         Stage::Pass
     }
 
     /// Soft affinity and preferred hosts: +1 for each preference `host` meets, -1 for each it breaks.
-    fn soft_score(&self, vm: VmId, host: HostId, vm_rules: &[(AffinityRule, Vec<HostId>)]) -> i64 {
-        let inv = self.inv;
-        let config = &inv.vms[vm];
+    fn soft_score(&self, r: &Request<'_>, host: HostId) -> i64 {
+        let config = &self.inv.vms[r.vm];
         let mut score = 0;
-        for g in &self.index.vm_groups[vm.index()] {
-            let rule = inv.affinity_groups[*g].hosts_rule;
-            if rule.enabled && !rule.enforcing {
-                let member = self.index.group_hosts[g.index()]
-                    .binary_search(&host)
-                    .is_ok();
+        for (rule, hosts) in r.host_rules {
+            if !rule.enforcing {
+                let member = hosts.binary_search(&host).is_ok();
                 score += if member == rule.positive { 1 } else { -1 };
             }
         }
-        for (rule, hosts) in vm_rules {
+        for (rule, hosts) in r.vm_rules {
             if !rule.enforcing && !hosts.is_empty() {
                 let together = hosts.contains(&host);
                 score += if together == rule.positive { 1 } else { -1 };
@@ -234,6 +240,20 @@ impl Ovirt<'_> {
         }
         score
     }
+}
+
+/// One placement request: the VM and what it needs, worked out once for all hosts.
+struct Request<'r> {
+    vm: VmId,
+    constraint: Constraint<'r>,
+    migration: bool,
+    current: Option<HostId>,
+    overcommit: u64,
+    pinned_hosts: &'r [HostId],
+    /// Enabled VM-to-host rules of its groups, with each group's hosts (sorted).
+    host_rules: &'r [(AffinityRule, &'r [HostId])],
+    /// Enabled VM-to-VM rules, with the hosts the other members run on.
+    vm_rules: &'r [(AffinityRule, Vec<HostId>)],
 }
 
 /// Memory a host offers to VMs: its memory times the cluster's overcommit (unknown memory: no limit).
