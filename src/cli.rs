@@ -45,6 +45,7 @@ pub enum Outcome {
 }
 
 pub fn run() -> ExitCode {
+    install_error_report_style();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -76,4 +77,19 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Error reports wrap to the terminal's width on a terminal; piped (CI logs, `grep`) each
+/// message stays on one line so `file:line: message` can be searched for whole.
+fn install_error_report_style() {
+    use std::io::IsTerminal;
+    let on_terminal = std::io::stderr().is_terminal();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .wrap_lines(on_terminal)
+                .terminal_links(false)
+                .build(),
+        )
+    }));
 }
