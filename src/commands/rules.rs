@@ -1,5 +1,7 @@
 //! `stretchdr rules` and `stretchdr explain CODE`: the catalogue, from the rules' own docs.
 
+use std::fmt::Write as _;
+
 use clap::Parser;
 use miette::Report;
 use stretchdr_lint::docs;
@@ -7,18 +9,20 @@ use stretchdr_lint::policy::unknown_code_message;
 use stretchdr_lint::registry::{self, RULES};
 
 use crate::cli::Outcome;
+use crate::output;
 
 #[derive(Parser, Debug)]
 pub struct Args {}
 
 pub fn run(_args: Args) -> Result<Outcome, Report> {
     let name_width = RULES.iter().map(|r| r.name().len()).max().unwrap_or(0);
-    println!(
-        "{:<5}  {:<name_width$}  {:<7}  SUMMARY",
+    let mut table = format!(
+        "{:<5}  {:<name_width$}  {:<7}  SUMMARY\n",
         "CODE", "NAME", "LEVEL"
     );
     for rule in RULES {
-        println!(
+        let _ = writeln!(
+            table,
             "{:<5}  {:<name_width$}  {:<7}  {}",
             rule.code(),
             rule.name(),
@@ -26,6 +30,7 @@ pub fn run(_args: Args) -> Result<Outcome, Report> {
             docs::summary(*rule)
         );
     }
+    output::emit(&table)?;
     Ok(Outcome::Clean)
 }
 
@@ -38,6 +43,6 @@ pub struct ExplainArgs {
 pub fn explain(args: ExplainArgs) -> Result<Outcome, Report> {
     let rule = registry::find(&args.code)
         .ok_or_else(|| miette::miette!("{}", unknown_code_message(&args.code)))?;
-    print!("{}", docs::explain(rule));
+    output::emit(&docs::explain(rule))?;
     Ok(Outcome::Clean)
 }

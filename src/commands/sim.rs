@@ -8,11 +8,14 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 use miette::Report;
 use stretchdr_model::LoadError;
+use stretchdr_model::live::fetch_inventory;
+use stretchdr_sim::scenario::load_scenario_str;
 use stretchdr_sim::scenario::mode_of;
-use stretchdr_sim::{georep, load_scenario, monte_carlo, report, simulate};
+use stretchdr_sim::{active_passive, georep, monte_carlo, report, simulate};
 
 use crate::cli::Outcome;
-use crate::diagnostic;
+use crate::commands::fetch::{EngineArgs, live_error};
+use crate::{diagnostic, output};
 
 #[derive(Parser, Debug)]
 pub struct Args {
@@ -34,6 +37,11 @@ pub struct Args {
     /// Also write a self-contained HTML report with a timeline to FILE.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Simulate against a live engine (GET requests only) instead of the scenario's design.
+    #[arg(long, value_name = "URL")]
+    engine: Option<String>,
+    #[command(flatten)]
+    connection: EngineArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -49,11 +57,30 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             format!("cannot read scenario file: {e}"),
         ))
     })?;
-    if mode_of(&text).as_deref() == Some("georep") {
-        return run_georep(&args, &text);
+    let mode = mode_of(&text);
+    if let Some(mode) = mode
+        .as_deref()
+        .filter(|m| ["georep", "active-passive"].contains(m))
+        && args.engine.is_some()
+    {
+        return Err(miette::miette!(
+            "--engine: {mode} scenarios name the designs of their sites; write an overlay design with [source] engine = \"...\" instead"
+        ));
     }
-    let (mut scenario, inventory) =
-        load_scenario(&args.scenario).map_err(diagnostic::load_error)?;
+    match mode.as_deref() {
+        Some("georep") => return run_georep(&args, &text),
+        Some("active-passive") => return run_active_passive(&args, &text),
+        _ => {}
+    }
+    let live = match &args.engine {
+        Some(url) => Some(fetch_inventory(&args.connection.options(url)?).map_err(live_error)?),
+        None => None,
+    };
+    let (mut scenario, inventory) = load_scenario_str(&args.scenario, &text, |design| match live {
+        Some(inventory) => Ok(inventory),
+        None => stretchdr_model::load_source(design),
+    })
+    .map_err(diagnostic::load_error)?;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
@@ -71,8 +98,8 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             write(path, &report::monte_carlo_html(&result))?;
         }
         match args.format {
-            Format::Text => print!("{}", report::monte_carlo_text(&result)),
-            Format::Json => print!("{}", report::monte_carlo_json(&result)),
+            Format::Text => output::emit(&report::monte_carlo_text(&result))?,
+            Format::Json => output::emit(&report::monte_carlo_json(&result))?,
         }
         return Ok(Outcome::Clean);
     }
@@ -82,8 +109,8 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         write(path, &report::html(&result))?;
     }
     match args.format {
-        Format::Text => print!("{}", report::text(&result)),
-        Format::Json => print!("{}", report::json(&result)),
+        Format::Text => output::emit(&report::text(&result))?,
+        Format::Json => output::emit(&report::json(&result))?,
     }
     Ok(Outcome::Clean)
 }
@@ -101,8 +128,28 @@ fn run_georep(args: &Args, text: &str) -> Result<Outcome, Report> {
         stretchdr_model::load_source(&scenario.design).map_err(diagnostic::load_error)?;
     let result = georep::run(&inventory, &scenario);
     match args.format {
-        Format::Text => print!("{}", georep::render_text(&result)),
-        Format::Json => print!("{}", georep::to_json(&result)),
+        Format::Text => output::emit(&georep::render_text(&result))?,
+        Format::Json => output::emit(&georep::to_json(&result))?,
+    }
+    Ok(Outcome::Clean)
+}
+
+/// An active-passive scenario (`mode = "active-passive"`): the failover (and failback) the
+/// ovirt-dr role performs with the mapping file, step by step.
+fn run_active_passive(args: &Args, text: &str) -> Result<Outcome, Report> {
+    if args.html.is_some() {
+        return Err(miette::miette!(
+            "--html: active-passive scenarios have text and JSON reports only"
+        ));
+    }
+    let scenario =
+        active_passive::load_scenario_str(&args.scenario, text).map_err(diagnostic::load_error)?;
+    let (mapping, primary, secondary) =
+        active_passive::load_inputs(&scenario).map_err(diagnostic::load_error)?;
+    let result = active_passive::run(&scenario, &mapping, &primary, &secondary);
+    match args.format {
+        Format::Text => output::emit(&active_passive::render_text(&result))?,
+        Format::Json => output::emit(&active_passive::to_json(&result))?,
     }
     Ok(Outcome::Clean)
 }

@@ -11,8 +11,8 @@ use stretchdr_sim::whatif::{Vary, parse_target, parse_vary, sweep};
 
 use crate::cli::Outcome;
 use crate::commands::sim::Parallel;
-use crate::diagnostic;
 use crate::source::SourceArgs;
+use crate::{diagnostic, output};
 
 /// The PARAM=RANGE and --target grammar, shown after the options.
 const GRAMMAR: &str = "\
@@ -116,9 +116,9 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         write(path, &report::whatif_html(&result))?;
     }
     match args.format {
-        Format::Text => print!("{}", report::whatif_text(&result)),
-        Format::Json => print!("{}", report::whatif_json(&result)),
-        Format::Csv => print!("{}", report::whatif_csv(&result)),
+        Format::Text => output::emit(&report::whatif_text(&result))?,
+        Format::Json => output::emit(&report::whatif_json(&result))?,
+        Format::Csv => output::emit(&report::whatif_csv(&result))?,
     }
     Ok(Outcome::Clean)
 }

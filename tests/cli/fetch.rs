@@ -248,3 +248,41 @@ fn inventory_of_a_live_engine_matches_its_export() {
             .all(|r| r.method == "GET" || r.target.ends_with("/sso/oauth/token"))
     );
 }
+
+/// `sim --engine` simulates the scenario's events against the live engine's inventory.
+#[test]
+fn sim_against_a_live_engine() {
+    let engine = FakeEngine::start(Behaviour::capture());
+    let dir = TempDir::new("cli-sim-engine");
+    let ca_file = dir.path().join("engine-ca.pem");
+    std::fs::write(&ca_file, &engine.ca.pem).unwrap();
+    let scenario = dir.path().join("host-loss.toml");
+    std::fs::write(
+        &scenario,
+        "[scenario]\nname = \"bodh2 lost\"\ndesign = \"unused.toml\"\nseed = 1\n\n[[event]]\nat = \"0s\"\nfail = \"host:bodh2\"\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stretchdr"))
+        .args([
+            "sim",
+            "--format",
+            "json",
+            "--engine",
+            &engine.url(),
+            "--ca-file",
+        ])
+        .arg(&ca_file)
+        .arg(&scenario)
+        .env("OVIRT_USERNAME", USER)
+        .env("OVIRT_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(!out.contains(PASSWORD) && !err.contains(PASSWORD));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["summary"]["vms"], 5, "{out}");
+}

@@ -266,3 +266,29 @@ fn monte_carlo_text_and_html_show_histograms() {
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
     assert!(!html.contains("<script"));
 }
+
+#[test]
+fn active_passive_scenarios_run_the_role_failover() {
+    let output = crate::support::run(&[
+        "sim",
+        "--format",
+        "json",
+        "scenarios/active-passive-failover.toml",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    let json: serde_json::Value = serde_json::from_str(&crate::support::stdout(&output)).unwrap();
+    assert!(json["vms"].as_array().is_some_and(|vms| !vms.is_empty()));
+    let with_engine = crate::support::run(&[
+        "sim",
+        "--engine",
+        "https://127.0.0.1:9",
+        "scenarios/active-passive-failover.toml",
+    ]);
+    assert_eq!(with_engine.status.code(), Some(2));
+    assert!(crate::support::stderr(&with_engine).contains("name the designs of their sites"));
+}
