@@ -134,11 +134,42 @@ pub fn format_duration_ms(ms: u64) -> String {
     format!("{ms}ms")
 }
 
+/// Formats milliseconds for people, rounded to the second: `"6h 17m 11s"`, `"36h"`, `"45m"`, `"0s"`.
+pub fn format_duration_human(ms: u64) -> String {
+    let secs = ms.saturating_add(500) / 1000;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let parts: Vec<String> = [(h, "h"), (m, "m"), (s, "s")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect();
+    if parts.is_empty() {
+        "0s".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// [`format_duration_human`] of a number of seconds (negative and NaN count as 0).
+pub fn format_seconds_human(seconds: f64) -> String {
+    format_duration_human((seconds.max(0.0) * 1000.0).round() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{
-        format_duration_ms, format_size, parse_bandwidth_bps, parse_duration_ms, parse_size,
+        format_duration_human, format_duration_ms, format_seconds_human, format_size,
+        parse_bandwidth_bps, parse_duration_ms, parse_size,
     };
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(format_duration_human(22_631_000), "6h 17m 11s");
+        assert_eq!(format_duration_human(36 * 3_600_000), "36h");
+        assert_eq!(format_duration_human(499), "0s");
+        assert_eq!(format_seconds_human(212.4), "3m 32s");
+        assert_eq!(format_seconds_human(f64::NAN), "0s");
+    }
 
     #[test]
     fn sizes() {

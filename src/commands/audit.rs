@@ -9,6 +9,7 @@ use clap::{Parser, ValueEnum};
 use miette::Report;
 use stretchdr_lint::{Finding, Level, Policy, report};
 use stretchdr_model::Inventory;
+use stretchdr_model::units::format_seconds_human;
 use stretchdr_sim::{Assessment, assess, standard_scenarios};
 
 use crate::cli::Outcome;
@@ -103,31 +104,21 @@ fn scenario_section(assessment: &Assessment) -> String {
             String::new()
         },
     );
-    let seconds = |s: Option<f64>| s.map_or("-".to_string(), format_seconds);
+    let seconds = |s: Option<f64>| s.map_or("-".to_string(), format_seconds_human);
     let _ = writeln!(
         out,
         "RTO p50 {}, p95 {}, max {}; engine down {}; SPM down {}; failback {}",
         seconds(summary.rto_s.p50),
         seconds(summary.rto_s.p95),
         seconds(summary.rto_s.max),
-        format_seconds(summary.engine_down_s),
-        format_seconds(summary.spm_down_s),
+        format_seconds_human(summary.engine_down_s),
+        format_seconds_human(summary.spm_down_s),
         assessment.failback_s.map_or(
             "not done within a day of recovery".to_string(),
-            format_seconds
+            format_seconds_human
         ),
     );
     out
-}
-
-/// `"3m 32s"`, `"45s"`, `"1h 05m"`: durations as an operator reads them.
-fn format_seconds(seconds: f64) -> String {
-    let total = seconds.round() as u64;
-    match total {
-        0..60 => format!("{total}s"),
-        60..3600 => format!("{}m {:02}s", total / 60, total % 60),
-        _ => format!("{}h {:02}m", total / 3600, (total % 3600) / 60),
-    }
 }
 
 /// Errors and warnings in full; notes too, unless a rule has many (every non-HA VM):

@@ -233,13 +233,8 @@ pub struct VmResult {
     pub failback_up_at_s: Option<f64>,
 }
 
-/// RTO percentiles over restarted VMs, s (`null` when none restarted).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Rto {
-    pub p50: Option<f64>,
-    pub p95: Option<f64>,
-    pub max: Option<f64>,
-}
+/// RTO percentiles over restarted VMs, s (`null` when none restarted): the simulator's own.
+pub use crate::outcome::Rto;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {

@@ -148,16 +148,5 @@ fn clock(seconds: f64) -> String {
 
 /// A duration for people: `6h 17m 11s`, `36h`, `0s`.
 fn human_duration(seconds: f64) -> String {
-    let secs = seconds.round() as u64;
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    let parts: Vec<String> = [(h, "h"), (m, "m"), (s, "s")]
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| format!("{n}{unit}"))
-        .collect();
-    if parts.is_empty() {
-        "0s".to_string()
-    } else {
-        parts.join(" ")
-    }
+    stretchdr_model::units::format_seconds_human(seconds)
 }

@@ -73,18 +73,7 @@ pub(crate) fn sessions(inventory: &Inventory) -> impl Iterator<Item = SessionRef
 
 /// A duration for people: `6h 17m 11s`, `36h`, `45m`, `12s`.
 pub(crate) fn human_duration(ms: u64) -> String {
-    let secs = (ms + 500) / 1000;
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    let parts: Vec<String> = [(h, "h"), (m, "m"), (s, "s")]
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| format!("{n}{unit}"))
-        .collect();
-    if parts.is_empty() {
-        "0s".to_string()
-    } else {
-        parts.join(" ")
-    }
+    stretchdr_model::units::format_duration_human(ms)
 }
 
 #[cfg(test)]
