@@ -111,7 +111,7 @@ const OUTCOMES: [VmOutcome; 5] = [
     VmOutcome::SplitBrain,
 ];
 
-const REASONS: [Reason; 8] = [
+const REASONS: [Reason; 9] = [
     Reason::NotHa,
     Reason::NoLeaseNoFencing,
     Reason::EngineDown,
@@ -120,6 +120,7 @@ const REASONS: [Reason; 8] = [
     Reason::Pinned,
     Reason::StorageUnavailable,
     Reason::NetworkMissing,
+    Reason::ClusterMissing,
 ];
 
 /// One VM's accumulators.

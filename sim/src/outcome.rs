@@ -25,6 +25,9 @@ pub enum Reason {
     StorageUnavailable,
     /// A network it needs is not carried where hosts survive.
     NetworkMissing,
+    /// Active-passive failover: its cluster has no mapping and the secondary has no cluster
+    /// of its name, so the ovirt-dr role does not register it.
+    ClusterMissing,
 }
 
 impl Reason {
@@ -38,6 +41,7 @@ impl Reason {
             Reason::Pinned => "pinned",
             Reason::StorageUnavailable => "storage_unavailable",
             Reason::NetworkMissing => "network_missing",
+            Reason::ClusterMissing => "cluster_missing",
         }
     }
 }
@@ -93,6 +97,29 @@ pub struct VmResult {
     /// Live migration finished (planned failover), in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated_at_s: Option<f64>,
+    /// Active-passive: up again on the primary after failback, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failback_up_at_s: Option<f64>,
+}
+
+impl VmResult {
+    /// A VM nothing happened to; the fields a scenario sets are filled in from here.
+    pub fn unaffected(name: String) -> VmResult {
+        VmResult {
+            name,
+            outcome: VmOutcome::Unaffected,
+            reason: None,
+            down_at_s: None,
+            up_at_s: None,
+            site: None,
+            host: None,
+            from_host: None,
+            up_host: None,
+            resumed: false,
+            migrated_at_s: None,
+            failback_up_at_s: None,
+        }
+    }
 }
 
 /// RTO percentiles over restarted VMs, in seconds (`null` when none restarted).

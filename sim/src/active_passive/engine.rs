@@ -9,7 +9,7 @@ use stretchdr_model::units::format_duration_ms;
 use stretchdr_model::{ClusterId, HostId, Inventory, LoadError, StorageDomainId, VmId};
 
 use super::{
-    ApResult, ApScenario, Outcome, Parameters, Phase, Reason, Rto, Step, Summary, VmResult,
+    ApResult, ApScenario, Parameters, Phase, Reason, Rto, Step, Summary, VmOutcome, VmResult,
 };
 
 /// Loads what a scenario names: the mapping, the primary and the secondary.
@@ -61,33 +61,24 @@ pub fn run(
         .iter()
         .map(|(id, vm)| {
             let was_running = vm.status == VmStatus::Up;
-            let mut result = VmResult {
-                name: vm.name.clone(),
-                outcome: Outcome::Unaffected,
-                reason: None,
-                down_at_s: None,
-                up_at_s: None,
-                site: None,
-                host: None,
-                failback_up_at_s: None,
-            };
+            let mut result = VmResult::unaffected(vm.name.clone());
             if !was_running {
                 return result;
             }
             result.down_at_s = Some(0.0);
             match failover.vms.get(&id) {
                 Some(Ok((host, up))) => {
-                    result.outcome = Outcome::Restarted;
+                    result.outcome = VmOutcome::Restarted;
                     result.up_at_s = Some(seconds(*up));
                     result.host = Some(secondary.hosts[*host].name.clone());
                     result.site = Some(site_name(secondary, *host, Side::Secondary));
                 }
                 Some(Err(reason)) => {
-                    result.outcome = Outcome::NotRestarted;
+                    result.outcome = VmOutcome::NotRestarted;
                     result.reason = Some(*reason);
                 }
                 None => {
-                    result.outcome = Outcome::NotRestarted;
+                    result.outcome = VmOutcome::NotRestarted;
                     result.reason = Some(Reason::StorageUnavailable);
                 }
             }
@@ -136,12 +127,12 @@ pub fn run(
     }
     let mut ups: Vec<f64> = vms.iter().filter_map(|v| v.up_at_s).collect();
     ups.sort_by(f64::total_cmp);
-    let count = |outcome: Outcome| vms.iter().filter(|v| v.outcome == outcome).count();
+    let count = |outcome: VmOutcome| vms.iter().filter(|v| v.outcome == outcome).count();
     let summary = Summary {
         vms: vms.len(),
-        restarted: count(Outcome::Restarted),
-        not_restarted: count(Outcome::NotRestarted),
-        unaffected: count(Outcome::Unaffected),
+        restarted: count(VmOutcome::Restarted),
+        not_restarted: count(VmOutcome::NotRestarted),
+        unaffected: count(VmOutcome::Unaffected),
         rto_s: Rto {
             p50: percentile(&ups, 50),
             p95: percentile(&ups, 95),

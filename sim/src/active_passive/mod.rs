@@ -181,57 +181,10 @@ pub struct Step {
     pub text: String,
 }
 
-/// Why a VM that ran on the primary is not running after failover.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// Its disks are on no domain the role attached (not replicated, or the entry is
-    /// incomplete and the role skipped it).
-    StorageUnavailable,
-    /// Its cluster has no mapping and the secondary has no cluster of its name: not registered.
-    ClusterMissing,
-    /// No host of its cluster had the memory left.
-    NoCapacity,
-}
-
-impl Reason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::StorageUnavailable => "storage_unavailable",
-            Reason::ClusterMissing => "cluster_missing",
-            Reason::NoCapacity => "no_capacity",
-        }
-    }
-}
-
-/// The outcome of one VM, in the shape of FORMATS.md "Simulation result".
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Was not running on the primary: registered (or not), nothing to restart.
-    Unaffected,
-    Restarted,
-    NotRestarted,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct VmResult {
-    pub name: String,
-    pub outcome: Outcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<Reason>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub down_at_s: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub up_at_s: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub site: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// Up again on the primary after failback, s.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failback_up_at_s: Option<f64>,
-}
+/// Per-VM results in the shape of FORMATS.md "Simulation result": the simulator's own types.
+/// Active-passive uses the outcomes `unaffected` (was not running on the primary), `restarted`
+/// and `not_restarted`, and sets `failback_up_at_s` when the scenario fails back.
+pub use crate::outcome::{Reason, VmOutcome, VmResult};
 
 /// RTO percentiles over restarted VMs, s (`null` when none restarted): the simulator's own.
 pub use crate::outcome::Rto;

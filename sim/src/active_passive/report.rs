@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{ApResult, Outcome};
+use super::{ApResult, VmOutcome};
 
 /// `h:mm:ss` of a time in seconds.
 fn clock(seconds: f64) -> String {
@@ -32,7 +32,7 @@ pub fn render_text(result: &ApResult) -> String {
     out.push_str("\nvms:\n");
     for vm in &result.vms {
         let line = match vm.outcome {
-            Outcome::Restarted => format!(
+            VmOutcome::Restarted => format!(
                 "restarted at {} on {} ({}){}",
                 clock(vm.up_at_s.unwrap_or(0.0)),
                 vm.host.as_deref().unwrap_or("?"),
@@ -42,11 +42,13 @@ pub fn render_text(result: &ApResult) -> String {
                     clock(t)
                 ))
             ),
-            Outcome::NotRestarted => format!(
+            VmOutcome::NotRestarted => format!(
                 "not restarted: {}",
                 vm.reason.map_or("unknown", |r| r.as_str())
             ),
-            Outcome::Unaffected => "unaffected (was not running)".to_string(),
+            VmOutcome::Unaffected => "unaffected (was not running)".to_string(),
+            // The role neither live-migrates nor leaves VMs running on both sites.
+            VmOutcome::Migrated | VmOutcome::SplitBrain => vm.outcome.as_str().to_string(),
         };
         let _ = writeln!(out, "  {:<12} {line}", vm.name);
     }

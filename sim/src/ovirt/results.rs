@@ -222,6 +222,7 @@ impl Ovirt<'_> {
                 .migrated_at
                 .filter(|_| outcome == VmOutcome::Migrated)
                 .map(SimTime::as_secs_f64),
+            failback_up_at_s: None,
         }
     }
 }
