@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use stretchdr_sim::active_passive::{
-    ApResult, Outcome, Reason, load_inputs, load_scenario, load_scenario_str, render_text, run,
+    ApResult, Reason, VmOutcome, load_inputs, load_scenario, load_scenario_str, render_text, run,
     to_json,
 };
 
@@ -35,7 +35,7 @@ fn the_role_order_and_outcomes() {
     assert_eq!(&kinds[..3], ["sanlock", "login", "attach"]);
     assert!(result.timeline[2].text.contains("(master)"));
     let outcome = |name: &str| result.vms.iter().find(|v| v.name == name).unwrap();
-    assert_eq!(outcome("db01").outcome, Outcome::Restarted);
+    assert_eq!(outcome("db01").outcome, VmOutcome::Restarted);
     // HA first: db01 is up before the other VMs.
     let db = outcome("db01").up_at_s.unwrap();
     assert!(
@@ -46,7 +46,7 @@ fn the_role_order_and_outcomes() {
             .all(|v| v.up_at_s.unwrap() > db)
     );
     assert_eq!(outcome("batch01").reason, Some(Reason::StorageUnavailable));
-    assert_eq!(outcome("test01").outcome, Outcome::Unaffected);
+    assert_eq!(outcome("test01").outcome, VmOutcome::Unaffected);
     assert!(result.summary.failback_done_s.unwrap() > 4.0 * 3600.0 + 1800.0);
     assert_eq!(
         result.summary.rto_s.max,
