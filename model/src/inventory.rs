@@ -311,6 +311,10 @@ pub struct Vm {
     pub vnic_profiles: Vec<VnicProfileId>,
     /// Protected against deletion.
     pub delete_protected: bool,
+    /// The self-hosted engine's own VM (API `origin` `managed_hosted_engine`, or
+    /// `hosted_engine` on older engines): the hosted-engine agents run it, not the engine.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hosted_engine: bool,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }

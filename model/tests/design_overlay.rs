@@ -51,6 +51,7 @@ fn vm(name: &str, inv: &Inventory) -> Vm {
         networks: Vec::new(),
         vnic_profiles: Vec::new(),
         delete_protected: false,
+        hosted_engine: false,
         origin: None,
     }
 }

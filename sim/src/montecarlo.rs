@@ -103,13 +103,19 @@ pub fn quantize_secs(ms: u64) -> u32 {
     u32::try_from(rounded).unwrap_or(u32::MAX)
 }
 
-const OUTCOMES: [VmOutcome; 5] = [
+const OUTCOMES: [VmOutcome; 7] = [
     VmOutcome::Unaffected,
+    VmOutcome::Resumed,
     VmOutcome::Restarted,
     VmOutcome::Migrated,
+    VmOutcome::NotMigrated,
     VmOutcome::NotRestarted,
     VmOutcome::SplitBrain,
 ];
+
+fn outcome_index(outcome: VmOutcome) -> usize {
+    OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0)
+}
 
 const REASONS: [Reason; 9] = [
     Reason::NotHa,
@@ -168,7 +174,7 @@ impl Accumulator {
     pub fn add(&mut self, run: &RunRecord) {
         self.runs += 1;
         for (tally, vm) in self.vms.iter_mut().zip(&run.vms) {
-            let o = OUTCOMES.iter().position(|o| *o == vm.outcome).unwrap_or(0);
+            let o = outcome_index(vm.outcome);
             tally.outcomes[o] += 1;
             if let Some(reason) = vm.reason {
                 let r = REASONS.iter().position(|r| *r == reason).unwrap_or(0);
@@ -209,9 +215,11 @@ impl Accumulator {
                     .iter()
                     .enumerate()
                     .max_by_key(|(i, c)| (**c, *i))
-                    .expect("five outcomes");
+                    .expect("seven outcomes");
                 let outcome = OUTCOMES[o];
-                let reason = (outcome == VmOutcome::NotRestarted).then(|| {
+                let with_reason =
+                    matches!(outcome, VmOutcome::NotRestarted | VmOutcome::NotMigrated);
+                let reason = with_reason.then(|| {
                     let (r, _) = t
                         .reasons
                         .iter()
@@ -220,7 +228,7 @@ impl Accumulator {
                         .expect("eight reasons");
                     REASONS[r]
                 });
-                let lost = t.outcomes[3];
+                let lost = t.outcomes[outcome_index(VmOutcome::NotRestarted)];
                 McVm {
                     name: vm.name.clone(),
                     outcome,
@@ -252,6 +260,8 @@ impl Accumulator {
             unaffected: count(VmOutcome::Unaffected),
             migrated: count(VmOutcome::Migrated),
             split_brain: count(VmOutcome::SplitBrain),
+            resumed: count(VmOutcome::Resumed),
+            not_migrated: count(VmOutcome::NotMigrated),
             not_restarted_by_reason,
             rto_s: rto(&self.rto_all),
             engine_down_s: round1(self.engine_down_sum_ms as f64 / 1000.0 / f64::from(runs)),
@@ -353,6 +363,10 @@ pub struct McSummary {
     pub unaffected: usize,
     pub migrated: usize,
     pub split_brain: usize,
+    /// VMs whose most frequent outcome is `resumed`.
+    pub resumed: usize,
+    /// VMs whose most frequent outcome is `not_migrated`.
+    pub not_migrated: usize,
     pub not_restarted_by_reason: BTreeMap<Reason, usize>,
     pub rto_s: Rto,
     pub engine_down_s: f64,

@@ -55,6 +55,12 @@ pub enum VmOutcome {
     Migrated,
     NotRestarted,
     SplitBrain,
+    /// Paused by a storage or lease problem and resumed in place, not restarted: its
+    /// downtime is reported, but it is not in the restart RTO.
+    Resumed,
+    /// A planned failover could not move it (`reason` says why); the host it holds stays in
+    /// PreparingForMaintenance.
+    NotMigrated,
 }
 
 impl VmOutcome {
@@ -65,6 +71,8 @@ impl VmOutcome {
             VmOutcome::Migrated => "migrated",
             VmOutcome::NotRestarted => "not_restarted",
             VmOutcome::SplitBrain => "split_brain",
+            VmOutcome::Resumed => "resumed",
+            VmOutcome::NotMigrated => "not_migrated",
         }
     }
 }
@@ -139,7 +147,11 @@ pub struct Summary {
     pub unaffected: usize,
     pub migrated: usize,
     pub split_brain: usize,
-    /// Not restarted, by reason (only reasons that occurred).
+    /// Paused and resumed in place (not in the restart RTO).
+    pub resumed: usize,
+    /// A planned failover could not move them: their hosts stay PreparingForMaintenance.
+    pub not_migrated: usize,
+    /// Not restarted or not migrated, by reason (only reasons that occurred).
     pub not_restarted_by_reason: BTreeMap<Reason, usize>,
     pub rto_s: Rto,
     pub engine_down_s: f64,
@@ -243,6 +255,8 @@ pub fn summarize(vms: &[VmResult], figures: EngineFigures) -> Summary {
         unaffected: count(VmOutcome::Unaffected),
         migrated: count(VmOutcome::Migrated),
         split_brain: count(VmOutcome::SplitBrain),
+        resumed: count(VmOutcome::Resumed),
+        not_migrated: count(VmOutcome::NotMigrated),
         not_restarted_by_reason,
         rto_s: Rto {
             p50: percentile(&rtos, 50.0),

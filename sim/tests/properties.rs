@@ -313,14 +313,23 @@ proptest! {
         prop_assert_eq!(result.vms.len(), inventory.vms.len());
         for (vm, config) in result.vms.iter().zip(inventory.vms.values()) {
             prop_assert_eq!(&vm.name, &config.name);
-            prop_assert_eq!(vm.reason.is_some(), vm.outcome == VmOutcome::NotRestarted, "{:?}", vm);
+            prop_assert_eq!(
+                vm.reason.is_some(),
+                matches!(vm.outcome, VmOutcome::NotRestarted | VmOutcome::NotMigrated),
+                "{:?}",
+                vm
+            );
             if vm.outcome == VmOutcome::Restarted {
                 prop_assert!(vm.up_at_s.is_some() && vm.down_at_s.is_some(), "{:?}", vm);
                 prop_assert!(vm.up_at_s >= vm.down_at_s, "{:?}", vm);
             }
         }
         let s = &result.summary;
-        prop_assert_eq!(s.restarted + s.not_restarted + s.unaffected + s.migrated + s.split_brain, s.vms);
+        prop_assert_eq!(
+            s.restarted + s.not_restarted + s.unaffected + s.migrated + s.split_brain + s.resumed
+                + s.not_migrated,
+            s.vms
+        );
         let again = stretchdr_sim::simulate(&inventory, &scenario).unwrap();
         prop_assert_eq!(report::json(&result), report::json(&again));
     }

@@ -1091,6 +1091,7 @@ impl Builder {
                 networks: Vec::new(),
                 vnic_profiles: Vec::new(),
                 delete_protected: false,
+                hosted_engine: false,
                 origin: None,
             },
         )?;

@@ -392,6 +392,10 @@ impl Loader<'_> {
                 networks: Vec::new(),
                 vnic_profiles: Vec::new(),
                 delete_protected: doc.bool(node, &["delete_protected"])?.unwrap_or(false),
+                hosted_engine: matches!(
+                    node.text_at(&["origin"]),
+                    Some("managed_hosted_engine" | "hosted_engine")
+                ),
                 origin: Some(doc.origin(node)),
             };
             let id = this.inventory.vms.push(vm);

@@ -48,7 +48,10 @@ pub fn render_text(result: &ApResult) -> String {
             ),
             VmOutcome::Unaffected => "unaffected (was not running)".to_string(),
             // The role neither live-migrates nor leaves VMs running on both sites.
-            VmOutcome::Migrated | VmOutcome::SplitBrain => vm.outcome.as_str().to_string(),
+            VmOutcome::Migrated
+            | VmOutcome::SplitBrain
+            | VmOutcome::Resumed
+            | VmOutcome::NotMigrated => vm.outcome.as_str().to_string(),
         };
         let _ = writeln!(out, "  {:<12} {line}", vm.name);
     }

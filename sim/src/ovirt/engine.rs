@@ -33,12 +33,15 @@ impl Ovirt<'_> {
             if matches!(v.state, VmState::Migrating { .. }) {
                 self.abort_migration(vm);
             }
-            let v = &mut self.vms[vm.index()];
+            let v = &self.vms[vm.index()];
             if v.alive || v.state == VmState::Starting {
+                if v.alive {
+                    self.lease_stops(vm, host, now);
+                }
+                let v = &mut self.vms[vm.index()];
                 v.alive = false;
                 v.paused = false;
                 v.epoch += 1;
-                v.lease_lost_at.get_or_insert(now);
                 self.mark_down(vm, now);
             }
             if self.vms[vm.index()].state != VmState::Down {
@@ -46,10 +49,15 @@ impl Ovirt<'_> {
             }
         }
         self.end_ghosts(host);
+        if self.is_spm(host) {
+            // The data center has no working SPM from now, whether or not the engine sees it.
+            let dc = self.index.host_dc[host.index()];
+            self.spm[dc].lost_since.get_or_insert(now);
+        }
         if self.engine.host == Some(host) && self.engine.up {
             self.engine_down(ctx, "its host failed")?;
         }
-        self.lost_contact(ctx, host)?;
+        self.lost_contact(ctx, host, false)?;
         Ok(())
     }
 
@@ -115,7 +123,7 @@ impl Ovirt<'_> {
             self.decide_host(now, "host", host, "host {host} Up after boot", None);
             self.regained(ctx, host)?;
         } else if self.engine.up {
-            self.lost_contact(ctx, host)?;
+            self.lost_contact(ctx, host, false)?;
         }
         if !self.engine.up {
             self.try_hosted_engine_failover(ctx)?;
@@ -123,8 +131,17 @@ impl Ovirt<'_> {
         Ok(())
     }
 
-    /// The engine stops hearing from `host`: Connecting, then NonResponsive after the grace.
-    pub(super) fn lost_contact(&mut self, ctx: &mut Ctx<'_>, host: HostId) -> Result<(), SimError> {
+    /// The engine stops hearing from `host`: Connecting, then NonResponsive on the first failed
+    /// refresh past the grace and past `vds_attempts_to_reset_count` failed refreshes
+    /// (`VdsManager.handleNetworkException`, `isHostInGracePeriod`). The grace runs from the
+    /// last successful refresh (`lastUpdate`); just after the engine started (`engine_fresh`)
+    /// it has none (0), so only the count of failed refreshes holds the host.
+    pub(super) fn lost_contact(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        host: HostId,
+        engine_fresh: bool,
+    ) -> Result<(), SimError> {
         let now = ctx.now();
         if !self.engine.up
             || !matches!(
@@ -154,11 +171,32 @@ impl Ovirt<'_> {
         h.renew_stopped_at.get_or_insert(now);
         h.down_since.get_or_insert(now);
         let refresh = p.vds_refresh_rate.max(1);
-        let to_next_refresh = (h.refresh_phase + refresh - now.as_ms() % refresh) % refresh;
+        let tick_at_or_after = |t: u64| {
+            let phase = h.refresh_phase % refresh;
+            if t <= phase {
+                phase
+            } else {
+                phase + (t - phase).div_ceil(refresh) * refresh
+            }
+        };
+        let first_failed = tick_at_or_after(now.as_ms());
+        let mut non_responsive = first_failed + u64::from(p.vds_attempts_to_reset_count) * refresh;
+        if !engine_fresh {
+            let last_update = first_failed.saturating_sub(refresh);
+            non_responsive = non_responsive.max(tick_at_or_after(last_update + grace + 1));
+        }
         let epoch = h.epoch;
-        for vm in h.vms.clone() {
-            if self.inv.vms[vm].lease.is_some() && self.vms[vm.index()].host == Some(host) {
-                self.vms[vm.index()].lease_lost_at.get_or_insert(now);
+        // Where the engine's side cannot see the host's lease renewals (its site lost the
+        // lease's storage, or writes its own copy of split storage), the leases stop for it.
+        let site = self.inv.hosts[host].site;
+        for vm in self.hosts[host.index()].vms.clone() {
+            let v = &self.vms[vm.index()];
+            if v.host == Some(host)
+                && v.alive
+                && let Some(domain) = self.inv.vms[vm].lease
+                && (self.topology.is_split(domain) || !self.topology.has_access(domain, site))
+            {
+                self.lease_stops(vm, host, now);
             }
         }
         if is_spm {
@@ -166,8 +204,8 @@ impl Ovirt<'_> {
             self.spm[dc].lost_since.get_or_insert(now);
         }
         let jitter = PerUseDraws::draw(p.detection_jitter, self.draws.detection_jitter, ctx.rng);
-        ctx.schedule_in(
-            to_next_refresh + grace + jitter,
+        ctx.schedule(
+            SimTime::from_ms(non_responsive).after(jitter),
             Event::HostNonResponsive { host, epoch },
         )?;
         Ok(())
@@ -201,7 +239,7 @@ impl Ovirt<'_> {
                     }
                     continue;
                 }
-                v.lease_lost_at = None;
+                v.lease_free_at = None;
                 if v.state == VmState::Unknown {
                     v.state = VmState::Up;
                     if v.down_at.is_some() && v.up_at.is_none() {
@@ -275,7 +313,8 @@ impl Ovirt<'_> {
         }
         let p = self.params;
         if leased {
-            let delay = p.vds_refresh_rate * u64::from(p.refreshes_before_start_unknown_vms);
+            let (first, _) = p.unknown_vms_refreshes();
+            let delay = p.vds_refresh_rate.saturating_mul(first);
             ctx.schedule_in(delay, Event::StartUnknownVms { host, epoch })?;
         }
         ctx.schedule(now, Event::Fence { host, epoch })?;
@@ -458,7 +497,7 @@ impl Ovirt<'_> {
                 HostState::Up | HostState::PreparingForMaintenance | HostState::Maintenance
                     if !reaches =>
                 {
-                    self.lost_contact(ctx, host)?;
+                    self.lost_contact(ctx, host, false)?;
                 }
                 HostState::Connecting | HostState::NonResponsive if reaches => {
                     self.decide_host(now, "host", host, "host {host} reachable again", None);
@@ -484,7 +523,15 @@ impl Ovirt<'_> {
         self.engine.epoch += 1;
         self.engine.down_since = Some(now);
         self.decide(now, "engine", format!("engine down: {why}"));
+        if let Some(vm) = self.engine_vm {
+            let v = &mut self.vms[vm.index()];
+            v.down_at.get_or_insert(now);
+            v.from_host
+                .get_or_insert_with(|| self.engine.host.unwrap_or(HostId(0)));
+            v.up_at = None;
+        }
         if self.self_hosted() {
+            self.engine_vm_lease_stops(now);
             self.try_hosted_engine_failover(ctx)?;
         } else if self.inv.engine.external_ha {
             let lost = self.engine.site;
@@ -528,56 +575,6 @@ impl Ovirt<'_> {
         Ok(())
     }
 
-    /// The hosted-engine agents restart the engine VM on the best-scoring host that can.
-    pub(super) fn try_hosted_engine_failover(&mut self, ctx: &mut Ctx<'_>) -> Result<(), SimError> {
-        let now = ctx.now();
-        if !self.self_hosted() || self.engine.up || self.engine.restart_pending {
-            return Ok(());
-        }
-        let inv = self.inv;
-        let any_flagged = inv.hosts.values().any(|h| h.hosted_engine);
-        let candidates: Vec<HostId> = inv
-            .hosts
-            .iter()
-            .filter(|(id, h)| {
-                (h.hosted_engine || !any_flagged)
-                    && self.hosts[id.index()].power
-                    && self
-                        .index
-                        .engine_domain
-                        .is_none_or(|d| self.topology.has_access(d, h.site))
-            })
-            .map(|(id, _)| id)
-            .collect();
-        if candidates.is_empty() {
-            return Ok(());
-        }
-        // All agents score the base 3400; ties are broken at random.
-        let chosen = candidates[ctx.rng.random_range(0..candidates.len())];
-        let p = self.params;
-        let lease_wait = if self
-            .engine
-            .host
-            .is_some_and(|h| !self.hosts[h.index()].power)
-        {
-            p.lease_takeover()
-        } else {
-            0
-        };
-        let delay = p.hosted_engine_history.max(lease_wait) + p.engine_boot_time;
-        self.decide(
-            now,
-            "engine",
-            format!(
-                "hosted-engine agent on {} will start the engine VM (score 3400, engine up in {}s)",
-                self.host_name(chosen),
-                delay / 1000
-            ),
-        );
-        self.engine.host = Some(chosen);
-        self.engine_start(ctx, delay)
-    }
-
     pub(super) fn engine_up(&mut self, ctx: &mut Ctx<'_>, epoch: u32) -> Result<(), SimError> {
         let now = ctx.now();
         if epoch != self.engine.epoch || self.engine.up {
@@ -586,9 +583,9 @@ impl Ovirt<'_> {
         if let Some(host) = self.engine.host
             && !self.hosts[host.index()].power
         {
-            // The chosen host died meanwhile: the agents try again.
-            self.engine.epoch += 1;
+            // The chosen host died meanwhile: the live agents try again.
             self.engine.restart_pending = false;
+            self.engine_vm_lease_stops(now);
             return self.try_hosted_engine_failover(ctx);
         }
         self.engine.up = true;
@@ -597,6 +594,11 @@ impl Ovirt<'_> {
         self.engine.started_at = Some(now);
         if let Some(since) = self.engine.down_since.take() {
             self.engine.down_ms += now.since(since);
+        }
+        if let Some(vm) = self.engine_vm {
+            let v = &mut self.vms[vm.index()];
+            v.up_at = Some(now);
+            v.up_host = self.engine.host;
         }
         let place = match self.engine.host {
             Some(h) => format!("on host {}", self.host_name(h)),
@@ -630,7 +632,7 @@ impl Ovirt<'_> {
                 ) {
                     h.state = HostState::Up;
                 }
-                self.lost_contact(ctx, host)?;
+                self.lost_contact(ctx, host, true)?;
             }
         }
         for dc in 0..self.spm.len() {
@@ -644,29 +646,26 @@ impl Ovirt<'_> {
         self.wake_runner(ctx, now)
     }
 
-    /// Self-hosted: the engine VM starts on a hosted-engine host of the engine's site.
+    /// Self-hosted: the engine VM runs where the inventory says it runs (an export's
+    /// HostedEngine VM), else on a hosted-engine host of the engine's site.
     pub(super) fn place_engine(&mut self, rng: &mut crate::des::SimRng) {
         if !self.self_hosted() {
             return;
         }
-        let inv = self.inv;
-        let site = inv.engine.site;
-        let any_flagged = inv.hosts.values().any(|h| h.hosted_engine);
-        let candidates: Vec<HostId> = inv
-            .hosts
-            .iter()
-            .filter(|(id, h)| {
-                (h.hosted_engine || !any_flagged)
-                    && self.hosts[id.index()].power
-                    && (site.is_none() || h.site == site)
-            })
-            .map(|(id, _)| id)
-            .collect();
-        if candidates.is_empty() {
-            self.engine.host = None;
-            return;
+        if let Some(vm) = self.engine_vm {
+            let v = &mut self.vms[vm.index()];
+            v.initially_down = false;
+            v.state = VmState::Up;
+            if let Some(host) = self.inv.vms[vm].host
+                && self.hosts[host.index()].power
+            {
+                self.engine.host = Some(host);
+                return;
+            }
         }
-        self.engine.host = Some(candidates[rng.random_range(0..candidates.len())]);
+        let candidates = self.hosted_engine_candidates(self.inv.engine.site);
+        self.engine.host =
+            (!candidates.is_empty()).then(|| candidates[rng.random_range(0..candidates.len())]);
     }
 
     // ---- SPM ----
@@ -749,10 +748,7 @@ impl Ovirt<'_> {
                 // Still within the grace: wait for NonResponsive.
                 HostState::Connecting => return Ok(()),
                 HostState::NonResponsive => {
-                    let free_at = h
-                        .renew_stopped_at
-                        .unwrap_or(now)
-                        .after(self.params.lease_takeover());
+                    let free_at = self.host_leases_free_at(old, h.renew_stopped_at.unwrap_or(now));
                     if now < free_at {
                         return self.schedule_election(ctx, dc, free_at);
                     }

@@ -5,6 +5,7 @@ use stretchdr_model::inventory::Placement;
 use stretchdr_model::{AffinityGroupId, ClusterId, EntityId, HostId, VmId};
 
 use crate::des::SimTime;
+use crate::outcome::Reason;
 use crate::ovirt::scheduler::{Constraint, Rejection};
 use crate::ovirt::{Ctx, Event, HostState, Ovirt, SimError, VmState};
 
@@ -77,6 +78,7 @@ impl Ovirt<'_> {
                         format!("{} (placement {:?})", config.name, config.placement)
                             .to_lowercase(),
                     );
+                    self.vms[vm.index()].not_migrated = Some(Reason::Pinned);
                     continue;
                 }
                 if self.hosts[i].migrations_out >= limit {
@@ -87,7 +89,8 @@ impl Ovirt<'_> {
                         self.start_migration(ctx, vm, host, target, MigrationKind::Maintenance)?
                     }
                     Err(Rejection::Reason(reason)) => {
-                        stuck.push(format!("{} ({})", config.name, reason.as_str()))
+                        stuck.push(format!("{} ({})", config.name, reason.as_str()));
+                        self.vms[vm.index()].not_migrated = Some(reason);
                     }
                     Err(Rejection::Busy) => {}
                 }
@@ -186,6 +189,7 @@ impl Ovirt<'_> {
         v.host = Some(to);
         v.state = VmState::Up;
         v.migration = None;
+        v.not_migrated = None;
         match kind {
             Some(MigrationKind::Maintenance) if v.down_at.is_none() => {
                 v.migrated_at = Some(now);

@@ -23,10 +23,12 @@
 //! - The hosted-engine VM's own memory is not counted on its host.
 
 mod engine;
+mod hosted_engine;
 mod migrate;
 pub mod params;
 mod restart;
 mod results;
+mod sanlock;
 pub mod scheduler;
 pub mod topology;
 
@@ -52,8 +54,12 @@ pub enum Event {
     Scenario(usize),
     /// The grace after which an unreachable host is declared NonResponsive ran out.
     HostNonResponsive { host: HostId, epoch: u32 },
-    /// Time to try the NonResponsive host's VMs that have leases elsewhere.
+    /// The engine runs the NonResponsive host's VMs that have leases elsewhere
+    /// (`VdsManager.restartVmsWithLeaseIfNeeded`).
     StartUnknownVms { host: HostId, epoch: u32 },
+    /// The hosted-engine agents of the live hosts find the engine VM's host stale and the
+    /// best-scoring one starts the engine VM.
+    HostedEngineAgents { epoch: u32 },
     /// The engine decides whether to fence a NonResponsive host.
     Fence { host: HostId, epoch: u32 },
     /// A fence (power cycle) finished.
@@ -108,8 +114,10 @@ pub struct HostSim {
     /// When the engine last lost contact.
     pub unreachable_since: Option<SimTime>,
     /// When the host stopped renewing its sanlock leases as seen from the engine's side
-    /// (power lost, or cut off): its leases are free a takeover time later.
+    /// (power lost, or cut off): its leases are free `host_dead` after its last renewal before.
     pub renew_stopped_at: Option<SimTime>,
+    /// Offset of this host's sanlock delta-lease renewals within their period.
+    pub renewal_phase: u64,
     /// Its move to maintenance is stuck on VMs that cannot migrate (reported once).
     pub maintenance_stuck: bool,
     /// Down (unreachable or powered off) intervals for the timeline.
@@ -154,12 +162,16 @@ pub struct VmSim {
     /// Why the last attempt to bring it back failed.
     pub reason: Option<Reason>,
     pub split_brain: bool,
-    /// When its lease stopped being renewed where the engine would start it.
-    pub lease_lost_at: Option<SimTime>,
+    /// When its lease can be taken elsewhere (`host_dead` after the last renewal of the host
+    /// holding it, once that host stopped renewing: power or storage lost). `None` while the
+    /// holder renews it, or when no one holds it.
+    pub lease_free_at: Option<SimTime>,
     /// Not running at the start of the run: outside the scenario.
     pub initially_down: bool,
     /// Why it is migrating, while it is.
     pub migration: Option<migrate::MigrationKind>,
+    /// A planned failover could not move it off a host preparing for maintenance, and why.
+    pub not_migrated: Option<Reason>,
 }
 
 /// An HA VM in the restart runner's list: down and waiting, or started and not yet Up.
@@ -193,6 +205,8 @@ pub struct EngineSim {
     pub down_ms: u64,
     /// A restart is scheduled (external HA or the hosted-engine agents).
     pub restart_pending: bool,
+    /// Self-hosted: when the engine VM's lease is free, its host having stopped renewing it.
+    pub lease_free_at: Option<SimTime>,
 }
 
 /// The SPM of one data center.
@@ -275,6 +289,9 @@ pub struct Ovirt<'a> {
     split_brain_seen: bool,
     /// Starts in the current runner pass, reported as one decision.
     started_batch: Vec<(VmId, HostId)>,
+    /// The self-hosted engine's own VM when the inventory lists it (exports): its outcome is
+    /// the engine's.
+    engine_vm: Option<VmId>,
 }
 
 /// An error of the simulation itself (a bug, never bad input).
@@ -317,6 +334,7 @@ impl<'a> Ovirt<'a> {
                     refresh_phase: rng.random_range(0..params.vds_refresh_rate.max(1)),
                     unreachable_since: None,
                     renew_stopped_at: None,
+                    renewal_phase: rng.random_range(0..params.lease_renewal_interval()),
                     maintenance_stuck: false,
                     down_since: (!power).then_some(SimTime::ZERO),
                     down: Vec::new(),
@@ -341,9 +359,10 @@ impl<'a> Ovirt<'a> {
                 migrated_at: None,
                 reason: None,
                 split_brain: false,
-                lease_lost_at: None,
+                lease_free_at: None,
                 initially_down: true,
                 migration: None,
+                not_migrated: None,
             })
             .collect();
         let engine = EngineSim {
@@ -355,6 +374,7 @@ impl<'a> Ovirt<'a> {
             down_since: None,
             down_ms: 0,
             restart_pending: false,
+            lease_free_at: None,
         };
         let mut spm: Vec<SpmSlot> = vec![SpmSlot::default(); inv.data_centers.len() + 1];
         for (id, _) in inv.hosts.iter() {
@@ -395,6 +415,7 @@ impl<'a> Ovirt<'a> {
             timeline: Vec::new(),
             started_batch: Vec::new(),
             split_brain_seen: false,
+            engine_vm: None,
         };
         model.place_initial_vms();
         model.place_engine(rng);
@@ -407,6 +428,11 @@ impl<'a> Ovirt<'a> {
         let inv = self.inv;
         let mut unplaced = Vec::new();
         for (id, vm) in inv.vms.iter() {
+            if vm.hosted_engine {
+                // The hosted-engine agents run it: it stands for the engine (see `engine_vm`).
+                self.engine_vm = Some(id);
+                continue;
+            }
             match vm.host {
                 Some(host) if vm.status != VmStatus::Down && self.hosts[host.index()].power => {
                     self.assign(id, host);
@@ -676,6 +702,7 @@ impl Model for Ovirt<'_> {
             Event::Scenario(i) => self.scenario_event(ctx, i),
             Event::HostNonResponsive { host, epoch } => self.host_non_responsive(ctx, host, epoch),
             Event::StartUnknownVms { host, epoch } => self.start_unknown_vms(ctx, host, epoch),
+            Event::HostedEngineAgents { epoch } => self.hosted_engine_agents(ctx, epoch),
             Event::Fence { host, epoch } => self.fence(ctx, host, epoch),
             Event::FenceDone { host, epoch } => self.fence_done(ctx, host, epoch),
             Event::HostBooted { host, epoch } => self.host_booted(ctx, host, epoch),

@@ -127,17 +127,29 @@ parameters! {
     delay_reset_for_spm: u64 = 20_000, Duration;
     /// Extra grace per VM running on the unreachable host (`DelayResetPerVmInSeconds`, 0.5 s).
     delay_reset_per_vm: u64 = 500, Duration;
-    /// Refreshes of a NonResponsive host after which the engine tries to start its VMs that have
-    /// a lease elsewhere (`NumberVdsRefreshesBeforeTryToStartUnknownVms`, 10).
+    /// Failed refreshes the engine allows before a host may turn NonResponsive, whatever the
+    /// grace (`VDSAttemptsToResetCount`, 2; `VdsManager.isHostInGracePeriod`): the host turns
+    /// NonResponsive on the third failed refresh at the earliest, and on exactly that one after
+    /// the engine (re)started, when it has no last-update time for the host.
+    vds_attempts_to_reset_count: u32 = 2, Count;
+    /// Refreshes of a NonResponsive host after which the engine runs its VMs that have a lease
+    /// directly elsewhere (`NumberVdsRefreshesBeforeTryToStartUnknownVms`, 10;
+    /// `VdsManager.handleNetworkException` sets the counter to -10 and
+    /// `restartVmsWithLeaseIfNeeded` increments it on every failed refresh, the one that turned
+    /// the host NonResponsive included, and fires at 0: 9 refreshes after NonResponsive).
     refreshes_before_start_unknown_vms: u32 = 10, Count;
-    /// Refreshes before the engine tries again when the lease was still held
-    /// (`NumberVdsRefreshesBeforeRetryToStartUnknownVms`, 100).
+    /// Refreshes between two direct runs of a NonResponsive host's leased VMs
+    /// (`NumberVdsRefreshesBeforeRetryToStartUnknownVms`, 100; the counter fires when it is a
+    /// multiple of this + 1, so every 101 refreshes).
     refreshes_before_retry_unknown_vms: u32 = 100, Count;
-    /// Sanlock's I/O timeout; a lease not renewed for 8 x this expires (sanlock
-    /// `io_timeout`, 10 s, as vdsm configures it).
+    /// Sanlock's I/O timeout (`io_timeout`, 10 s, as vdsm configures it). A host renews its
+    /// delta lease every 2 x this (20 s); it fails its renewal and kills its leased VMs
+    /// 8 x this after its last renewal (`id_renewal_fail_seconds`, 80 s); see
+    /// sanlock's `timeouts.h` / `timeouts.c`.
     sanlock_io_timeout: u64 = 10_000, Duration;
-    /// Time the host watchdog (wdmd) allows after lease expiry before another host may take a
-    /// dead host's leases (sanlock's watchdog fire timeout, 60 s).
+    /// Time the host watchdog (wdmd) allows after a failed renewal before another host may take
+    /// the host's leases (sanlock's `WATCHDOG_FIRE_TIMEOUT`, 60 s): `host_dead_seconds` is
+    /// `id_renewal_fail_seconds` + this, 140 s after the last renewal.
     watchdog_timeout: u64 = 60_000, Duration;
     /// No fencing for this long after the engine starts (`DisableFenceAtStartupInSec`, 300 s).
     disable_fence_at_startup: u64 = 300_000, Duration;
@@ -168,8 +180,10 @@ parameters! {
     /// Time from a host's power returning (site recovery) or a fence restart to the host being
     /// Up in the engine (boot, vdsm, activation). Estimate: 5 min.
     host_boot_time: u64 = 300_000, Duration;
-    /// Host history the hosted-engine agents need before the best-scoring host (base score
-    /// `HostedEngineMaximumHighAvailabilityScore` 3400) starts the engine VM (ovirt-hosted-engine-ha, 60 s).
+    /// Time after which the hosted-engine agents consider a host whose metadata stopped
+    /// changing dead (ovirt-hosted-engine-ha `agent/constants.py.in` `HOST_ALIVE_TIMEOUT_SECS`,
+    /// 60 s, read in `agent/state_machine.py`); then the best-scoring live agent (base score
+    /// `BASE_SCORE` 3400) starts the engine VM. A dead host has no agent and no score.
     hosted_engine_history: u64 = 60_000, Duration;
     /// Time from the hosted-engine VM starting to the engine serving. Estimate: 3 min.
     engine_boot_time: u64 = 180_000, Duration;
@@ -184,12 +198,37 @@ parameters! {
 }
 
 impl Parameters {
-    /// Time after a host stopped renewing before its sanlock leases can be taken elsewhere:
-    /// lease expiry (8 x io_timeout) plus the watchdog.
+    /// Sanlock's `host_dead_seconds`: time after a host's last renewal before its leases can
+    /// be taken elsewhere (`id_renewal_fail_seconds` plus the watchdog), 140 s.
     pub fn lease_takeover(&self) -> u64 {
-        self.sanlock_io_timeout
-            .saturating_mul(8)
-            .saturating_add(self.watchdog_timeout)
+        self.id_renewal_fail().saturating_add(self.watchdog_timeout)
+    }
+
+    /// Sanlock's `id_renewal_fail_seconds`: time after a host's last renewal at which it kills
+    /// the VMs holding its leases (8 x `io_timeout`), 80 s.
+    pub fn id_renewal_fail(&self) -> u64 {
+        self.sanlock_io_timeout.saturating_mul(8)
+    }
+
+    /// Sanlock's delta-lease renewal period (`id_renewal_seconds`, 2 x `io_timeout`), 20 s.
+    pub fn lease_renewal_interval(&self) -> u64 {
+        self.sanlock_io_timeout.saturating_mul(2).max(1)
+    }
+
+    /// Refreshes from the one that turned a host NonResponsive to the first direct run of its
+    /// leased VMs, and between two runs (`VdsManager.restartVmsWithLeaseIfNeeded`: the counter
+    /// starts at `-refreshes_before_start_unknown_vms`, counts every failed refresh and fires
+    /// at the multiples of `refreshes_before_retry_unknown_vms + 1` from 0).
+    pub fn unknown_vms_refreshes(&self) -> (u64, u64) {
+        let period = u64::from(self.refreshes_before_retry_unknown_vms).saturating_add(1);
+        // The counter after the NonResponsive refresh.
+        let first = 1 - i64::from(self.refreshes_before_start_unknown_vms);
+        let fire = if first <= 0 {
+            0
+        } else {
+            (first as u64).div_ceil(period) * period
+        };
+        ((fire as i64 - first) as u64, period)
     }
 
     /// Time to live-migrate `memory_bytes` at the per-migration bandwidth, at least one second.
@@ -208,6 +247,10 @@ mod tests {
         let p = Parameters::default();
         assert_eq!(p.vds_refresh_rate, 3_000);
         assert_eq!(p.lease_takeover(), 140_000);
+        assert_eq!(p.id_renewal_fail(), 80_000);
+        assert_eq!(p.lease_renewal_interval(), 20_000);
+        // -10 + 1 at the NonResponsive refresh, 0 nine refreshes later; then every 101.
+        assert_eq!(p.unknown_vms_refreshes(), (9, 101));
         assert_eq!(p.migration_time(52 << 20), 1_000);
         assert!(PARAMETERS.iter().all(|(_, _, doc)| !doc.trim().is_empty()));
     }

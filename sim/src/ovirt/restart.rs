@@ -1,5 +1,12 @@
 //! Bringing VMs back: VMs with leases of NonResponsive hosts, the HA restart runner with its
 //! priorities and retries, and VMs paused by storage errors (resumed or killed).
+//!
+//! Sources (ovirt-engine): `backend/manager/modules/vdsbroker/.../VdsManager.java`
+//! (`handleNetworkException`, `restartVmsWithLeaseIfNeeded`), `backend/manager/modules/bll/.../
+//! VdsEventListener.java` (`restartVmsWithLease`: `RunVm` with `runInUnknownStatus`, one VM
+//! after the other in the order given: that host's leased VMs by priority), `AutoStartVmsRunner.java`
+//! and `HaAutoStartVmsRunner.java` (the HA runner: `addVmsToRun` replaces an entry and resets
+//! its counters, priorities, `MaxTimeAutoStartBlockedOnPriority`, short and long retries).
 
 use std::cmp::Reverse;
 
@@ -8,6 +15,7 @@ use stretchdr_model::{EntityId, HostId, VmId};
 
 use crate::des::SimTime;
 use crate::outcome::Reason;
+use crate::ovirt::sanlock::LeaseWait;
 use crate::ovirt::scheduler::{Constraint, Rejection};
 use crate::ovirt::{Ctx, Event, HaEntry, HostState, Ovirt, PerUseDraws, SimError, VmState};
 
@@ -19,16 +27,9 @@ impl Ovirt<'_> {
             self.vms[vm.index()].reason = Some(Reason::NotHa);
             return Ok(());
         }
-        if let Some(key) = self.ha_key[vm.index()] {
-            // Already listed; if it was starting, the start failed: it is down again.
-            if let Some(entry) = self.ha_queue.get_mut(&key)
-                && entry.starting
-            {
-                entry.starting = false;
-                entry.next_attempt = now;
-            }
-            return self.wake_runner(ctx, now);
-        }
+        // Listed again (`AutoStartVmsRunner.processVmsToAdd`): the new entry replaces the old
+        // one, with its retry counters and priority wait reset.
+        self.unlist_ha(vm);
         self.ha_seq += 1;
         let key = (Reverse(self.inv.vms[vm].ha_priority), self.ha_seq);
         self.ha_key[vm.index()] = Some(key);
@@ -168,19 +169,19 @@ impl Ovirt<'_> {
         }
     }
 
-    /// Tries to run `vm` now: its lease must be free and the scheduler must find a host.
+    /// Tries to run `vm` now: the scheduler must find a host; the start then blocks in sanlock
+    /// until the VM's lease is free, and fails at once while its holder still renews it.
     fn try_start(
         &mut self,
         ctx: &mut Ctx<'_>,
         vm: VmId,
     ) -> Result<Result<HostId, Reason>, SimError> {
         let now = ctx.now();
-        if self.inv.vms[vm].lease.is_some()
-            && let Some(lost) = self.vms[vm.index()].lease_lost_at
-            && now < lost.after(self.params.lease_takeover())
-        {
-            return Ok(Err(Reason::StorageUnavailable));
-        }
+        let lease_free = match self.lease_wait(vm) {
+            LeaseWait::Held => return Ok(Err(Reason::StorageUnavailable)),
+            LeaseWait::At(at) => at.max(now),
+            LeaseWait::Free => now,
+        };
         let host = match self.place(vm, Constraint::Any, false) {
             Ok(host) => host,
             Err(Rejection::Reason(reason)) => return Ok(Err(reason)),
@@ -198,7 +199,7 @@ impl Ovirt<'_> {
         v.epoch += 1;
         let epoch = v.epoch;
         let boot = PerUseDraws::draw(self.params.vm_boot_time, self.draws.vm_boot_time, ctx.rng);
-        ctx.schedule_in(boot, Event::VmUp { vm, epoch })?;
+        ctx.schedule(lease_free.after(boot), Event::VmUp { vm, epoch })?;
         Ok(Ok(host))
     }
 
@@ -211,6 +212,8 @@ impl Ovirt<'_> {
         let v = &mut self.vms[vm.index()];
         if v.epoch == epoch && v.state == VmState::Starting {
             v.state = VmState::Up;
+            // Its new host holds and renews the lease now.
+            v.lease_free_at = None;
             if v.down_at.is_some() {
                 v.up_at = Some(ctx.now());
                 v.up_host = v.host;
@@ -231,8 +234,11 @@ impl Ovirt<'_> {
         Ok(())
     }
 
-    /// The engine tries the leased VMs of a NonResponsive host elsewhere once their leases are
-    /// free; if some are still held, it looks again after `refreshes_before_retry_unknown_vms`.
+    /// The engine runs the leased VMs of a NonResponsive host directly elsewhere, highest
+    /// priority first within that host, not through the HA runner and its priority wait
+    /// (`VdsEventListener.restartVmsWithLease`). A start blocks in sanlock until the lease is
+    /// free; a VM the scheduler cannot place, or whose lease its live holder still renews, stays
+    /// Unknown and is tried again after `refreshes_before_retry_unknown_vms` + 1 refreshes.
     pub(super) fn start_unknown_vms(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -244,49 +250,100 @@ impl Ovirt<'_> {
         if h.epoch != epoch || h.state != HostState::NonResponsive || !self.engine.up {
             return Ok(());
         }
-        let takeover = self.params.lease_takeover();
-        let mut handed = 0;
-        let mut held = 0;
-        for vm in self.hosts[host.index()].vms.clone() {
-            let v = &self.vms[vm.index()];
-            if v.host != Some(host)
-                || v.state != VmState::Unknown
-                || self.inv.vms[vm].lease.is_none()
-            {
-                continue;
-            }
-            if v.lease_lost_at.is_none_or(|t| now < t.after(takeover)) {
-                held += 1;
-                continue;
-            }
-            handed += 1;
-            let alive = v.alive;
+        let mut leased: Vec<VmId> = self.hosts[host.index()]
+            .vms
+            .iter()
+            .copied()
+            .filter(|vm| {
+                let v = &self.vms[vm.index()];
+                v.host == Some(host)
+                    && v.state == VmState::Unknown
+                    && self.inv.vms[*vm].lease.is_some()
+            })
+            .collect();
+        // `VdsManager.restartVmsWithLeaseIfNeeded` sorts by priority, highest first (stable).
+        leased.sort_by_key(|vm| Reverse(self.inv.vms[*vm].ha_priority));
+        let mut started = Vec::new();
+        let mut failed: Vec<(VmId, Reason)> = Vec::new();
+        for vm in leased {
+            let lease_free = match self.lease_wait(vm) {
+                LeaseWait::Held => {
+                    failed.push((vm, Reason::StorageUnavailable));
+                    continue;
+                }
+                LeaseWait::At(at) => at.max(now),
+                LeaseWait::Free => now,
+            };
+            let target = match self.place(vm, Constraint::Any, false) {
+                Ok(target) => target,
+                Err(Rejection::Reason(reason)) => {
+                    failed.push((vm, reason));
+                    continue;
+                }
+                Err(Rejection::Busy) => {
+                    failed.push((vm, Reason::NoCapacity));
+                    continue;
+                }
+            };
+            // A paused old copy is killed by sanlock (id_renewal_fail) before the lease can be
+            // taken (host_dead). A copy still running is one the lease could not stop: its
+            // host renews the lease on its own copy of split storage (split brain).
+            let (alive, paused) = (self.vms[vm.index()].alive, self.vms[vm.index()].paused);
             self.release(vm, host);
-            if alive {
-                // Still running where the engine cannot see: its copy keeps its memory there.
+            if alive && !paused {
                 self.hosts[host.index()].memory_used += self.inv.vms[vm].memory_bytes;
                 self.vms[vm.index()].ghosts.push(host);
                 self.split_brain_seen = true;
             }
+            self.assign(vm, target);
             let v = &mut self.vms[vm.index()];
-            v.state = VmState::Down;
-            v.alive = false;
+            if !v.ghosts.is_empty() {
+                v.split_brain = true;
+            }
+            v.state = VmState::Starting;
+            v.alive = true;
+            v.paused = false;
+            v.resumed = false;
+            v.reason = None;
             v.epoch += 1;
-            self.enqueue_ha(ctx, vm)?;
+            let epoch = v.epoch;
+            let boot =
+                PerUseDraws::draw(self.params.vm_boot_time, self.draws.vm_boot_time, ctx.rng);
+            ctx.schedule(lease_free.after(boot), Event::VmUp { vm, epoch })?;
+            started.push((vm, target));
         }
-        if handed > 0 {
+        if !started.is_empty() {
+            let names = sample_names(started.iter().map(|(vm, target)| {
+                format!(
+                    "{} on {}",
+                    self.inv.vms[*vm].name, self.inv.hosts[*target].name
+                )
+            }));
             self.decide_host(
                 now,
                 "restart",
                 host,
-                "VMs with a lease on {host} are free to restart elsewhere",
-                Some(format!("{handed} VMs")),
+                "VMs with a lease on {host} run elsewhere; they boot once their leases are free",
+                Some(format!("{} VMs: {names}", started.len())),
             );
         }
-        if held > 0 {
-            let p = self.params;
-            let delay =
-                (p.vds_refresh_rate * u64::from(p.refreshes_before_retry_unknown_vms)).max(1);
+        if !failed.is_empty() {
+            for (vm, reason) in &failed {
+                self.vms[vm.index()].reason = Some(*reason);
+            }
+            let names =
+                sample_names(failed.iter().map(|(vm, reason)| {
+                    format!("{} ({})", self.inv.vms[*vm].name, reason.as_str())
+                }));
+            self.decide_host(
+                now,
+                "restart",
+                host,
+                "VMs with a lease on {host} cannot run elsewhere yet",
+                Some(format!("{} VMs: {names}", failed.len())),
+            );
+            let (_, period) = self.params.unknown_vms_refreshes();
+            let delay = self.params.vds_refresh_rate.saturating_mul(period).max(1);
             ctx.schedule_in(delay, Event::StartUnknownVms { host, epoch })?;
         }
         Ok(())
@@ -297,7 +354,6 @@ impl Ovirt<'_> {
     /// back resume unless they are set to stay paused.
     pub(super) fn storage_changed(&mut self, ctx: &mut Ctx<'_>) -> Result<(), SimError> {
         let now = ctx.now();
-        let takeover = self.params.lease_takeover();
         let mut paused = 0;
         let mut resumed = 0;
         for i in 0..self.vms.len() {
@@ -326,12 +382,21 @@ impl Ovirt<'_> {
                 }
                 v.epoch += 1;
                 paused += 1;
+                let epoch = v.epoch;
                 if config.lease.is_some() {
-                    v.lease_lost_at.get_or_insert(now);
-                }
-                if config.lease.is_some() || config.resume_behaviour == ResumeBehaviour::Kill {
-                    let epoch = v.epoch;
-                    ctx.schedule(now.after(takeover), Event::StorageKill { vm, epoch })?;
+                    // Its host cannot renew the lease any more: sanlock kills the VM at
+                    // id_renewal_fail after the last renewal.
+                    self.lease_stops(vm, host, now);
+                    let kill = self
+                        .after_last_renewal(host, now, self.params.id_renewal_fail())
+                        .max(now);
+                    ctx.schedule(kill, Event::StorageKill { vm, epoch })?;
+                } else if config.resume_behaviour == ResumeBehaviour::Kill {
+                    // vdsm destroys a VM paused longer than its kill timeout, 8 x sanlock
+                    // io_timeout (`lib/vdsm/virt/utils.py` `vm_kill_paused_timeout`, checked by
+                    // `lib/vdsm/virt/periodic.py`).
+                    let kill = now.after(self.params.id_renewal_fail());
+                    ctx.schedule(kill, Event::StorageKill { vm, epoch })?;
                 }
             } else if ok
                 && v.paused
@@ -347,7 +412,7 @@ impl Ovirt<'_> {
                 v.up_host = v.host;
                 v.resumed = true;
                 v.epoch += 1;
-                v.lease_lost_at = None;
+                v.lease_free_at = None;
                 resumed += 1;
             }
         }

@@ -155,8 +155,22 @@ impl Ovirt<'_> {
                 v.state,
                 VmState::Up | VmState::Migrating { .. } | VmState::Unknown
             );
+        if self.engine_vm == Some(vm) {
+            // The engine's own VM: restarted by the hosted-engine agents or not.
+            return match (v.down_at, self.engine.up) {
+                (None, _) => (VmOutcome::Unaffected, None),
+                (Some(_), true) => (VmOutcome::Restarted, None),
+                (Some(_), false) => (VmOutcome::NotRestarted, Some(Reason::EngineDown)),
+            };
+        }
         if v.initially_down {
             (VmOutcome::Unaffected, None)
+        } else if let Some(reason) = v.not_migrated
+            && v.host.is_some_and(|h| {
+                self.hosts[h.index()].state == crate::ovirt::HostState::PreparingForMaintenance
+            })
+        {
+            (VmOutcome::NotMigrated, Some(reason))
         } else if v.split_brain {
             (VmOutcome::SplitBrain, None)
         } else if v.down_at.is_none() {
@@ -165,6 +179,8 @@ impl Ovirt<'_> {
             } else {
                 (VmOutcome::Unaffected, None)
             }
+        } else if running && v.up_at.is_some() && v.resumed {
+            (VmOutcome::Resumed, None)
         } else if running && v.up_at.is_some() {
             (VmOutcome::Restarted, None)
         } else {
@@ -195,6 +211,7 @@ impl Ovirt<'_> {
         let (outcome, reason) = self.vm_outcome(vm);
         let shown_host = match outcome {
             VmOutcome::NotRestarted => None,
+            _ if self.engine_vm == Some(vm) => v.up_host,
             _ if v.initially_down => None,
             _ => v.host,
         };

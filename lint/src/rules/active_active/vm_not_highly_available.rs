@@ -7,7 +7,9 @@ use crate::rule::{Sink, Subject, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Notes running VMs of a stretch cluster that are not highly available.
+    /// Notes running VMs of a stretch cluster that are not highly available. The self-hosted
+    /// engine's own VM (API `origin` `managed_hosted_engine`) is left out: the hosted-engine
+    /// agents restart it, not the engine's HA flag.
     ///
     /// ## Why is this bad?
     /// The engine restarts only HA VMs when their host or site fails. A VM that is not HA stays
@@ -44,7 +46,10 @@ declare_rule! {
 fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
     let sites = Sites::new(inventory);
     for (id, vm) in inventory.vms.iter() {
-        if !vm.ha && vm.status == VmStatus::Up && sites.is_stretch(vm.cluster) {
+        // The self-hosted engine's own VM is made highly available by the hosted-engine
+        // agents, not by the engine's HA flag.
+        if !vm.ha && !vm.hosted_engine && vm.status == VmStatus::Up && sites.is_stretch(vm.cluster)
+        {
             sink.report(
                 Subject::Vm(id),
                 format!(
