@@ -397,3 +397,209 @@ fn standard_scenarios_and_assessment_for_audit() {
     // after the hosts are back (5 min boot + 1 min).
     assert_eq!(assessment.failback_s, Some(360.0));
 }
+
+/// The base design with a self-hosted engine in site-a, on hosts that can run it.
+fn self_hosted_in_site_a() -> String {
+    BASE.replace(
+        "deployment = \"standalone\"\nsite = \"site-b\"",
+        "deployment = \"self-hosted\"\nsite = \"site-a\"",
+    )
+    .replace(
+        "power_management = true",
+        "power_management = true\nhosted_engine = true",
+    )
+}
+
+const BOOT_30S: &str = "[parameters]\nvm_boot_time = \"30s\"\n";
+
+#[test]
+fn leased_vms_of_a_lost_site_boot_when_their_leases_are_free() {
+    let result = run(BASE, &format!("{LOSE_SITE_A}{BOOT_30S}"));
+    for name in ["lease-01", "lease-02"] {
+        let v = vm(&result, name);
+        assert_eq!(v.outcome, VmOutcome::Restarted, "{v:?}");
+        // a1 stops renewing at 0 s; its last renewal was in (-20 s, 0], so the leases are free
+        // in (120 s, 140 s]. a1 turns NonResponsive at about 60 s (+20 s as the SPM, +1 s for
+        // its two VMs) and the engine runs the leased VMs 9 refreshes (27 s) later, before the
+        // leases are free: the starts wait for them, then boot 30 s. Up in [150 s, 170 s], well
+        // inside the [140 s, 240 s] the direct path allows.
+        let up = v.up_at_s.unwrap();
+        assert!((150.0..=170.0).contains(&up), "{v:?}");
+    }
+    let restarts = decisions(&result, "restart");
+    assert!(
+        restarts
+            .iter()
+            .any(|d| d.contains("VMs with a lease on a1 run elsewhere")),
+        "{restarts:?}"
+    );
+}
+
+#[test]
+fn a_high_priority_vm_that_cannot_start_does_not_hold_back_leased_vms_of_other_hosts() {
+    // `big` (priority 100, no lease, pinned to a1) can never start elsewhere; the leased VMs
+    // on a2 have priority 1.
+    let design = format!(
+        "{}\n[[vm]]\nname = \"big\"\ncluster = \"stretch\"\nmemory = \"4GiB\"\nha = true\n\
+         ha_priority = 100\nplacement = \"pinned\"\nplacement_hosts = [\"a1\"]\n\
+         disks = [\"data1\"]\nnetworks = [\"vm-net\"]\nruns_on = \"a1\"\n\n\
+         [[vm]]\nname = \"low-{{01..02}}\"\ncluster = \"stretch\"\nmemory = \"4GiB\"\nha = true\n\
+         ha_priority = 1\nlease = \"data1\"\ndisks = [\"data1\"]\nnetworks = [\"vm-net\"]\n\
+         runs_on = \"a2\"\n",
+        base_without_vms()
+    );
+    let result = run(&design, &format!("{LOSE_SITE_A}{BOOT_30S}"));
+    assert_eq!(vm(&result, "big").outcome, VmOutcome::NotRestarted);
+    for name in ["low-01", "low-02"] {
+        let v = vm(&result, name);
+        assert_eq!(v.outcome, VmOutcome::Restarted, "{v:?}");
+        // The direct path has no priority wait: up at lease expiry (120-140 s) + 30 s boot,
+        // not after `big`'s 600 s MaxTimeAutoStartBlockedOnPriority.
+        assert!(v.up_at_s.unwrap() <= 170.0, "{v:?}");
+    }
+}
+
+#[test]
+fn after_the_engine_returns_leased_vms_are_up_within_100_s() {
+    let result = run(
+        &self_hosted_in_site_a(),
+        &format!("{LOSE_SITE_A}{BOOT_30S}"),
+    );
+    let engine_down = result.summary.engine_down_s;
+    for name in ["lease-01", "lease-02"] {
+        let v = vm(&result, name);
+        assert_eq!(v.outcome, VmOutcome::Restarted, "{v:?}");
+        // The engine starts with no last-update time for a1: NonResponsive on its third failed
+        // refresh (<= 9 s), the direct run 27 s later, leases long free, boot 30 s: <= 66 s.
+        let after = v.up_at_s.unwrap() - engine_down;
+        assert!(
+            (0.0..=100.0).contains(&after),
+            "{v:?} engine down {engine_down}"
+        );
+    }
+}
+
+#[test]
+fn the_hosted_engine_never_starts_on_a_host_of_the_lost_site() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/site-a-loss.toml");
+    let (mut scenario, inventory) = stretchdr_sim::load_scenario(&path).unwrap();
+    let site_a_hosts: Vec<&str> = inventory
+        .hosts
+        .values()
+        .filter(|h| h.site.is_some_and(|s| inventory.sites[s].name == "site-a"))
+        .map(|h| h.name.as_str())
+        .collect();
+    let mut downs = Vec::new();
+    for seed in 0..100 {
+        scenario.seed = seed;
+        let result = stretchdr_sim::simulate(&inventory, &scenario).unwrap();
+        for d in decisions(&result, "engine") {
+            if let Some(rest) = d.strip_prefix("hosted-engine agent on ") {
+                let host = rest.split(' ').next().unwrap();
+                assert!(!site_a_hosts.contains(&host), "seed {seed}: {d}");
+            }
+        }
+        downs.push(result.summary.engine_down_s);
+    }
+    // Agents at 60 s, the engine VM's lease free 120-140 s after the loss, 180 s boot.
+    assert!(
+        downs.iter().all(|d| (300.0..=320.0).contains(d)),
+        "{downs:?}"
+    );
+}
+
+#[test]
+fn spm_down_is_at_least_engine_down_when_the_spm_is_lost_with_the_engine() {
+    let result = run(&self_hosted_in_site_a(), LOSE_SITE_A);
+    let s = &result.summary;
+    // a1 or a2 (priority 7) was SPM; no election while the engine is down.
+    assert!(s.spm_down_s >= s.engine_down_s, "{s:?}");
+    let spm = decisions(&result, "spm");
+    let elected = result
+        .timeline
+        .iter()
+        .find(|d| d.kind == "spm")
+        .map(|d| d.at_s)
+        .unwrap_or_else(|| panic!("{spm:?}"));
+    // Measured from the loss (0 s) to the election.
+    assert_eq!(s.spm_down_s, elected);
+}
+
+#[test]
+fn a_partitions_paused_vm_is_resumed_not_restarted() {
+    // The witness gives the storage to the primary, site-a, where the engine runs: site-b's
+    // VMs pause. `plain-b` is not HA and stays paused until the link returns; then it resumes
+    // in place.
+    let design = format!(
+        "{}\n[[vm]]\nname = \"plain-b\"\ncluster = \"stretch\"\nmemory = \"4GiB\"\n\
+         resume_behaviour = \"auto_resume\"\ndisks = [\"data1\"]\nnetworks = [\"vm-net\"]\n\
+         runs_on = \"b2\"\n",
+        BASE.replace(
+            "site = \"site-b\"\nexternal_ha = false",
+            "site = \"site-a\"\nexternal_ha = false",
+        )
+    );
+    let result = run(
+        &design,
+        "[[event]]\nat = \"0s\"\nfail = \"link:site-a/site-b\"\n\
+         [[event]]\nat = \"1h\"\nrecover = \"link:site-a/site-b\"\n",
+    );
+    let v = vm(&result, "plain-b");
+    assert_eq!(v.outcome, VmOutcome::Resumed, "{v:?}");
+    assert_eq!(v.down_at_s, Some(0.0));
+    assert_eq!(v.up_at_s, Some(3600.0));
+    assert_eq!(result.summary.resumed, 1);
+    // Resumed VMs are not restarts: the RTO covers the restarted VMs only.
+    assert!(
+        result.summary.rto_s.max.unwrap() < 3600.0,
+        "{:?}",
+        result.summary
+    );
+}
+
+#[test]
+fn a_pinned_vm_in_a_site_put_into_maintenance_is_not_migrated() {
+    let design = format!(
+        "{}\n[[vm]]\nname = \"pinned-01\"\ncluster = \"stretch\"\nmemory = \"4GiB\"\n\
+         placement = \"pinned\"\nplacement_hosts = [\"a1\"]\ndisks = [\"data1\"]\n\
+         networks = [\"vm-net\"]\nruns_on = \"a1\"\n",
+        BASE
+    );
+    let result = run(
+        &design,
+        "[[event]]\nat = \"0s\"\nmaintenance = \"site:site-a\"\n",
+    );
+    let v = vm(&result, "pinned-01");
+    assert_eq!(v.outcome, VmOutcome::NotMigrated, "{v:?}");
+    assert_eq!(v.reason, Some(Reason::Pinned));
+    assert_eq!(result.summary.not_migrated, 1);
+    assert!(
+        decisions(&result, "migration")
+            .iter()
+            .any(|d| d.contains("host a1 cannot enter maintenance")),
+    );
+}
+
+#[test]
+fn a_vm_listed_again_gets_fresh_retries() {
+    // A leased VM restarted on b1 is lost again with b1 two hours later: it must come back
+    // within minutes (fresh runner entry, fresh lease clock), not after a 30-minute retry.
+    let result = run(
+        BASE,
+        &format!(
+            "{LOSE_SITE_A}{BOOT_30S}[[event]]\nat = \"2h\"\nfail = \"host:b1\"\n\
+             [[event]]\nat = \"2h\"\nfail = \"host:b2\"\n[[event]]\nat = \"125m\"\n\
+             recover = \"site:site-a\"\n"
+        ),
+    );
+    let v = vm(&result, "lease-01");
+    assert_eq!(v.outcome, VmOutcome::Restarted, "{v:?}");
+    // Lost again at 7200 s; its lease on b1/b2 renewed until then, free 120-140 s later; site-a
+    // is back at 7500 s + 300 s host boot = 7800 s, then a direct run or the runner starts it.
+    let up = v.up_at_s.unwrap();
+    assert!(
+        (7800.0..=8200.0).contains(&up),
+        "{v:?} {:?}",
+        result.timeline
+    );
+}
