@@ -195,6 +195,21 @@ pub enum MigrationPolicy {
     Legacy,
 }
 
+/// How the engine limits the bandwidth of one migration (the cluster's
+/// `migration.bandwidth.assignment_method`; ovirt-engine `MigrationBandwidthLimitType`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MigrationBandwidth {
+    /// The engine's default: the migration network's QoS, else the lower link speed of the two
+    /// hosts' migration NICs; vdsm's own default when neither is known.
+    #[default]
+    Auto,
+    /// vdsm's `migration_max_bandwidth` (52 MiB/s).
+    HypervisorDefault,
+    /// A fixed rate, in bits per second, shared by the concurrent migrations.
+    Custom(u64),
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Cluster {
     pub id: Option<String>,
@@ -204,6 +219,8 @@ pub struct Cluster {
     pub on_error: OnError,
     pub fencing: FencingPolicy,
     pub migration_policy: MigrationPolicy,
+    /// How one migration's bandwidth is limited.
+    pub migration_bandwidth: MigrationBandwidth,
     /// Memory overcommit in percent (100 = none; oVirt offers 100, 150, 200).
     pub memory_overcommit_percent: u32,
     #[serde(skip)]
@@ -246,6 +263,9 @@ pub struct Host {
     pub power_management: bool,
     /// Can run the self-hosted engine VM.
     pub hosted_engine: bool,
+    /// Speed of the NIC carrying the migration network, in bits per second (unknown: `None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration_nic_speed_bps: Option<u64>,
     /// Affinity labels the export attached to this host (names).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,

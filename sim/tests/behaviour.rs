@@ -603,3 +603,39 @@ fn a_vm_listed_again_gets_fresh_retries() {
         result.timeline
     );
 }
+
+#[test]
+fn failback_of_four_16_gib_vms_between_10_gbe_hosts_takes_minutes() {
+    // Four 16 GiB VMs that prefer site-a (soft VM-to-host rule) restart in site-b, then
+    // site-a returns. AUTO bandwidth: min(10 Gbps, 10 Gbps) = 10,000 Mbps / 8 = 1,250 MiB/s,
+    // / 2 concurrent migrations = 625 MiB/s: 16 GiB in about 26 s. The enforcer moves one VM
+    // per cluster per 60 s pass, so failback ends about 4-5 passes after the hosts are Up.
+    let design = format!(
+        "{}\n[[vm]]\nname = \"big-{{1..4}}\"\ncluster = \"stretch\"\nmemory = \"16GiB\"\nha = true\n\
+         lease = \"data1\"\ndisks = [\"data1\"]\nnetworks = [\"vm-net\"]\nruns_on = \"a1\"\n\n\
+         [[affinity_group]]\nname = \"prefer-a\"\ncluster = \"stretch\"\nvms = [\"big-{{1..4}}\"]\n\
+         hosts = [\"a1\", \"a2\"]\nhosts_rule = {{ enabled = true, positive = true, enforcing = false }}\n",
+        base_without_vms().replace(
+            "power_management = true",
+            "power_management = true\nmigration_nic_speed = \"10Gbps\"",
+        )
+    );
+    let result = run(
+        &design,
+        &format!("{LOSE_SITE_A}[[event]]\nat = \"1h\"\nrecover = \"site:site-a\"\n"),
+    );
+    // Hosts back 300 s after the recovery at 3600 s.
+    let done = result.summary.failback_done_s.unwrap();
+    assert!((3900.0..=3900.0 + 6.0 * 60.0).contains(&done), "{done}");
+    let moved = decisions(&result, "affinity")
+        .iter()
+        .filter(|d| d.contains(" back on a"))
+        .count();
+    assert_eq!(moved, 4);
+    // At vdsm's default 52 MiB/s each migration would take 315 s instead.
+    let slow = run(
+        &design.replace("migration_nic_speed = \"10Gbps\"", ""),
+        &format!("{LOSE_SITE_A}[[event]]\nat = \"1h\"\nrecover = \"site:site-a\"\n"),
+    );
+    assert!(slow.summary.failback_done_s.unwrap() > done + 3.0 * 250.0);
+}

@@ -24,9 +24,9 @@ use crate::ids::{
 };
 use crate::inventory::{
     AffinityGroup, AffinityLabel, AffinityRule, Cluster, DataCenter, Deployment, DomainType, Host,
-    HostStatus, Inventory, MigrationPolicy, Network, OnError, Placement, Replication,
-    ResumeBehaviour, Site, SiteLink, SiteRole, SpmStatus, StorageDomain, StorageType, Version, Vm,
-    VmStatus, VnicProfile,
+    HostStatus, Inventory, MigrationBandwidth, MigrationPolicy, Network, OnError, Placement,
+    Replication, ResumeBehaviour, Site, SiteLink, SiteRole, SpmStatus, StorageDomain, StorageType,
+    Version, Vm, VmStatus, VnicProfile,
 };
 use crate::origin::{FileId, Origin};
 use crate::units::{parse_bandwidth_bps, parse_size};
@@ -594,6 +594,24 @@ impl Builder {
             .as_ref()
             .map(|v| ctx.choice("migration_policy", v, MIGRATION_POLICIES))
             .transpose()?;
+        let migration_bandwidth = raw
+            .migration_bandwidth
+            .as_ref()
+            .map(|v| match v.get_ref().as_str() {
+                "auto" => Ok(MigrationBandwidth::Auto),
+                "hypervisor_default" => Ok(MigrationBandwidth::HypervisorDefault),
+                text => parse_bandwidth_bps(text)
+                    .map(MigrationBandwidth::Custom)
+                    .map_err(|e| {
+                        ctx.err(
+                            v.span(),
+                            format!(
+                                "migration_bandwidth: expected \"auto\", \"hypervisor_default\" or a rate such as \"4Gbps\" ({e})"
+                            ),
+                        )
+                    }),
+            })
+            .transpose()?;
         let threshold = raw
             .fencing
             .as_ref()
@@ -619,6 +637,7 @@ impl Builder {
                 on_error: defaults::ON_ERROR,
                 fencing: defaults::fencing(),
                 migration_policy: defaults::MIGRATION_POLICY,
+                migration_bandwidth: MigrationBandwidth::Auto,
                 memory_overcommit_percent: defaults::MEMORY_OVERCOMMIT_PERCENT,
                 origin: None,
             },
@@ -637,6 +656,9 @@ impl Builder {
             }
             if let Some(policy) = migration_policy {
                 cluster.migration_policy = policy;
+            }
+            if let Some(bandwidth) = migration_bandwidth {
+                cluster.migration_bandwidth = bandwidth;
             }
             if let Some(fencing) = &raw.fencing {
                 if let Some(enabled) = fencing.enabled {
@@ -932,6 +954,14 @@ impl Builder {
             .as_ref()
             .map(|p| ctx.int_in("spm_priority", p, -1..=10))
             .transpose()?;
+        let migration_nic_speed = raw
+            .migration_nic_speed
+            .as_ref()
+            .map(|v| {
+                parse_bandwidth_bps(v.get_ref())
+                    .map_err(|e| ctx.err(v.span(), format!("migration_nic_speed: {e}")))
+            })
+            .transpose()?;
         let made = upsert(
             ctx,
             "host",
@@ -952,6 +982,7 @@ impl Builder {
                 // oVirt adds hosts with power management off and without hosted-engine deployment.
                 power_management: false,
                 hosted_engine: false,
+                migration_nic_speed_bps: None,
                 labels: Vec::new(),
                 origin: None,
             },
@@ -990,6 +1021,9 @@ impl Builder {
             }
             if let Some(pm) = raw.power_management {
                 host.power_management = pm;
+            }
+            if migration_nic_speed.is_some() {
+                host.migration_nic_speed_bps = migration_nic_speed;
             }
         }
         Ok(())

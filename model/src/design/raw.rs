@@ -91,6 +91,8 @@ pub struct RawCluster {
     pub on_error: Option<S<String>>,
     pub fencing: Option<RawFencing>,
     pub migration_policy: Option<S<String>>,
+    /// `auto`, `hypervisor_default` or a rate such as `"4Gbps"`.
+    pub migration_bandwidth: Option<S<String>>,
     /// Percent: 100 none, 150 server, 200 desktop load.
     pub memory_overcommit: Option<S<i64>>,
 }
@@ -115,6 +117,8 @@ pub struct RawHost {
     pub spm_priority: Option<S<i64>>,
     pub hosted_engine: Option<bool>,
     pub power_management: Option<bool>,
+    /// Speed of the NIC carrying the migration network, e.g. `"10Gbps"`.
+    pub migration_nic_speed: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,8 +16,8 @@ use crate::ids::{
 };
 use crate::inventory::{
     AffinityGroup, AffinityLabel, AffinityRule, Cluster, DataCenter, DomainType, FencingPolicy,
-    Host, HostStatus, Inventory, MigrationPolicy, Network, OnError, Placement, ResumeBehaviour,
-    SpmStatus, StorageDomain, StorageType, Version, Vm, VmStatus, VnicProfile,
+    Host, HostStatus, Inventory, MigrationBandwidth, MigrationPolicy, Network, OnError, Placement,
+    ResumeBehaviour, SpmStatus, StorageDomain, StorageType, Version, Vm, VmStatus, VnicProfile,
 };
 
 /// Reads every collection the model uses, in dependency order.
@@ -203,6 +203,7 @@ impl Loader<'_> {
                     .unwrap_or(OnError::Migrate),
                 fencing,
                 migration_policy: migration_policy(node.text_at(&["migration", "policy", "id"])),
+                migration_bandwidth: migration_bandwidth(doc, &node)?,
                 memory_overcommit_percent: doc
                     .number(node, &["memory_policy", "over_commit", "percent"])?
                     .unwrap_or(100),
@@ -217,6 +218,9 @@ impl Loader<'_> {
     fn hosts(&mut self) -> Result<(), LoadError> {
         self.collection("hosts", ("hosts", "host"), |this, doc, node| {
             let host = Host {
+                // The engine's API lists host NICs in a sub-collection the export does not
+                // hold; an overlay's `migration_nic_speed` sets it.
+                migration_nic_speed_bps: None,
                 id: node.id().map(str::to_string),
                 name: doc.name(node, "host")?,
                 site: None,
@@ -733,4 +737,20 @@ fn storage_type(text: &str) -> StorageType {
         "localfs" => StorageType::Localfs,
         _ => StorageType::Other,
     }
+}
+
+/// The cluster's `migration.bandwidth`: `assignment_method` auto | hypervisor_default | custom
+/// with `custom_value` in Mbps (ovirt-engine-api-model `MigrationBandwidth`).
+fn migration_bandwidth(doc: &Document, node: &Node) -> Result<MigrationBandwidth, LoadError> {
+    let method = node.text_at(&["migration", "bandwidth", "assignment_method"]);
+    Ok(match method {
+        Some("hypervisor_default") => MigrationBandwidth::HypervisorDefault,
+        Some("custom") => {
+            match doc.number::<u64>(node, &["migration", "bandwidth", "custom_value"])? {
+                Some(mbps) => MigrationBandwidth::Custom(mbps.saturating_mul(1_000_000)),
+                None => MigrationBandwidth::Auto,
+            }
+        }
+        _ => MigrationBandwidth::Auto,
+    })
 }

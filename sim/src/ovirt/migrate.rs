@@ -1,7 +1,7 @@
 //! Live migrations: planned failover by maintenance, and failback by the affinity rules
 //! enforcer (one migration per cluster per pass, none while the cluster migrates).
 
-use stretchdr_model::inventory::Placement;
+use stretchdr_model::inventory::{MigrationBandwidth, Placement};
 use stretchdr_model::{AffinityGroupId, ClusterId, EntityId, HostId, VmId};
 
 use crate::des::SimTime;
@@ -140,9 +140,51 @@ impl Ovirt<'_> {
         v.migration = Some(kind);
         v.epoch += 1;
         let epoch = v.epoch;
-        let duration = self.params.migration_time(self.inv.vms[vm].memory_bytes);
+        let duration = self.migration_time(vm, from, to);
         ctx.schedule_in(duration, Event::MigrationDone { vm, epoch })?;
         Ok(())
+    }
+
+    /// Bandwidth of one migration of `vm` from `from` to `to`, in bytes per second, as
+    /// `MigrateVmCommand.getMaxBandwidth` computes it: by the cluster's limit type; AUTO takes
+    /// the lower known link speed of the two hosts' migration NICs (Mbps), CUSTOM the cluster's
+    /// rate, each / 8 as the MiB/s vdsm is given, then divided by the concurrent migrations of
+    /// the policy (`getMaxBandwidth(MigrationPolicy)`); vdsm's own `migration_max_bandwidth`
+    /// when the engine sends none (hypervisor default, or AUTO with no speed known).
+    fn migration_bytes_per_s(&self, vm: VmId, from: HostId, to: HostId) -> u64 {
+        let inv = self.inv;
+        let p = self.params;
+        let vdsm_default = p.migration_bandwidth / 8;
+        let limit_mbps = match inv.vms[vm]
+            .cluster
+            .map(|c| inv.clusters[c].migration_bandwidth)
+        {
+            Some(MigrationBandwidth::HypervisorDefault) => None,
+            Some(MigrationBandwidth::Custom(bps)) => Some(bps / 1_000_000),
+            Some(MigrationBandwidth::Auto) | None => [from, to]
+                .iter()
+                .filter_map(|h| inv.hosts[*h].migration_nic_speed_bps)
+                .filter(|bps| *bps > 0)
+                .min()
+                .map(|bps| bps / 1_000_000),
+        };
+        match limit_mbps {
+            Some(mbps) => {
+                let mib_per_s = mbps / 8 / u64::from(p.migrations_per_host.max(1));
+                (mib_per_s << 20).max(1)
+            }
+            None => vdsm_default.max(1),
+        }
+    }
+
+    /// Time to live-migrate `vm` from `from` to `to`, at least one second.
+    pub(super) fn migration_time(&self, vm: VmId, from: HostId, to: HostId) -> u64 {
+        let bytes_per_s = self.migration_bytes_per_s(vm, from, to);
+        let memory = self.inv.vms[vm].memory_bytes;
+        (u128::from(memory) * 1000 / u128::from(bytes_per_s))
+            .try_into()
+            .unwrap_or(u64::MAX)
+            .max(1000)
     }
 
     /// A migration of `vm` stops before finishing: the target's reservation is released.

@@ -173,7 +173,10 @@ parameters! {
     /// Concurrent outgoing (and incoming) migrations per host: vdsm's `max_outgoing_migrations`
     /// of the "Minimal downtime" policy, 2.
     migrations_per_host: u32 = 2, Count;
-    /// Bandwidth of one migration: vdsm's `migration_max_bandwidth`, 52 MiB/s.
+    /// Bandwidth of one migration when the engine sends no limit: vdsm's
+    /// `migration_max_bandwidth`, 52 MiB/s (`lib/vdsm/common/config.py.in`). The engine sends
+    /// one unless the cluster's `migration_bandwidth` is `hypervisor_default` or AUTO knows no
+    /// NIC speed (`MigrateVmCommand.getMaxBandwidth`).
     migration_bandwidth: u64 = 52 * 8 * 1024 * 1024, Bandwidth;
     /// Time from the engine's run command to the VM being Up. Estimate: 60 s.
     vm_boot_time: u64 = 60_000, Duration;
@@ -230,12 +233,6 @@ impl Parameters {
         };
         ((fire as i64 - first) as u64, period)
     }
-
-    /// Time to live-migrate `memory_bytes` at the per-migration bandwidth, at least one second.
-    pub fn migration_time(&self, memory_bytes: u64) -> u64 {
-        let bytes_per_s = (self.migration_bandwidth / 8).max(1);
-        (memory_bytes.saturating_mul(1000) / bytes_per_s).max(1000)
-    }
 }
 
 #[cfg(test)]
@@ -251,7 +248,6 @@ mod tests {
         assert_eq!(p.lease_renewal_interval(), 20_000);
         // -10 + 1 at the NonResponsive refresh, 0 nine refreshes later; then every 101.
         assert_eq!(p.unknown_vms_refreshes(), (9, 101));
-        assert_eq!(p.migration_time(52 << 20), 1_000);
         assert!(PARAMETERS.iter().all(|(_, _, doc)| !doc.trim().is_empty()));
     }
 
