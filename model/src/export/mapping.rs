@@ -203,7 +203,7 @@ impl Loader<'_> {
                     .unwrap_or(OnError::Migrate),
                 fencing,
                 migration_policy: migration_policy(node.text_at(&["migration", "policy", "id"])),
-                migration_bandwidth: migration_bandwidth(doc, &node)?,
+                migration_bandwidth: migration_bandwidth(doc, node)?,
                 memory_overcommit_percent: doc
                     .number(node, &["memory_policy", "over_commit", "percent"])?
                     .unwrap_or(100),
