@@ -27,6 +27,7 @@ fn host(name: &str, inv: &Inventory, labels: &[&str]) -> Host {
         cpus: 24,
         power_management: true,
         hosted_engine: false,
+        migration_nic_speed_bps: None,
         labels: labels.iter().map(|l| l.to_string()).collect(),
         origin: None,
     }
@@ -76,6 +77,7 @@ fn exported() -> Inventory {
         on_error: stretchdr_model::inventory::OnError::Migrate,
         fencing: Default::default(),
         migration_policy: stretchdr_model::inventory::MigrationPolicy::MinimalDowntime,
+        migration_bandwidth: Default::default(),
         memory_overcommit_percent: 100,
         origin: None,
     });
