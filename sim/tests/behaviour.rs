@@ -639,3 +639,32 @@ fn failback_of_four_16_gib_vms_between_10_gbe_hosts_takes_minutes() {
     );
     assert!(slow.summary.failback_done_s.unwrap() > done + 3.0 * 250.0);
 }
+
+#[test]
+fn the_enforcer_brings_a_positive_vm_to_vm_group_together() {
+    // pair-1 on a1 and pair-2 on b1 break their positive VM-to-VM rule. After any recovery
+    // arms the enforcer, it moves the VM away from the smaller side (a tie: off the later host)
+    // to the host holding the group, one migration per pass.
+    let design = format!(
+        "{}\n[[vm]]\nname = \"pair-1\"\ncluster = \"stretch\"\nmemory = \"4GiB\"\n\
+         disks = [\"data1\"]\nnetworks = [\"vm-net\"]\nruns_on = \"a1\"\n\n\
+         [[vm]]\nname = \"pair-2\"\ncluster = \"stretch\"\nmemory = \"4GiB\"\n\
+         disks = [\"data1\"]\nnetworks = [\"vm-net\"]\nruns_on = \"b1\"\n\n\
+         [[affinity_group]]\nname = \"together\"\ncluster = \"stretch\"\n\
+         vms = [\"pair-1\", \"pair-2\"]\n\
+         vms_rule = {{ enabled = true, positive = true, enforcing = false }}\n",
+        base_without_vms()
+    );
+    let result = run(
+        &design,
+        "[[event]]\nat = \"0s\"\nfail = \"host:b2\"\n[[event]]\nat = \"10m\"\nrecover = \"host:b2\"\n",
+    );
+    let moves = decisions(&result, "affinity");
+    assert!(
+        moves
+            .iter()
+            .any(|d| d.contains("enforcer migrates pair-2 to a1 (group together)")),
+        "{moves:?}"
+    );
+    assert_eq!(vm(&result, "pair-2").host.as_deref(), Some("a1"));
+}

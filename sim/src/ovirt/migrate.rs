@@ -273,8 +273,13 @@ impl Ovirt<'_> {
         Ok(())
     }
 
-    /// One pass of the affinity rules enforcer: migrate at most one VM of the cluster that
-    /// breaks a VM-to-host rule (enforcing rules first, then by group priority).
+    /// One pass of the affinity rules enforcer (`AffinityRulesEnforcer.chooseVmsToMigrate`):
+    /// candidates in the engine's order, hard VM-to-host violators, hard VM-to-VM violators,
+    /// soft VM-to-host violators, soft VM-to-VM violators (VM-to-host ones sorted by how many
+    /// rules of that kind each breaks, fewest first, as `getVmToHostsAffinityGroupCandidates`
+    /// sorts them); the first migratable candidate the scheduler can move is migrated. At most
+    /// one migration per cluster per pass, none while the cluster migrates
+    /// (`AffinityRulesEnforcementManager`).
     pub(super) fn affinity_enforcer(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -288,53 +293,40 @@ impl Ovirt<'_> {
         if self.cluster_migrations[cluster.index()] > 0 {
             return self.arm_enforcer(ctx, cluster);
         }
-        let inv = self.inv;
-        let mut groups: Vec<AffinityGroupId> = self.index.cluster_groups[cluster.index()]
-            .iter()
-            .copied()
-            .filter(|g| inv.affinity_groups[*g].hosts_rule.enabled)
-            .collect();
-        groups.sort_by(|a, b| {
-            let (ga, gb) = (&inv.affinity_groups[*a], &inv.affinity_groups[*b]);
-            gb.hosts_rule
-                .enforcing
-                .cmp(&ga.hosts_rule.enforcing)
-                .then(gb.priority.total_cmp(&ga.priority))
-                .then(a.cmp(b))
-        });
-        for g in groups {
-            let group = &inv.affinity_groups[g];
-            let hosts = &self.index.group_hosts[g.index()];
-            for &vm in &group.vms {
+        let mut seen = std::collections::BTreeSet::new();
+        for enforcing in [true, false] {
+            let mut candidates = self.vm_to_host_violations(cluster, enforcing);
+            candidates.extend(self.vm_to_vm_violations(cluster, enforcing));
+            for (vm, group, target) in candidates {
+                if !seen.insert(vm) {
+                    continue;
+                }
                 let v = &self.vms[vm.index()];
                 let (Some(host), VmState::Up) = (v.host, v.state) else {
                     continue;
                 };
-                if inv.vms[vm].placement != Placement::Migratable {
+                if self.inv.vms[vm].placement != Placement::Migratable || self.engine_vm == Some(vm)
+                {
                     continue;
                 }
-                let member = hosts.binary_search(&host).is_ok();
-                if member == group.hosts_rule.positive {
-                    continue;
-                }
-                let constraint = if group.hosts_rule.positive {
-                    Constraint::Among(hosts)
-                } else {
-                    Constraint::Avoid(hosts)
+                let constraint = match &target {
+                    Target::Among(hosts) => Constraint::Among(hosts),
+                    Target::Avoid(hosts) => Constraint::Avoid(hosts),
                 };
                 match self.place(vm, constraint, true) {
-                    Ok(target) => {
+                    Ok(to) => {
+                        let inv = self.inv;
                         self.decide(
                             now,
                             "affinity",
                             format!(
                                 "enforcer migrates {} to {} (group {})",
                                 inv.vms[vm].name,
-                                self.host_name(target),
-                                group.name
+                                self.host_name(to),
+                                inv.affinity_groups[group].name
                             ),
                         );
-                        self.start_migration(ctx, vm, host, target, MigrationKind::Failback)?;
+                        self.start_migration(ctx, vm, host, to, MigrationKind::Failback)?;
                         return self.arm_enforcer(ctx, cluster);
                     }
                     Err(Rejection::Busy) => return self.arm_enforcer(ctx, cluster),
@@ -349,4 +341,132 @@ impl Ovirt<'_> {
         }
         Ok(())
     }
+
+    /// Running VMs of `cluster` breaking VM-to-host rules that are (or are not) enforcing, with
+    /// the group and where it wants them, fewest broken rules first (ties: stable by VM, then by
+    /// group priority).
+    fn vm_to_host_violations(
+        &self,
+        cluster: ClusterId,
+        enforcing: bool,
+    ) -> Vec<(VmId, AffinityGroupId, Target)> {
+        let inv = self.inv;
+        let mut groups: Vec<AffinityGroupId> = self.index.cluster_groups[cluster.index()]
+            .iter()
+            .copied()
+            .filter(|g| {
+                let rule = inv.affinity_groups[*g].hosts_rule;
+                rule.enabled && rule.enforcing == enforcing
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            let (ga, gb) = (&inv.affinity_groups[*a], &inv.affinity_groups[*b]);
+            gb.priority.total_cmp(&ga.priority).then(a.cmp(b))
+        });
+        // Per VM: how many rules it breaks, and the first (highest-priority) one.
+        let mut broken: std::collections::BTreeMap<VmId, (usize, AffinityGroupId)> =
+            std::collections::BTreeMap::new();
+        for g in groups {
+            let group = &inv.affinity_groups[g];
+            let hosts = &self.index.group_hosts[g.index()];
+            if hosts.is_empty() {
+                continue;
+            }
+            for &vm in &group.vms {
+                let Some(host) = self.vms[vm.index()].host else {
+                    continue;
+                };
+                let member = hosts.binary_search(&host).is_ok();
+                if member != group.hosts_rule.positive {
+                    broken.entry(vm).or_insert((0, g)).0 += 1;
+                }
+            }
+        }
+        let mut list: Vec<(usize, VmId, AffinityGroupId)> =
+            broken.into_iter().map(|(vm, (n, g))| (n, vm, g)).collect();
+        list.sort_by_key(|(n, vm, _)| (*n, *vm));
+        list.into_iter()
+            .map(|(_, vm, g)| {
+                let group = &inv.affinity_groups[g];
+                let hosts = self.index.group_hosts[g.index()].clone();
+                let target = if group.hosts_rule.positive {
+                    Target::Among(hosts)
+                } else {
+                    Target::Avoid(hosts)
+                };
+                (vm, g, target)
+            })
+            .collect()
+    }
+
+    /// Running VMs of `cluster` breaking VM-to-VM rules that are (or are not) enforcing
+    /// (`getCandidateVmsFromVmToVmAffinity`): enforcing groups first, then by priority, then
+    /// larger groups. A positive group apart: the VMs not on the host holding most of the
+    /// group move to it; a negative group sharing a host: all but the first VM on that host
+    /// move off the hosts of the others.
+    fn vm_to_vm_violations(
+        &self,
+        cluster: ClusterId,
+        enforcing: bool,
+    ) -> Vec<(VmId, AffinityGroupId, Target)> {
+        let inv = self.inv;
+        let mut groups: Vec<AffinityGroupId> = self.index.cluster_groups[cluster.index()]
+            .iter()
+            .copied()
+            .filter(|g| {
+                let rule = inv.affinity_groups[*g].vms_rule;
+                rule.enabled && rule.enforcing == enforcing
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            let (ga, gb) = (&inv.affinity_groups[*a], &inv.affinity_groups[*b]);
+            gb.priority
+                .total_cmp(&ga.priority)
+                .then(gb.vms.len().cmp(&ga.vms.len()))
+                .then(a.cmp(b))
+        });
+        let mut out = Vec::new();
+        for g in groups {
+            let group = &inv.affinity_groups[g];
+            // Running members by host, in host order.
+            let mut by_host: std::collections::BTreeMap<HostId, Vec<VmId>> =
+                std::collections::BTreeMap::new();
+            for &vm in &group.vms {
+                let v = &self.vms[vm.index()];
+                if let (Some(host), true) = (v.host, v.alive) {
+                    by_host.entry(host).or_default().push(vm);
+                }
+            }
+            if group.vms_rule.positive {
+                if by_host.len() < 2 {
+                    continue;
+                }
+                let (&home, _) = by_host
+                    .iter()
+                    .max_by_key(|(host, vms)| (vms.len(), std::cmp::Reverse(**host)))
+                    .expect("two hosts at least");
+                for (host, vms) in &by_host {
+                    if *host != home {
+                        for vm in vms {
+                            out.push((*vm, g, Target::Among(vec![home])));
+                        }
+                    }
+                }
+            } else {
+                let occupied: Vec<HostId> = by_host.keys().copied().collect();
+                for vms in by_host.values() {
+                    for vm in vms.iter().skip(1) {
+                        out.push((*vm, g, Target::Avoid(occupied.clone())));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Where the enforcer wants a VM: on these hosts (sorted), or off them.
+enum Target {
+    Among(Vec<HostId>),
+    Avoid(Vec<HostId>),
 }
