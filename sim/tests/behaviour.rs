@@ -668,3 +668,126 @@ fn the_enforcer_brings_a_positive_vm_to_vm_group_together() {
     );
     assert_eq!(vm(&result, "pair-2").host.as_deref(), Some("a1"));
 }
+
+/// Three data sites of two hosts each, fully meshed, the standalone engine in site-c, storage
+/// written at all three (no replication arbiter needed for this test: it is not split).
+const THREE_SITES: &str = r#"
+[engine]
+deployment = "standalone"
+site = "site-c"
+
+[[site]]
+name = "site-a"
+role = "primary"
+
+[[site]]
+name = "site-b"
+role = "secondary"
+
+[[site]]
+name = "site-c"
+role = "secondary"
+
+[[link]]
+sites = ["site-a", "site-b"]
+rtt_ms = 2.0
+l2 = true
+
+[[link]]
+sites = ["site-a", "site-c"]
+rtt_ms = 2.0
+l2 = true
+
+[[link]]
+sites = ["site-b", "site-c"]
+rtt_ms = 2.0
+l2 = true
+
+[[data_center]]
+name = "dc"
+
+[[cluster]]
+name = "stretch"
+data_center = "dc"
+
+[[host]]
+name = "a{1..2}"
+site = "site-a"
+cluster = "stretch"
+memory = "64GiB"
+cpus = 16
+power_management = true
+
+[[host]]
+name = "b{1..2}"
+site = "site-b"
+cluster = "stretch"
+memory = "64GiB"
+cpus = 16
+power_management = true
+
+[[host]]
+name = "c{1..2}"
+site = "site-c"
+cluster = "stretch"
+memory = "64GiB"
+cpus = 16
+power_management = true
+
+[[network]]
+name = "vm-net"
+data_center = "dc"
+
+[[storage_domain]]
+name = "data1"
+storage = "nfs"
+type = "data"
+data_center = "dc"
+master = true
+
+[[vm]]
+name = "on-a"
+cluster = "stretch"
+memory = "4GiB"
+ha = true
+lease = "data1"
+disks = ["data1"]
+networks = ["vm-net"]
+runs_on = "a1"
+"#;
+
+#[test]
+fn a_partition_of_one_link_between_three_sites_cuts_no_side_off() {
+    // a/b fails: a and b still reach each other, and the engine, through c.
+    let result = run(
+        THREE_SITES,
+        "[[event]]\nat = \"0s\"\nfail = \"link:site-a/site-b\"\n",
+    );
+    assert!(
+        decisions(&result, "host").is_empty(),
+        "{:?}",
+        result.timeline
+    );
+    assert_eq!(vm(&result, "on-a").outcome, VmOutcome::Unaffected);
+    // a/b and a/c fail: site-a is a side of its own, cut off from the engine in site-c.
+    let result = run(
+        THREE_SITES,
+        "[[event]]\nat = \"0s\"\nfail = \"link:site-a/site-b\"\n\
+         [[event]]\nat = \"0s\"\nfail = \"link:site-a/site-c\"\n",
+    );
+    let hosts = decisions(&result, "host");
+    for name in ["a1", "a2"] {
+        assert!(
+            hosts
+                .iter()
+                .any(|d| d.starts_with(&format!("host {name} NonResponsive"))),
+            "{hosts:?}"
+        );
+    }
+    assert!(
+        !hosts
+            .iter()
+            .any(|d| d.starts_with("host b") || d.starts_with("host c")),
+        "{hosts:?}"
+    );
+}

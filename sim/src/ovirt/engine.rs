@@ -301,6 +301,10 @@ impl Ovirt<'_> {
         self.decide_host(now, "host", host, "host {host} NonResponsive", Some(detail));
         let mut leased = false;
         for vm in self.hosts[host.index()].vms.clone() {
+            if matches!(self.vms[vm.index()].state, VmState::Migrating { .. }) {
+                // The engine cannot follow a migration off a host it lost: it fails.
+                self.abort_migration(vm);
+            }
             let v = &mut self.vms[vm.index()];
             if v.host == Some(host) && v.state != VmState::Starting {
                 v.state = VmState::Unknown;

@@ -1,7 +1,17 @@
 //! Which sites are up, which links carry traffic, and where each storage domain can be
 //! written: the physical world the engine acts in, recomputed after every scenario event.
+//!
+//! Reachability is a graph: the up data sites are its nodes, every pair of them whose link has
+//! not failed an edge (a pair without a declared link counts as linked, as a routed WAN), and
+//! two data sites reach each other when they are in the same connected component. So a design
+//! of three data sites whose link a/b fails stays one side (a and b still reach each other
+//! through c), and a site is cut off only when every path to it failed. A witness site holds a
+//! quorum, not transit: it reaches a site only over their own link.
 
 use std::collections::BTreeSet;
+
+use petgraph::graph::{NodeIndex, UnGraph};
+use petgraph::unionfind::UnionFind;
 
 use stretchdr_model::inventory::{Replication, SiteRole};
 use stretchdr_model::{EntityId, Inventory, SiteId, StorageDomainId};
@@ -17,6 +27,11 @@ pub struct Topology {
     access: Vec<Vec<bool>>,
     /// `holders[domain]`: sites holding a writable copy (more than one apart: split brain).
     split: Vec<bool>,
+    /// Connected component of each data site in the graph of up data sites and working links;
+    /// a down site or a witness has none.
+    component: Vec<Option<usize>>,
+    /// Sites of role witness (never transit).
+    witness: Vec<bool>,
 }
 
 fn pair(a: SiteId, b: SiteId) -> (SiteId, SiteId) {
@@ -31,7 +46,14 @@ impl Topology {
             replication_broken: vec![false; inv.storage_domains.len()],
             access: vec![vec![true; inv.sites.len()]; inv.storage_domains.len()],
             split: vec![false; inv.storage_domains.len()],
+            component: vec![Some(0); inv.sites.len()],
+            witness: inv
+                .sites
+                .values()
+                .map(|s| s.role == SiteRole::Witness)
+                .collect(),
         };
+        topology.recompute_components();
         topology.recompute(inv);
         topology
     }
@@ -42,6 +64,7 @@ impl Topology {
 
     pub fn set_site_up(&mut self, site: SiteId, up: bool) {
         self.site_up[site.index()] = up;
+        self.recompute_components();
     }
 
     pub fn set_link_up(&mut self, a: SiteId, b: SiteId, up: bool) {
@@ -50,20 +73,66 @@ impl Topology {
         } else {
             self.links_down.insert(pair(a, b));
         }
+        self.recompute_components();
+    }
+
+    /// The connected components of the up sites over the links that work.
+    fn recompute_components(&mut self) {
+        let sites = self.site_up.len();
+        let mut graph: UnGraph<(), ()> = UnGraph::with_capacity(sites, sites * sites / 2);
+        let nodes: Vec<NodeIndex> = (0..sites).map(|_| graph.add_node(())).collect();
+        for a in 0..sites {
+            for b in a + 1..sites {
+                let (sa, sb) = (SiteId(a as u32), SiteId(b as u32));
+                let transit = !self.witness[a] && !self.witness[b];
+                if transit
+                    && self.site_up[a]
+                    && self.site_up[b]
+                    && !self.links_down.contains(&pair(sa, sb))
+                {
+                    graph.add_edge(nodes[a], nodes[b], ());
+                }
+            }
+        }
+        let mut sets = UnionFind::new(graph.node_count());
+        for edge in graph.edge_indices() {
+            if let Some((a, b)) = graph.edge_endpoints(edge) {
+                sets.union(a.index(), b.index());
+            }
+        }
+        for site in 0..sites {
+            self.component[site] =
+                (self.site_up[site] && !self.witness[site]).then(|| sets.find(site));
+        }
+    }
+
+    /// The sides of the site graph now: each connected component of up data sites, in site
+    /// order.
+    pub fn sides(&self) -> Vec<Vec<SiteId>> {
+        let mut sides: std::collections::BTreeMap<usize, Vec<SiteId>> = Default::default();
+        for (site, component) in self.component.iter().enumerate() {
+            if let Some(c) = component {
+                sides.entry(*c).or_default().push(SiteId(site as u32));
+            }
+        }
+        sides.into_values().collect()
     }
 
     pub fn set_replication_broken(&mut self, domain: StorageDomainId, broken: bool) {
         self.replication_broken[domain.index()] = broken;
     }
 
-    /// Both sites are up and can talk (same site, or their direct link is up). A host without
-    /// a site is reachable from everywhere.
+    /// Both sites are up and can talk: the same site, or sites of one connected component of
+    /// the site graph. A host without a site is reachable from everywhere.
     pub fn connected(&self, a: Option<SiteId>, b: Option<SiteId>) -> bool {
         if !self.site_up(a) || !self.site_up(b) {
             return false;
         }
         match (a, b) {
-            (Some(a), Some(b)) => a == b || !self.links_down.contains(&pair(a, b)),
+            (Some(a), Some(b)) if self.witness[a.index()] || self.witness[b.index()] => {
+                a == b || !self.links_down.contains(&pair(a, b))
+            }
+            (Some(a), Some(b)) => a == b || self.component[a.index()] == self.component[b.index()],
             _ => true,
         }
     }
