@@ -39,6 +39,8 @@ pub fn html(result: &SimResult) -> String {
         ("unaffected", s.unaffected.to_string()),
         ("migrated", s.migrated.to_string()),
         ("split brain", s.split_brain.to_string()),
+        ("resumed", s.resumed.to_string()),
+        ("not migrated", s.not_migrated.to_string()),
         ("RTO p50", secs(s.rto_s.p50)),
         ("RTO p95", secs(s.rto_s.p95)),
         ("RTO max", secs(s.rto_s.max)),
@@ -57,6 +59,9 @@ pub fn html(result: &SimResult) -> String {
         );
     }
     out.push_str("</div>\n");
+    if let Some(line) = super::text::maintenance_not_done(result) {
+        let _ = writeln!(out, "<p class=\"warn\">{}</p>", esc(&line));
+    }
     if !s.not_restarted_by_reason.is_empty() {
         let reasons: Vec<String> = s
             .not_restarted_by_reason

@@ -5,6 +5,27 @@ use std::fmt::Write;
 use crate::des::SimTime;
 use crate::outcome::{Decision, SimResult, VmOutcome};
 
+/// The sentence saying a planned failover is not done, when some VM could not migrate: the
+/// hosts they hold stay PreparingForMaintenance.
+pub fn maintenance_not_done(result: &SimResult) -> Option<String> {
+    let stuck: Vec<&crate::outcome::VmResult> = result
+        .vms
+        .iter()
+        .filter(|v| v.outcome == VmOutcome::NotMigrated)
+        .collect();
+    if stuck.is_empty() {
+        return None;
+    }
+    let mut hosts: Vec<&str> = stuck.iter().filter_map(|v| v.host.as_deref()).collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    Some(format!(
+        "planned failover not done: {} VM(s) could not migrate; host(s) {} stay PreparingForMaintenance",
+        stuck.len(),
+        hosts.join(", ")
+    ))
+}
+
 /// The text report of a run.
 pub fn text(result: &SimResult) -> String {
     let mut out = String::new();
@@ -28,10 +49,20 @@ pub fn text(result: &SimResult) -> String {
     }
     let _ = writeln!(
         out,
-        "{} VMs: {} restarted, {} not restarted, {} unaffected, {} migrated, {} split brain",
-        s.vms, s.restarted, s.not_restarted, s.unaffected, s.migrated, s.split_brain
+        "{} VMs: {} restarted, {} not restarted, {} unaffected, {} migrated, {} split brain, {} resumed, {} not migrated",
+        s.vms,
+        s.restarted,
+        s.not_restarted,
+        s.unaffected,
+        s.migrated,
+        s.split_brain,
+        s.resumed,
+        s.not_migrated
     );
     let _ = writeln!(out, "not restarted by reason: {}", reasons.join(", "));
+    if let Some(line) = maintenance_not_done(result) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(
         out,
         "RTO: p50 {}  p95 {}  max {}",
