@@ -74,6 +74,10 @@ enum Amount {
     Number,
 }
 
+/// The seed of a scenario file without `seed` and of the audit without `--seed`: the same
+/// scenario gives the same figures either way.
+pub const DEFAULT_SEED: u64 = 0;
+
 /// A failure scenario bound to an inventory.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -100,7 +104,7 @@ impl Scenario {
         Scenario {
             name: name.into(),
             design: None,
-            seed: 0,
+            seed: DEFAULT_SEED,
             runs: 1,
             events,
             parameters: Parameters::default(),
@@ -159,7 +163,7 @@ pub fn event(inv: &Inventory, at_ms: u64, action: Action, target: Target) -> Sce
 }
 
 /// The scenarios `stretchdr audit` runs: the loss of each non-witness site, and the partition
-/// of each link between two non-witness sites. Each with default parameters and seed 0.
+/// of each link between two non-witness sites. Each with default parameters and [`DEFAULT_SEED`].
 pub fn standard_scenarios(inv: &Inventory) -> Vec<Scenario> {
     let data_sites: Vec<SiteId> = inv
         .sites
@@ -207,8 +211,7 @@ struct RawHeader {
     mode: Option<Spanned<String>>,
     name: String,
     design: Spanned<String>,
-    #[serde(default)]
-    seed: u64,
+    seed: Option<u64>,
     runs: Option<Spanned<i64>>,
 }
 
@@ -372,7 +375,7 @@ pub fn load_scenario_str(
     let scenario = Scenario {
         name: header.name.clone(),
         design: Some(design_path),
-        seed: header.seed,
+        seed: header.seed.unwrap_or(DEFAULT_SEED),
         runs,
         events,
         parameters,
