@@ -14,6 +14,7 @@ use toml::Spanned;
 
 use crate::des::SimTime;
 use crate::ovirt::params::{self, Kind, Parameters};
+use crate::slo::Slo;
 
 /// What happens to a target.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -94,6 +95,8 @@ pub struct Scenario {
     /// and [`HOST_FAILURE_RATE`]; drawn per run (`vm_boot_time` per start, `detection_jitter`
     /// per host lost).
     pub variation: BTreeMap<String, Distribution>,
+    /// The `[slo]` table: objectives `stretchdr sim` gates on.
+    pub slo: Vec<Slo>,
 }
 
 impl Scenario {
@@ -109,6 +112,7 @@ impl Scenario {
             events,
             parameters: Parameters::default(),
             variation: BTreeMap::new(),
+            slo: Vec::new(),
         }
     }
 }
@@ -202,6 +206,8 @@ struct RawScenario {
     parameters: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     #[serde(default)]
     variation: BTreeMap<Spanned<String>, Spanned<RawDistribution>>,
+    #[serde(default)]
+    slo: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -372,6 +378,21 @@ pub fn load_scenario_str(
         variation.insert(name.get_ref().clone(), dist);
     }
 
+    if raw.event.is_empty() {
+        return Err(at(
+            raw.scenario.span(),
+            "the scenario has no [[event]]: nothing would happen, so nothing would be checked"
+                .into(),
+        ));
+    }
+    let mut slo = Vec::new();
+    for (metric, value) in &raw.slo {
+        slo.push(
+            crate::slo::parse_entry(metric.get_ref(), value.get_ref())
+                .map_err(|e| at(metric.span(), format!("[slo] {e}")))?,
+        );
+    }
+
     let scenario = Scenario {
         name: header.name.clone(),
         design: Some(design_path),
@@ -380,6 +401,7 @@ pub fn load_scenario_str(
         events,
         parameters,
         variation,
+        slo,
     };
     Ok((scenario, inv))
 }
