@@ -122,7 +122,9 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         inventories.push(fetch_inventory(&args.connection.options(url)?).map_err(live_error)?);
     }
     for path in &args.sources {
-        inventories.push(source::load(path, &args.connection)?);
+        let inventory = source::load(path, &args.connection)?;
+        source::require_something_to_check(&inventory, &path.display().to_string())?;
+        inventories.push(inventory);
     }
     let linted = inventories
         .iter()

@@ -21,7 +21,9 @@ use crate::cli::Outcome;
 use crate::commands::lint::{FailOn, PolicyArgs, policy};
 use crate::diagnostic;
 use crate::output;
-use crate::source::{DEMO_NAME, SourceArgs};
+use crate::source::{self, DEMO_NAME, SourceArgs};
+
+pub use render::check_line;
 
 /// Exit codes, shown after the options.
 const EXIT_CODES: &str = "\
@@ -125,7 +127,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         (None, Some(path)) => path.display().to_string(),
         (None, None) => DEMO_NAME.to_string(),
     };
-    require_something_to_check(&inventory, &source)?;
+    source::require_something_to_check(&inventory, &source)?;
     let mut slos: Vec<Slo> = args
         .slo
         .iter()
@@ -158,24 +160,6 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     } else {
         Outcome::Findings
     })
-}
-
-/// Nothing checked is not a pass: a source without clusters or hosts is refused.
-fn require_something_to_check(inventory: &Inventory, source: &str) -> Result<(), Report> {
-    let missing: Vec<&str> = [
-        ("clusters", inventory.clusters.is_empty()),
-        ("hosts", inventory.hosts.is_empty()),
-    ]
-    .into_iter()
-    .filter_map(|(what, empty)| empty.then_some(what))
-    .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(miette::miette!(
-        "{source}: nothing to audit: no {} (a design needs [[cluster]] and [[host]] tables)",
-        missing.join(" and ")
-    ))
 }
 
 /// The `[slo]` entries of the design, read with the one SLO grammar; a bad one points at its
