@@ -15,8 +15,9 @@ use crate::{diagnostic, output, source};
 
 #[derive(Parser, Debug)]
 pub struct Args {
-    /// Design TOML files or export directories.
-    #[arg(required_unless_present = "engine", value_name = "SOURCE")]
+    /// Design TOML files or export directories; the bundled example stretch cluster when
+    /// neither SOURCE nor --engine is given.
+    #[arg(value_name = "SOURCE")]
     sources: Vec<PathBuf>,
     /// Lint a live engine (GET requests only), e.g. https://engine.example.com/ovirt-engine.
     #[arg(long, value_name = "URL")]
@@ -120,6 +121,9 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     let mut inventories: Vec<Inventory> = Vec::new();
     if let Some(url) = &args.engine {
         inventories.push(fetch_inventory(&args.connection.options(url)?).map_err(live_error)?);
+    }
+    if args.engine.is_none() && args.sources.is_empty() {
+        inventories.push(source::demo()?);
     }
     for path in &args.sources {
         let inventory = source::load(path, &args.connection)?;

@@ -36,7 +36,9 @@ failback (after the failed targets recover 4 h later, one run).
 durations rto_p50, rto_p95, rto_max, all_back_p50, all_back_p95, failback, engine_down and
 spm_down (p95 over runs), e.g. 15m; counts not_restarted (expected), not_restarted_ha and the
 other outcomes (runs' most frequent outcome per VM).
-The cheapest point meeting it adds the least memory (the first in sweep order among equals).";
+The cheapest point meeting it adds the least memory (the first in sweep order among equals).
+
+Exit status: 0 the sweep ran (whether or not a point meets --target); 2 bad input or usage.";
 
 #[derive(Parser, Debug)]
 #[command(after_help = GRAMMAR)]

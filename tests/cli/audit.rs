@@ -52,7 +52,7 @@ fn audit_of_an_export_without_sites_says_so_once() {
     let output = run(&["audit", "fixtures/exports/miq_ovirt_lans_refresh"]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}\n{}", stderr(&output));
-    assert_eq!(text.matches("note[AA000]").count(), 1, "{text}");
+    assert_eq!(text.matches("warning[AA000]").count(), 1, "{text}");
     assert!(text.contains("not simulated: no sites are known"), "{text}");
 }
 

@@ -60,11 +60,23 @@ pub fn html(result: &SimResult) -> String {
 pub fn summary_cards(result: &SimResult) -> String {
     let s = &result.summary;
     let mut cards: Vec<(String, String)> = Vec::new();
+    // The documented counts in their order, then any other count of the summary.
+    const ORDER: [&str; 6] = [
+        "vms",
+        "restarted",
+        "not_restarted",
+        "unaffected",
+        "migrated",
+        "split_brain",
+    ];
     if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(s) {
-        for (name, value) in fields {
-            if let Some(n) = value.as_u64() {
-                cards.push((name.replace('_', " "), n.to_string()));
-            }
+        let mut counts: Vec<(&String, u64)> = fields
+            .iter()
+            .filter_map(|(name, value)| Some((name, value.as_u64()?)))
+            .collect();
+        counts.sort_by_key(|(name, _)| ORDER.iter().position(|o| o == name).unwrap_or(ORDER.len()));
+        for (name, n) in counts {
+            cards.push((name.replace('_', " "), n.to_string()));
         }
     }
     let human = |v: Option<f64>| v.map_or("&ndash;".to_string(), format_seconds_human);
