@@ -26,8 +26,7 @@ use crate::inventory::{
     AffinityGroup, AffinityLabel, AffinityRule, Cluster, DataCenter, Deployment, DomainType, Host,
     HostStatus, Inventory, MigrationBandwidth, MigrationPolicy, Network, OnError, Placement,
     Replication, ResumeBehaviour, Site, SiteLink, SiteRole, SloEntry, SpmStatus, StorageDomain,
-    StorageType,
-    Version, Vm, VmStatus, VnicProfile,
+    StorageType, Version, Vm, VmStatus, VnicProfile,
 };
 use crate::origin::{FileId, Origin};
 use crate::units::{parse_bandwidth_bps, parse_size};
