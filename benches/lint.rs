@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use stretchdr_lint::{Policy, lint};
+use stretchdr_lint::{Policy, lint, report};
 use stretchdr_model::design::load_design_str;
 use stretchdr_model::generate::{GenParams, generate};
 
@@ -42,5 +42,21 @@ fn bench_lint(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_lint);
+/// The human report must stay within 1.5x of the JSON one on the same findings: it shows
+/// each finding's source line, which must not cost a walk of the file per finding.
+fn bench_reports(c: &mut Criterion) {
+    let text = large_design();
+    let path = Path::new("gen-2x500x20000.toml");
+    let inventory = load_design_str(path, &text).expect("the generated design loads");
+    let findings = lint(&inventory, &Policy::default());
+    let mut group = c.benchmark_group("lint/20000-vms/report");
+    group.sample_size(10);
+    group.bench_function("human", |b| {
+        b.iter(|| report::human(black_box(&findings), &inventory, false))
+    });
+    group.bench_function("json", |b| b.iter(|| report::json(black_box(&findings))));
+    group.finish();
+}
+
+criterion_group!(benches, bench_lint, bench_reports);
 criterion_main!(benches);

@@ -19,24 +19,37 @@ enum Command {
     /// Lint and simulate a source in one report (the bundled example when no SOURCE is given).
     Audit(audit::Args),
     /// Print what was loaded from a source: counts per site and cluster, and each entity.
+    #[command(after_help = EXIT_CODES)]
     Inventory(inventory::Args),
     /// Check sources against the DR rules; exit 1 on findings at or above --fail-on.
+    #[command(after_help = EXIT_CODES)]
     Lint(lint::Args),
     /// List the rule catalogue.
+    #[command(after_help = EXIT_CODES)]
     Rules(rules::Args),
     /// Show one rule's documentation.
+    #[command(after_help = EXIT_CODES)]
     Explain(rules::ExplainArgs),
     /// Simulate a failure scenario and predict what the engine does.
     Sim(sim::Args),
     /// Sweep design or engine parameters over a scenario: one row per point.
     Whatif(whatif::Args),
     /// Read a live engine (GET only) and write an export directory.
+    #[command(after_help = EXIT_CODES)]
     Fetch(fetch::Args),
     /// The ovirt-dr mapping file of active-passive DR: generate or validate it, offline.
+    #[command(after_help = EXIT_CODES)]
     Mapping(mapping::Args),
     /// Write a synthetic, seeded design of any size (to stdout by default).
+    #[command(after_help = EXIT_CODES)]
     Gen(generate::Args),
 }
+
+/// The exit codes, stated in the help of the commands that have no more to say after their
+/// options (`audit`, `sim` and `whatif` state theirs with their grammar).
+const EXIT_CODES: &str = "Exit status: 0 success (and, for lint and mapping validate, no finding at or above \
+--fail-on); 1 findings at or above --fail-on; 2 bad input or usage (the message names the file, line and \
+what was expected).";
 
 /// Exit status of every command: 0 clean, 1 findings at or above the failing level, 2 bad input or usage.
 pub enum Outcome {

@@ -72,3 +72,21 @@ pub fn load(path: &Path, connection: &EngineArgs) -> Result<Inventory, Report> {
 pub fn demo() -> Result<Inventory, Report> {
     load_design_str(Path::new(DEMO_NAME), DEMO_DESIGN).map_err(diagnostic::load_error)
 }
+
+/// Nothing checked is not a pass: a source without clusters or hosts is refused.
+pub fn require_something_to_check(inventory: &Inventory, source: &str) -> Result<(), Report> {
+    let missing: Vec<&str> = [
+        ("clusters", inventory.clusters.is_empty()),
+        ("hosts", inventory.hosts.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(what, empty)| empty.then_some(what))
+    .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(miette::miette!(
+        "{source}: nothing to check: no {} (a design needs [[cluster]] and [[host]] tables)",
+        missing.join(" and ")
+    ))
+}

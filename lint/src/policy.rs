@@ -253,8 +253,23 @@ fn find_rule(code: &str) -> Option<&'static dyn Rule> {
 /// "unknown rule code ...: expected one of AA000, AA001, ...".
 pub fn unknown_code_message(code: &str) -> String {
     let codes: Vec<&str> = registry::RULES.iter().map(|r| r.code()).collect();
+    let nearest = registry::RULES
+        .iter()
+        .flat_map(|r| [r.code(), r.name()])
+        .map(|known| {
+            let distance = stretchdr_model::mapping::keys::levenshtein(
+                &code.to_ascii_lowercase(),
+                &known.to_ascii_lowercase(),
+            );
+            (distance, known)
+        })
+        .filter(|(distance, known)| *distance <= (known.len() / 3).max(1))
+        .min();
+    let hint = nearest.map_or(String::new(), |(_, known)| {
+        format!("did you mean {known}? ")
+    });
     format!(
-        "unknown rule code {code:?}: expected one of {}",
+        "unknown rule code {code:?}: {hint}expected a rule name or one of {}",
         codes.join(", ")
     )
 }

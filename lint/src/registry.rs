@@ -75,10 +75,9 @@ pub static RULES: &[&dyn Rule] = &[
     &ScheduleMissing,
 ];
 
-/// The rule with this code (case-insensitive).
+/// The rule with this code (case-insensitive) or name (`hard-vm-host-affinity`).
 pub fn find(code: &str) -> Option<&'static dyn Rule> {
-    RULES
-        .iter()
-        .copied()
-        .find(|rule| rule.code().eq_ignore_ascii_case(code))
+    RULES.iter().copied().find(|rule| {
+        rule.code().eq_ignore_ascii_case(code) || rule.name().eq_ignore_ascii_case(code)
+    })
 }

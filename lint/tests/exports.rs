@@ -19,7 +19,7 @@ fn bare_export_gives_one_sites_unknown_note() {
     let findings = lint(&inventory, &Policy::default());
     let site_notes: Vec<_> = findings.iter().filter(|f| f.code == "AA000").collect();
     assert_eq!(site_notes.len(), 1, "{findings:#?}");
-    assert_eq!(site_notes[0].level, Level::Note);
+    assert_eq!(site_notes[0].level, Level::Warning);
     // Only rules that need no sites report anything else.
     for finding in &findings {
         assert!(

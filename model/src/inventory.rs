@@ -26,6 +26,17 @@ pub struct Inventory {
     pub affinity_labels: Arena<AffinityLabelId, AffinityLabel>,
     /// The files this inventory was read from, for pointing at lines.
     pub sources: SourceMap,
+    /// The `[slo]` entries of the design, by metric name.
+    pub slo: Vec<SloEntry>,
+}
+
+/// One `[slo]` entry as written (`rto_p95 = "<=15m"`); the simulator's SLO grammar reads it.
+#[derive(Clone, Debug)]
+pub struct SloEntry {
+    pub metric: String,
+    pub value: toml::Value,
+    /// Where the entry's key is.
+    pub origin: Origin,
 }
 
 impl Inventory {

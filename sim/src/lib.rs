@@ -25,6 +25,7 @@ pub mod outcome;
 pub mod ovirt;
 pub mod report;
 pub mod scenario;
+pub mod slo;
 pub mod variation;
 pub mod whatif;
 
@@ -34,7 +35,7 @@ use crate::des::{EventQueue, SimTime};
 pub use crate::montecarlo::{MonteCarloResult, monte_carlo};
 pub use crate::outcome::{Reason, SimResult, Summary, VmOutcome, VmResult};
 pub use crate::ovirt::{Event, Ovirt, Parameters, SimError};
-pub use crate::scenario::{Scenario, load_scenario, standard_scenarios};
+pub use crate::scenario::{DEFAULT_SEED, Scenario, load_scenario, standard_scenarios};
 
 /// What `stretchdr audit` reports for one scenario.
 #[derive(Clone, Debug, PartialEq)]

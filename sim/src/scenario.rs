@@ -14,6 +14,7 @@ use toml::Spanned;
 
 use crate::des::SimTime;
 use crate::ovirt::params::{self, Kind, Parameters};
+use crate::slo::Slo;
 
 /// What happens to a target.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -74,6 +75,10 @@ enum Amount {
     Number,
 }
 
+/// The seed of a scenario file without `seed` and of the audit without `--seed`: the same
+/// scenario gives the same figures either way.
+pub const DEFAULT_SEED: u64 = 0;
+
 /// A failure scenario bound to an inventory.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -90,6 +95,8 @@ pub struct Scenario {
     /// and [`HOST_FAILURE_RATE`]; drawn per run (`vm_boot_time` per start, `detection_jitter`
     /// per host lost).
     pub variation: BTreeMap<String, Distribution>,
+    /// The `[slo]` table: objectives `stretchdr sim` gates on.
+    pub slo: Vec<Slo>,
 }
 
 impl Scenario {
@@ -100,11 +107,12 @@ impl Scenario {
         Scenario {
             name: name.into(),
             design: None,
-            seed: 0,
+            seed: DEFAULT_SEED,
             runs: 1,
             events,
             parameters: Parameters::default(),
             variation: BTreeMap::new(),
+            slo: Vec::new(),
         }
     }
 }
@@ -159,7 +167,7 @@ pub fn event(inv: &Inventory, at_ms: u64, action: Action, target: Target) -> Sce
 }
 
 /// The scenarios `stretchdr audit` runs: the loss of each non-witness site, and the partition
-/// of each link between two non-witness sites. Each with default parameters and seed 0.
+/// of each link between two non-witness sites. Each with default parameters and [`DEFAULT_SEED`].
 pub fn standard_scenarios(inv: &Inventory) -> Vec<Scenario> {
     let data_sites: Vec<SiteId> = inv
         .sites
@@ -198,6 +206,8 @@ struct RawScenario {
     parameters: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     #[serde(default)]
     variation: BTreeMap<Spanned<String>, Spanned<RawDistribution>>,
+    #[serde(default)]
+    slo: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -207,8 +217,7 @@ struct RawHeader {
     mode: Option<Spanned<String>>,
     name: String,
     design: Spanned<String>,
-    #[serde(default)]
-    seed: u64,
+    seed: Option<u64>,
     runs: Option<Spanned<i64>>,
 }
 
@@ -369,14 +378,30 @@ pub fn load_scenario_str(
         variation.insert(name.get_ref().clone(), dist);
     }
 
+    if raw.event.is_empty() {
+        return Err(at(
+            raw.scenario.span(),
+            "the scenario has no [[event]]: nothing would happen, so nothing would be checked"
+                .into(),
+        ));
+    }
+    let mut slo = Vec::new();
+    for (metric, value) in &raw.slo {
+        slo.push(
+            crate::slo::parse_entry(metric.get_ref(), value.get_ref())
+                .map_err(|e| at(metric.span(), format!("[slo] {e}")))?,
+        );
+    }
+
     let scenario = Scenario {
         name: header.name.clone(),
         design: Some(design_path),
-        seed: header.seed,
+        seed: header.seed.unwrap_or(DEFAULT_SEED),
         runs,
         events,
         parameters,
         variation,
+        slo,
     };
     Ok((scenario, inv))
 }

@@ -23,6 +23,7 @@ use crate::montecarlo::accumulate;
 use crate::ovirt::SimError;
 use crate::ovirt::params::{self, Kind, MUST_BE_POSITIVE};
 use crate::scenario::Scenario;
+use crate::slo::{Figures, Slo};
 
 /// The most points a sweep may have.
 pub const MAX_POINTS: usize = 10_000;
@@ -302,106 +303,6 @@ pub fn apply(
     Ok((inv, scenario, added))
 }
 
-/// A target: `rto_p95<=15m`, `not_restarted<1`, `failback<=2h` (several joined by `,`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Target {
-    pub text: String,
-    conditions: Vec<(Metric, Op, f64)>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Metric {
-    RtoP50,
-    RtoP95,
-    RtoMax,
-    AllBackP50,
-    AllBackP95,
-    NotRestarted,
-    Failback,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Op {
-    Le,
-    Lt,
-    Ge,
-    Gt,
-}
-
-const METRICS: [(&str, Metric); 7] = [
-    ("rto_p50", Metric::RtoP50),
-    ("rto_p95", Metric::RtoP95),
-    ("rto_max", Metric::RtoMax),
-    ("all_back_p50", Metric::AllBackP50),
-    ("all_back_p95", Metric::AllBackP95),
-    ("not_restarted", Metric::NotRestarted),
-    ("failback", Metric::Failback),
-];
-
-/// Parses a `--target`.
-pub fn parse_target(text: &str) -> Result<Target, String> {
-    let mut conditions = Vec::new();
-    for part in text.split(',') {
-        let part = part.trim();
-        let (at, op, len) = [("<=", Op::Le), (">=", Op::Ge), ("<", Op::Lt), (">", Op::Gt)]
-            .iter()
-            .find_map(|(s, op)| part.find(s).map(|i| (i, *op, s.len())))
-            .ok_or_else(|| {
-                format!("--target {part:?}: expected METRIC<=VALUE, e.g. rto_p95<=15m")
-            })?;
-        let (name, value) = (part[..at].trim(), part[at + len..].trim());
-        let metric = METRICS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, m)| *m)
-            .ok_or_else(|| {
-                let names: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
-                format!(
-                    "--target: unknown metric {name:?}; expected one of {}",
-                    names.join(", ")
-                )
-            })?;
-        let value = if metric == Metric::NotRestarted {
-            value
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("--target {part:?}: expected a number"))?
-        } else {
-            parse_duration_ms(value).map_err(|m| format!("--target {part:?}: {m}"))? as f64 / 1000.0
-        };
-        conditions.push((metric, op, value));
-    }
-    Ok(Target {
-        text: text.to_string(),
-        conditions,
-    })
-}
-
-impl Target {
-    /// The point meets every condition (a time that never came meets only `>`/`>=`).
-    pub fn met_by(&self, p: &Point) -> bool {
-        self.conditions.iter().all(|(metric, op, limit)| {
-            let value = match metric {
-                Metric::RtoP50 => p.rto_p50_s,
-                Metric::RtoP95 => p.rto_p95_s,
-                Metric::RtoMax => p.rto_max_s,
-                Metric::AllBackP50 => p.all_ha_back_p50_s,
-                Metric::AllBackP95 => p.all_ha_back_p95_s,
-                Metric::NotRestarted => Some(p.expected_not_restarted),
-                Metric::Failback => p.failback_s,
-            }
-            .unwrap_or(f64::INFINITY);
-            match op {
-                Op::Le => value <= *limit,
-                Op::Lt => value < *limit,
-                Op::Ge => value >= *limit,
-                Op::Gt => value > *limit,
-            }
-        })
-    }
-}
-
 /// One point of a sweep.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Point {
@@ -469,7 +370,7 @@ pub fn sweep(
     scenario: &Scenario,
     varies: &[Vary],
     runs: u32,
-    target: Option<&Target>,
+    target: Option<&Slo>,
     progress: &(dyn Fn(u32, u32) + Sync),
 ) -> Result<Sweep, WhatifError> {
     let grid = grid(varies).map_err(WhatifError::Sweep)?;
@@ -484,8 +385,10 @@ pub fn sweep(
             progress(base + done, total)
         })?
         .finish(&inv, &scenario);
+        let failback_s = crate::failback_s(&inv, &scenario)?;
+        let figures = Figures::of_monte_carlo(&result, failback_s);
         let s = &result.summary;
-        let mut p = Point {
+        let p = Point {
             settings: point
                 .iter()
                 .zip(varies)
@@ -498,10 +401,9 @@ pub fn sweep(
             expected_not_restarted: s.expected_not_restarted,
             all_ha_back_p50_s: s.all_ha_back_s.p50,
             all_ha_back_p95_s: s.all_ha_back_s.p95,
-            failback_s: crate::failback_s(&inv, &scenario)?,
-            meets_target: None,
+            failback_s,
+            meets_target: target.map(|t| t.met_by(&figures)),
         };
-        p.meets_target = target.map(|t| t.met_by(&p));
         points.push(p);
     }
     let cheapest = target.map(|_| {
@@ -538,7 +440,7 @@ fn round1(x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{Setting, Unit, glob_match, parse_target, range_values};
+    use super::{Setting, Unit, glob_match, range_values};
 
     #[test]
     fn ranges_and_lists() {
@@ -575,17 +477,5 @@ mod tests {
         assert!(glob_match("db-0?", "db-07"));
         assert!(!glob_match("web-*", "app-01"));
         assert!(glob_match("*", ""));
-    }
-
-    #[test]
-    fn targets() {
-        assert!(parse_target("rto_p95<=15m").is_ok());
-        assert!(parse_target("not_restarted<1, failback<=2h").is_ok());
-        assert!(
-            parse_target("rto<=15m")
-                .unwrap_err()
-                .contains("unknown metric")
-        );
-        assert!(parse_target("rto_p95=15m").is_err());
     }
 }

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use stretchdr_model::Inventory;
 use stretchdr_sim::scenario::{Action, Scenario, Target, event};
-use stretchdr_sim::whatif::{parse_target, parse_vary, sweep};
+use stretchdr_sim::slo::parse;
+use stretchdr_sim::whatif::{parse_vary, sweep};
 
 fn capacity() -> (Inventory, Scenario) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/designs/capacity.toml");
@@ -22,7 +23,7 @@ fn capacity() -> (Inventory, Scenario) {
 fn hosts_added_to_site_b_restart_four_vms_each() {
     let (inv, scenario) = capacity();
     let vary = parse_vary(&inv, "hosts.site-b=+0..+3").unwrap();
-    let target = parse_target("not_restarted<=0").unwrap();
+    let target = parse("not_restarted<=0").unwrap();
     let result = sweep(&inv, &scenario, &[vary], 4, Some(&target), &|_, _| {}).unwrap();
     let lost: Vec<f64> = result
         .points
@@ -43,7 +44,7 @@ fn hosts_added_to_site_b_restart_four_vms_each() {
         Some(Some(2)),
         "two hosts are the cheapest answer"
     );
-    let never = parse_target("not_restarted<0").unwrap();
+    let never = parse("not_restarted<0").unwrap();
     let result = sweep(
         &inv,
         &scenario,

@@ -15,8 +15,9 @@ use crate::{diagnostic, output, source};
 
 #[derive(Parser, Debug)]
 pub struct Args {
-    /// Design TOML files or export directories.
-    #[arg(required_unless_present = "engine", value_name = "SOURCE")]
+    /// Design TOML files or export directories; the bundled example stretch cluster when
+    /// neither SOURCE nor --engine is given.
+    #[arg(value_name = "SOURCE")]
     sources: Vec<PathBuf>,
     /// Lint a live engine (GET requests only), e.g. https://engine.example.com/ovirt-engine.
     #[arg(long, value_name = "URL")]
@@ -30,24 +31,32 @@ pub struct Args {
 /// How findings are judged and reported: shared by `lint` and `mapping validate`.
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// A policy file (levels, thresholds, ignores) applied on top of the profile.
-    #[arg(long, value_name = "FILE")]
-    policy: Option<PathBuf>,
-    /// The built-in policy profile to start from.
-    #[arg(long, value_enum, default_value_t = Profile::Ovirt)]
-    profile: Profile,
+    #[command(flatten)]
+    pub judging: PolicyArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Exit 1 when a finding is at or above this level.
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
     fail_on: FailOn,
-    /// Report only findings whose fingerprint is not in this baseline file.
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
     /// Write the fingerprints of all current findings to FILE and exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+}
+
+/// Which rules run at which level, and which findings are already known: shared by `lint`,
+/// `mapping validate` and `audit`.
+#[derive(clap::Args, Debug)]
+pub struct PolicyArgs {
+    /// A policy file (levels, thresholds, ignores) applied on top of the profile.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// The built-in policy profile to start from.
+    #[arg(long, value_enum, default_value_t = Profile::Ovirt)]
+    profile: Profile,
+    /// Report only findings whose fingerprint is not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Report a rule as an error (repeatable; applied after --warn and --allow).
     #[arg(long, value_name = "CODE")]
     deny: Vec<String>,
@@ -57,6 +66,19 @@ pub struct ReportArgs {
     /// Do not run a rule (repeatable).
     #[arg(long, value_name = "CODE")]
     allow: Vec<String>,
+}
+
+impl PolicyArgs {
+    /// Drops the findings the baseline file (if any) already knows.
+    pub fn new_findings(&self, findings: Vec<Finding>) -> Result<Vec<Finding>, Report> {
+        match &self.baseline {
+            Some(path) => {
+                let known = baseline::read(path).map_err(diagnostic::load_error)?;
+                Ok(baseline::new_findings(findings, &known))
+            }
+            None => Ok(findings),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -74,21 +96,39 @@ enum Format {
     Github,
 }
 
+/// The level at and above which findings fail the command (exit 1); `warn` and `warning` are
+/// the same level.
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum FailOn {
+pub enum FailOn {
     Error,
+    #[value(alias = "warn")]
     Warning,
     Note,
 }
 
+impl From<FailOn> for Level {
+    fn from(fail_on: FailOn) -> Level {
+        match fail_on {
+            FailOn::Error => Level::Error,
+            FailOn::Warning => Level::Warning,
+            FailOn::Note => Level::Note,
+        }
+    }
+}
+
 pub fn run(args: Args) -> Result<Outcome, Report> {
-    let policy = policy(&args.report)?;
+    let policy = policy(&args.report.judging)?;
     let mut inventories: Vec<Inventory> = Vec::new();
     if let Some(url) = &args.engine {
         inventories.push(fetch_inventory(&args.connection.options(url)?).map_err(live_error)?);
     }
+    if args.engine.is_none() && args.sources.is_empty() {
+        inventories.push(source::demo()?);
+    }
     for path in &args.sources {
-        inventories.push(source::load(path, &args.connection)?);
+        let inventory = source::load(path, &args.connection)?;
+        source::require_something_to_check(&inventory, &path.display().to_string())?;
+        inventories.push(inventory);
     }
     let linted = inventories
         .iter()
@@ -111,11 +151,8 @@ pub fn report_findings(
         eprintln!("wrote {} to {}", report::summary_line(&all), path.display());
         return Ok(Outcome::Clean);
     }
-    if let Some(path) = &args.baseline {
-        let known = baseline::read(path).map_err(diagnostic::load_error)?;
-        for (_, findings) in &mut linted {
-            *findings = baseline::new_findings(std::mem::take(findings), &known);
-        }
+    for (_, findings) in &mut linted {
+        *findings = args.judging.new_findings(std::mem::take(findings))?;
     }
     let all: Vec<Finding> = linted.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
     match args.format {
@@ -134,12 +171,7 @@ pub fn report_findings(
         Format::Junit => output::emit(&report::junit(&all))?,
         Format::Github => output::emit(&report::github(&all))?,
     }
-    let fail_on = match args.fail_on {
-        FailOn::Error => Level::Error,
-        FailOn::Warning => Level::Warning,
-        FailOn::Note => Level::Note,
-    };
-    Ok(if stretchdr_lint::fails(&all, fail_on) {
+    Ok(if stretchdr_lint::fails(&all, args.fail_on.into()) {
         Outcome::Findings
     } else {
         Outcome::Clean
@@ -147,7 +179,7 @@ pub fn report_findings(
 }
 
 /// The profile, the policy file on top, then the command line's levels.
-pub fn policy(args: &ReportArgs) -> Result<Policy, Report> {
+pub fn policy(args: &PolicyArgs) -> Result<Policy, Report> {
     let profile = match args.profile {
         Profile::Ovirt => "ovirt",
         Profile::Strict => "strict",

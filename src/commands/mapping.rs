@@ -101,7 +101,7 @@ fn run_generate(args: GenerateArgs) -> Result<Outcome, Report> {
 }
 
 fn run_validate(args: ValidateArgs) -> Result<Outcome, Report> {
-    let policy = policy(&args.report)?;
+    let policy = policy(&args.report.judging)?;
     let mapping = load_mapping(&args.mapping).map_err(diagnostic::load_error)?;
     let primary = load_site(&args.primary, &args.connection)?;
     let secondary = load_site(&args.secondary, &args.connection)?;

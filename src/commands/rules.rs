@@ -36,7 +36,7 @@ pub fn run(_args: Args) -> Result<Outcome, Report> {
 
 #[derive(Parser, Debug)]
 pub struct ExplainArgs {
-    /// A rule code, e.g. AA005.
+    /// A rule code or name, e.g. AA005 or hard-vm-host-affinity.
     code: String,
 }
 

@@ -11,13 +11,27 @@ use stretchdr_model::LoadError;
 use stretchdr_model::live::fetch_inventory;
 use stretchdr_sim::scenario::load_scenario_str;
 use stretchdr_sim::scenario::mode_of;
-use stretchdr_sim::{active_passive, georep, monte_carlo, report, simulate};
+use stretchdr_sim::slo;
+use stretchdr_sim::{active_passive, failback_s, georep, monte_carlo, report, simulate};
 
 use crate::cli::Outcome;
+use crate::commands::audit::check_line;
 use crate::commands::fetch::{EngineArgs, live_error};
 use crate::{diagnostic, output};
 
+/// Exit codes and the SLO grammar, shown after the options.
+const AFTER_HELP: &str = "\
+Exit status: 0 simulated and every SLO met; 1 an SLO (--slo or the scenario's [slo]) missed;
+2 bad input or usage (a scenario with no events included).
+
+--slo METRIC OP VALUE (OP <=, <, >=, >, ==; several joined by \",\"; repeatable): durations
+rto_p50, rto_p95, rto_max, all_back_p50, all_back_p95, failback, engine_down, spm_down (15m);
+counts not_restarted_ha, not_restarted, split_brain, restarted, migrated, resumed,
+not_migrated, unaffected. With --runs > 1: downtimes at their p95 over runs, not_restarted
+the expected count.";
+
 #[derive(Parser, Debug)]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// The scenario file (TOML); its `design` path is relative to it.
     #[arg(value_name = "SCENARIO")]
@@ -37,6 +51,10 @@ pub struct Args {
     /// Also write a self-contained HTML report with a timeline to FILE.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// A service-level objective the run must meet, e.g. "rto_p95<=15m" (repeatable; added
+    /// to the scenario's [slo] table); a miss exits 1.
+    #[arg(long, value_name = "SLO")]
+    slo: Vec<String>,
     /// Simulate against a live engine (GET requests only) instead of the scenario's design.
     #[arg(long, value_name = "URL")]
     engine: Option<String>,
@@ -87,6 +105,23 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     if let Some(runs) = args.runs {
         scenario.runs = runs;
     }
+    for text in &args.slo {
+        scenario
+            .slo
+            .push(slo::parse(text).map_err(|e| miette::miette!("--slo: {e}"))?);
+    }
+    let needs_failback = scenario
+        .slo
+        .iter()
+        .flat_map(|s| &s.conditions)
+        .any(|c| c.metric == slo::Metric::Failback);
+    let failback = |inventory, scenario| -> Result<Option<f64>, Report> {
+        if !needs_failback {
+            return Ok(None);
+        }
+        failback_s(inventory, scenario)
+            .map_err(|e| miette::miette!("simulation of the failback failed: {e}"))
+    };
     if scenario.runs > 1 {
         let result = args.parallel.run(scenario.runs, |progress| {
             monte_carlo(&inventory, &scenario, scenario.runs, progress)
@@ -101,7 +136,19 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             Format::Text => output::emit(&report::monte_carlo_text(&result))?,
             Format::Json => output::emit(&report::monte_carlo_json(&result))?,
         }
-        return Ok(Outcome::Clean);
+        let figures = slo::Figures::of_monte_carlo(&result, failback(&inventory, &scenario)?);
+        let lines = scenario
+            .slo
+            .iter()
+            .flat_map(|s| &s.conditions)
+            .map(|c| {
+                let value = figures.value(&c.metric);
+                let met = c.met_by(value);
+                let verdict = if met { "met" } else { "missed" };
+                (format!("{verdict} {c}: {}", c.show(value)), met)
+            })
+            .collect();
+        return report_slo(&args, lines);
     }
     let result = simulate(&inventory, &scenario)
         .map_err(|e| miette::miette!("simulation of {} failed: {e}", args.scenario.display()))?;
@@ -112,7 +159,33 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         Format::Text => output::emit(&report::text(&result))?,
         Format::Json => output::emit(&report::json(&result))?,
     }
-    Ok(Outcome::Clean)
+    let checks = slo::evaluate(&scenario.slo, &result, failback(&inventory, &scenario)?);
+    report_slo(
+        &args,
+        checks.iter().map(|c| (check_line(c), c.met)).collect(),
+    )
+}
+
+/// Prints each SLO line (after the text report; on stderr with `--format json`, so stdout
+/// stays one JSON document) and exits 1 when one is missed.
+fn report_slo(args: &Args, lines: Vec<(String, bool)>) -> Result<Outcome, Report> {
+    if lines.is_empty() {
+        return Ok(Outcome::Clean);
+    }
+    let mut text = String::from("\n== SLOs\n");
+    for (line, _) in &lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    match args.format {
+        Format::Text => output::emit(&text)?,
+        Format::Json => eprint!("{}", text.trim_start()),
+    }
+    Ok(if lines.iter().all(|(_, met)| *met) {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
 /// A geo-replication scenario (`mode = "georep"`): remote data sync over time and its RPO.

@@ -7,7 +7,8 @@ use miette::Report;
 use stretchdr_model::LoadError;
 use stretchdr_sim::report;
 use stretchdr_sim::scenario::load_scenario_str;
-use stretchdr_sim::whatif::{Vary, parse_target, parse_vary, sweep};
+use stretchdr_sim::slo;
+use stretchdr_sim::whatif::{Vary, parse_vary, sweep};
 
 use crate::cli::Outcome;
 use crate::commands::sim::Parallel;
@@ -31,9 +32,13 @@ Each point runs the scenario --runs times (Monte Carlo) and reports RTO p50/p95 
 restart of every run, the expected VMs not restarted, the time until all HA VMs are back, and
 failback (after the failed targets recover 4 h later, one run).
 
---target METRIC<=VALUE (also <, >=, >; several joined by \",\"): rto_p50, rto_p95, rto_max,
-all_back_p50, all_back_p95, failback (durations: 15m) and not_restarted (expected count).
-The cheapest point meeting it adds the least memory (the first in sweep order among equals).";
+--target METRIC<=VALUE (also <, >=, >, ==; several joined by \",\"), the grammar of --slo:
+durations rto_p50, rto_p95, rto_max, all_back_p50, all_back_p95, failback, engine_down and
+spm_down (p95 over runs), e.g. 15m; counts not_restarted (expected), not_restarted_ha and the
+other outcomes (runs' most frequent outcome per VM).
+The cheapest point meeting it adds the least memory (the first in sweep order among equals).
+
+Exit status: 0 the sweep ran (whether or not a point meets --target); 2 bad input or usage.";
 
 #[derive(Parser, Debug)]
 #[command(after_help = GRAMMAR)]
@@ -95,9 +100,9 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     let target = args
         .target
         .as_deref()
-        .map(parse_target)
+        .map(slo::parse)
         .transpose()
-        .map_err(|m| miette::miette!("{m}"))?;
+        .map_err(|e| miette::miette!("--target: {e}"))?;
     let points = varies
         .iter()
         .fold(1u32, |n, v| n.saturating_mul(v.values.len() as u32));

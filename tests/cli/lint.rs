@@ -231,3 +231,23 @@ fn explain_shows_the_rule_doc_and_rejects_unknown_codes() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("AA019"), "{}", stderr(&output));
 }
+
+#[test]
+fn explain_takes_a_name_and_lint_without_source_lints_the_example() {
+    let by_name = run(&["explain", "hard-vm-host-affinity"]);
+    assert_eq!(by_name.status.code(), Some(0));
+    assert_eq!(by_name.stdout, run(&["explain", "AA005"]).stdout);
+    let typo = run(&["explain", "hard-vm-host-afinity"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).contains("did you mean hard-vm-host-affinity?"),
+        "{}",
+        stderr(&typo)
+    );
+    let output = run(&["lint"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).contains("fixtures/demo/design.toml"));
+    // `warn` and `warning` name the same level.
+    let warn = run(&["lint", "--fail-on", "warn", "--format", "json"]);
+    assert_eq!(warn.status.code(), Some(1));
+}

@@ -292,3 +292,57 @@ fn active_passive_scenarios_run_the_role_failover() {
     assert_eq!(with_engine.status.code(), Some(2));
     assert!(crate::support::stderr(&with_engine).contains("name the designs of their sites"));
 }
+
+#[test]
+fn sim_slo_gates_from_the_flag_and_the_scenario_table() {
+    let output = run(&["sim", "scenarios/site-a-loss.toml", "--slo", "rto_p95<=1m"]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}\n{}", stderr(&output));
+    assert!(
+        text.contains("missed rto_p95<=1m in loss of site-a: "),
+        "{text}"
+    );
+    let output = run(&["sim", "scenarios/site-a-loss.toml", "--slo", "rto_p95<=24h"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    // With --format json the SLO lines go to stderr: stdout stays one JSON document.
+    let output = run(&[
+        "sim",
+        "scenarios/site-a-loss.toml",
+        "--format",
+        "json",
+        "--slo",
+        "rto_p95<=1m",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(serde_json::from_slice::<serde_json::Value>(&output.stdout).is_ok());
+    assert!(stderr(&output).contains("missed rto_p95<=1m"));
+
+    let dir = std::env::temp_dir().join(format!("stretchdr-cli-sim-slo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let design = crate::support::root().join("fixtures/demo/design.toml");
+    let head = format!(
+        "[scenario]\nname = \"loss of site-a\"\ndesign = {:?}\n",
+        design.display().to_string()
+    );
+    let gated = dir.join("gated.toml");
+    std::fs::write(
+        &gated,
+        format!(
+            "{head}[[event]]\nat = \"0s\"\nfail = \"site:site-a\"\n[slo]\nnot_restarted_ha = 0\n"
+        ),
+    )
+    .unwrap();
+    let output = run(&["sim", gated.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).contains("missed not_restarted_ha<=0 in loss of site-a"));
+    // A scenario in which nothing happens checks nothing: an error.
+    let idle = dir.join("idle.toml");
+    std::fs::write(&idle, &head).unwrap();
+    let output = run(&["sim", idle.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no [[event]]"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -1,9 +1,10 @@
 //! The report for people: rustc/miette style, with the source line and a caret under it.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
-use stretchdr_model::{Inventory, SourceMap};
+use stretchdr_model::{FileId, Inventory, SourceMap};
 
 use crate::finding::{Finding, Level};
 
@@ -25,6 +26,7 @@ pub fn human_sources(findings: &[Finding], sources: &SourceMap, color: bool) -> 
     let bold = Style::new().bold();
     let blue = Style::new().fg_color(Some(AnsiColor::Blue.into())).bold();
     let mut out = String::new();
+    let mut lines = LineIndex::default();
     for finding in findings {
         let level_style = Style::new()
             .fg_color(Some(
@@ -44,8 +46,8 @@ pub fn human_sources(findings: &[Finding], sources: &SourceMap, color: bool) -> 
             paint(bold, &finding.message)
         );
         let source = finding.origin.and_then(|origin| {
-            let line = sources.line_text(origin.file, origin.line)?;
             let text = &sources.file(origin.file).text;
+            let line = lines.line(sources, origin.file, origin.line)?;
             Some((origin, line, text))
         });
         let gutter = finding.line.map_or(1, |l| l.to_string().len());
@@ -75,6 +77,37 @@ pub fn human_sources(findings: &[Finding], sources: &SourceMap, color: bool) -> 
         out.push('\n');
     }
     out
+}
+
+/// The start of every line of each file, built the first time a finding points into it, so
+/// the report takes time linear in the findings and the files (not findings times file size).
+#[derive(Default)]
+struct LineIndex {
+    starts: HashMap<FileId, Vec<usize>>,
+}
+
+impl LineIndex {
+    /// Line `line` (1-based) of a file, without its line ending.
+    fn line<'a>(&mut self, sources: &'a SourceMap, file: FileId, line: u32) -> Option<&'a str> {
+        let text: &'a str = &sources.file(file).text;
+        let starts = self.starts.entry(file).or_insert_with(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let start = *starts.get(line.checked_sub(1)? as usize)?;
+        if start >= text.len() && start > 0 {
+            return None;
+        }
+        let end = starts
+            .get(line as usize)
+            .map_or(text.len(), |next| next - 1);
+        Some(
+            text[start..end]
+                .strip_suffix('\r')
+                .unwrap_or(&text[start..end]),
+        )
+    }
 }
 
 /// Column (in characters) and width of the caret under `line_text` for the span

@@ -25,8 +25,8 @@ use crate::ids::{
 use crate::inventory::{
     AffinityGroup, AffinityLabel, AffinityRule, Cluster, DataCenter, Deployment, DomainType, Host,
     HostStatus, Inventory, MigrationBandwidth, MigrationPolicy, Network, OnError, Placement,
-    Replication, ResumeBehaviour, Site, SiteLink, SiteRole, SpmStatus, StorageDomain, StorageType,
-    Version, Vm, VmStatus, VnicProfile,
+    Replication, ResumeBehaviour, Site, SiteLink, SiteRole, SloEntry, SpmStatus, StorageDomain,
+    StorageType, Version, Vm, VmStatus, VnicProfile,
 };
 use crate::origin::{FileId, Origin};
 use crate::units::{parse_bandwidth_bps, parse_size};
@@ -395,6 +395,14 @@ pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> R
     b.assign_sites(&raw.site)?;
     for group in &raw.affinity_group {
         b.affinity_group(group)?;
+    }
+    for (metric, value) in &raw.slo {
+        let origin = Origin::from_span(b.ctx.file, &b.ctx.text, metric.span());
+        b.inv.slo.push(SloEntry {
+            metric: metric.get_ref().clone(),
+            value: value.get_ref().clone(),
+            origin,
+        });
     }
     Ok(b.inv)
 }

@@ -38,6 +38,9 @@ pub struct RawDesign {
     pub affinity_label: Vec<S<RawAffinityLabel>>,
     #[serde(default)]
     pub affinity_group: Vec<S<RawAffinityGroup>>,
+    /// Service-level objectives the audit gates on: `rto_p95 = "<=15m"` (read by the simulator).
+    #[serde(default)]
+    pub slo: std::collections::BTreeMap<S<String>, S<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]

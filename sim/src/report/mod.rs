@@ -5,7 +5,7 @@ mod montecarlo;
 mod text;
 mod whatif;
 
-pub use html::html;
+pub use html::{CSS, LEGEND, esc, html, summary_cards, timeline_svg, vm_table};
 pub use montecarlo::{monte_carlo_html, monte_carlo_text};
 pub use text::text;
 pub use whatif::{whatif_csv, whatif_html, whatif_json, whatif_text};

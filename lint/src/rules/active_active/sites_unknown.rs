@@ -14,6 +14,8 @@ declare_rule! {
     /// writable at both, SPM and hosted-engine hosts in each, capacity to survive the loss of
     /// either. An oVirt engine knows nothing of sites, so without them those checks cannot be
     /// made, and guessing (from host names, say) would report problems that are not there.
+    /// Nothing checked is not a pass: it is a warning, so a pipeline on `--fail-on warning`
+    /// fails until the sites are given.
     ///
     /// ## Example
     /// ```sh
@@ -42,7 +44,7 @@ declare_rule! {
     pub struct SitesUnknown {
         code: "AA000",
         name: "sites-unknown",
-        level: Note,
+        level: Warning,
         requires_sites: false,
     }
 }
