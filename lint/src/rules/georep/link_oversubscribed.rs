@@ -56,14 +56,17 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         entry.1.push(s.label());
     }
     for ((a, b), (total, labels)) in given {
-        let Some(link) = inventory.link(a, b).and_then(|l| l.bandwidth_bps) else {
+        let Some(site_link) = inventory.link(a, b) else {
+            continue;
+        };
+        let Some(link) = site_link.bandwidth_bps else {
             continue;
         };
         if total <= link || labels.len() < 2 {
             continue;
         }
         let _ = sink.report(
-            Subject::Site(a),
+            Subject::Link(site_link),
             format!(
                 "the geo-replication sessions over link {}/{} ({}) are given {} together, more than the link's {}",
                 inventory.sites[a].name,
