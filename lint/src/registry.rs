@@ -15,6 +15,10 @@ use crate::rules::active_active::{
     storage_not_writable_both_sites::StorageNotWritableBothSites,
     vm_network_not_stretched::VmNetworkNotStretched, vm_not_highly_available::VmNotHighlyAvailable,
 };
+use crate::rules::active_passive::export_domain_in_mapping::ExportDomainInMapping;
+use crate::rules::active_passive::failback_blocker_anywhere::FailbackBlockerAnywhere;
+use crate::rules::active_passive::failback_stops_at_ovf_update::FailbackStopsAtOvfUpdate;
+use crate::rules::active_passive::storage_entry_key_missing::StorageEntryKeyMissing;
 use crate::rules::active_passive::{
     cluster_version_mismatch::ClusterVersionMismatch,
     engine_version_mismatch::EngineVersionMismatch, entity_unmapped::EntityUnmapped,
@@ -26,11 +30,20 @@ use crate::rules::active_passive::{
     site_connection_incomplete::SiteConnectionIncomplete,
     storage_entry_incomplete::StorageEntryIncomplete,
 };
+use crate::rules::georep::continuous_backlog_unbounded::ContinuousBacklogUnbounded;
+use crate::rules::georep::continuous_session_with_engine_schedule::ContinuousSessionWithEngineSchedule;
 use crate::rules::georep::gluster_domain_without_georep::GlusterDomainWithoutGeorep;
+use crate::rules::georep::link_oversubscribed::LinkOversubscribed;
+use crate::rules::georep::no_secondary_server_up::NoSecondaryServerUp;
 use crate::rules::georep::rpo_over_target::RpoOverTarget;
 use crate::rules::georep::schedule_missing::ScheduleMissing;
 use crate::rules::georep::secondary_capacity_too_small::SecondaryCapacityTooSmall;
+use crate::rules::georep::secondary_cluster_version_mismatch::SecondaryClusterVersionMismatch;
+use crate::rules::georep::secondary_in_same_cluster::SecondaryInSameCluster;
 use crate::rules::georep::secondary_sharding_mismatch::SecondaryShardingMismatch;
+use crate::rules::georep::secondary_volume_down::SecondaryVolumeDown;
+use crate::rules::georep::secondary_volume_not_empty::SecondaryVolumeNotEmpty;
+use crate::rules::georep::secondary_volume_shared::SecondaryVolumeShared;
 use crate::rules::georep::shard_size_differs::ShardSizeDiffers;
 
 /// Every rule, in code order.
@@ -67,12 +80,25 @@ pub static RULES: &[&dyn Rule] = &[
     &FailbackBlocker,
     &EngineVersionMismatch,
     &MappingKeyMisspelled,
+    &ExportDomainInMapping,
+    &FailbackStopsAtOvfUpdate,
+    &StorageEntryKeyMissing,
+    &FailbackBlockerAnywhere,
     &GlusterDomainWithoutGeorep,
     &SecondaryShardingMismatch,
     &ShardSizeDiffers,
     &SecondaryCapacityTooSmall,
     &RpoOverTarget,
     &ScheduleMissing,
+    &SecondaryVolumeDown,
+    &SecondaryInSameCluster,
+    &SecondaryClusterVersionMismatch,
+    &SecondaryVolumeShared,
+    &SecondaryVolumeNotEmpty,
+    &NoSecondaryServerUp,
+    &ContinuousBacklogUnbounded,
+    &ContinuousSessionWithEngineSchedule,
+    &LinkOversubscribed,
 ];
 
 /// The rule with this code (case-insensitive) or name (`hard-vm-host-affinity`).

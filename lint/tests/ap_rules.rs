@@ -68,9 +68,12 @@ fn ap_codes() -> Vec<&'static str> {
 }
 
 #[test]
-fn the_twelve_ap_rules_are_registered_and_read_the_mapping() {
+fn the_ap_rules_are_registered_and_read_the_mapping() {
     let codes = ap_codes();
-    let expected: Vec<String> = (1..=12).map(|n| format!("AP{n:03}")).collect();
+    let expected: Vec<String> = (1..=12)
+        .chain(20..=23)
+        .map(|n| format!("AP{n:03}"))
+        .collect();
     assert_eq!(codes, expected);
     // They never run on one inventory alone.
     let inventory = design("fixtures/ap/primary.toml");
@@ -135,6 +138,8 @@ fn policy_levels_and_ignores_apply_to_ap_findings() {
     let (findings, _) = run(&mapping_file, &primary, &secondary, &policy);
     assert!(findings.iter().all(|f| f.code != "AP004"));
     policy.set("AP012", stretchdr_lint::Setting::Allow).unwrap();
+    // The AP012 fixture keeps the role's default dr_ignore_error_clean.
+    policy.set("AP021", stretchdr_lint::Setting::Allow).unwrap();
     let (mapping_file, primary, secondary) = inputs("AP012");
     let (findings, _) = run(&mapping_file, &primary, &secondary, &policy);
     assert!(findings.is_empty());

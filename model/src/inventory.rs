@@ -498,6 +498,13 @@ pub struct GlusterVolume {
     /// Bricks as `host:/path`, when known.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub bricks: Vec<String>,
+    /// Bricks per replicated subvolume (3 for `replica 3`); `None` when nothing says (then
+    /// any offline brick is taken to leave its subvolume without an active brick).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<u32>,
+    /// The gluster cluster holding the volume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterId>,
     /// Geo-replication sessions keeping a copy of the volume at another site.
     pub georep: Vec<GeoRepSession>,
     #[serde(skip)]
@@ -537,8 +544,65 @@ pub struct GeoRepSession {
     pub bandwidth_bps: Option<u64>,
     /// The recovery point objective the session must meet.
     pub rpo_target_ms: Option<u64>,
+    /// How the session runs: the engine's scheduled sync, or continuously.
+    pub mode: GeoRepMode,
+    /// Continuous sessions: a checkpoint every this long, when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint_every_ms: Option<u64>,
+    /// The gluster cluster of the secondary volume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_cluster: Option<ClusterId>,
+    /// The secondary volume is up; `None` when nothing says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_up: Option<bool>,
+    /// The secondary volume was empty when the session was created; `None` when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_empty: Option<bool>,
+    /// Servers of the secondary cluster that are up; `None` when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_servers_up: Option<u32>,
     #[serde(skip)]
     pub origin: Option<Origin>,
+}
+
+/// How a geo-replication session runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeoRepMode {
+    /// The engine's remote data sync (`GlusterStorageSyncCommand`): on its schedule, snapshot
+    /// the domain's VMs, start the session, set a checkpoint, stop the session once the
+    /// checkpoint completes.
+    #[default]
+    Scheduled,
+    /// Created and started: gsyncd ships changes from the changelog as they happen, with
+    /// optional checkpoints; the lag is the backlog over the bandwidth.
+    Continuous,
+}
+
+/// How often ovirt-engine refreshes geo-replication status (`GlusterRefreshRateGeoRepStatusInSecs`,
+/// 300 s, `GlusterGeoRepSyncJob.refreshGeoRepSessionStatus`): a sync's completion is seen at the
+/// next refresh. Refreshes are taken on multiples of this period of the schedule timeline.
+pub const GEOREP_STATUS_REFRESH_MS: u64 = 300_000;
+
+/// gluster's changelog rollover: changes are picked up in batches this often
+/// (`changelog.rollover-time`, default 15 s).
+pub const CHANGELOG_ROLLOVER_MS: u64 = 15_000;
+
+/// The lag arithmetic of a continuous session: [`GeoRepSession::continuous_lag`].
+#[derive(Clone, Copy, PartialEq, Debug, Serialize)]
+pub struct ContinuousLag {
+    /// The largest age of the oldest change not yet shipped, over a steady-state week, plus
+    /// one changelog rollover.
+    pub worst_lag_ms: u64,
+    /// The largest backlog, bytes.
+    pub peak_backlog_bytes: f64,
+    /// Changes over a week more than the bandwidth ships in a week: the backlog grows
+    /// without bound and the lag with it.
+    pub unbounded: bool,
+    /// Data changed per week, bytes.
+    pub weekly_change_bytes: f64,
+    /// What the bandwidth ships in a week, bytes.
+    pub weekly_capacity_bytes: f64,
 }
 
 impl GeoRepSession {
@@ -581,19 +645,27 @@ impl GeoRepSession {
         // Two weeks, or a week and the longest gap: every gap of the schedule is in view.
         let horizon = (2 * WEEK_MS).max(WEEK_MS + 2 * gap_max);
         let fires = schedule.fires_between(0, horizon);
-        let sync_of =
-            |from: u64, to: u64| sync_duration_ms(rate.bytes_between(from, to), bandwidth_bps);
+        // The engine sees the checkpoint complete at its next status refresh.
+        let seen = |ms: u64| ms.div_ceil(GEOREP_STATUS_REFRESH_MS) * GEOREP_STATUS_REFRESH_MS;
+        let sync_of = |from: u64, to: u64| {
+            seen(sync_duration_ms(
+                rate.bytes_between(from, to),
+                bandwidth_bps,
+            ))
+        };
         let mut worst: Option<RpoEstimate> = None;
         for pair in fires.windows(2) {
             let (previous, at) = (pair[0], pair[1]);
             let changed_bytes = rate.bytes_between(previous, at);
             let sync_ms = sync_duration_ms(changed_bytes, bandwidth_bps);
-            let rpo_ms = (at - previous) + sync_ms;
+            let refresh_wait_ms = seen(sync_ms.max(1)) - sync_ms;
+            let rpo_ms = (at - previous) + sync_ms + refresh_wait_ms;
             if worst.as_ref().is_none_or(|w| rpo_ms > w.rpo_ms) {
                 worst = Some(RpoEstimate {
                     rpo_ms,
                     interval_ms: at - previous,
                     sync_ms,
+                    refresh_wait_ms,
                     changed_bytes,
                     run_at_ms: at % WEEK_MS,
                     overruns: false,
@@ -604,6 +676,81 @@ impl GeoRepSession {
         // A run overruns when it is still shipping when the next one is due.
         worst.overruns = fires.windows(3).any(|w| w[1] + sync_of(w[0], w[1]) > w[2]);
         Some(worst)
+    }
+}
+
+impl GeoRepSession {
+    /// The bandwidth the session gets: its own `bandwidth`, else an equal share of the site
+    /// link's among every session over that link without a bandwidth of its own (sessions
+    /// sharing one link share its bandwidth).
+    pub fn shared_bandwidth(&self, inventory: &Inventory, domain: &StorageDomain) -> Option<u64> {
+        if self.bandwidth_bps.is_some() {
+            return self.bandwidth_bps;
+        }
+        let link = self.bandwidth(inventory, domain)?;
+        let key = |d: &StorageDomain, s: &GeoRepSession| match d.writable_at.as_slice() {
+            [primary] => s.secondary_site.map(|secondary| {
+                let (a, b) = (*primary, secondary);
+                if a <= b { (a, b) } else { (b, a) }
+            }),
+            _ => None,
+        };
+        let mine = key(domain, self)?;
+        let sharing = inventory
+            .storage_domains
+            .values()
+            .filter_map(|d| Some((d, d.gluster.as_ref()?)))
+            .flat_map(|(d, v)| v.georep.iter().map(move |s| (d, s)))
+            .filter(|(d, s)| s.bandwidth_bps.is_none() && key(d, s) == Some(mine))
+            .count()
+            .max(1);
+        Some(link / sharing as u64)
+    }
+
+    /// The lag of a continuous session: changes arrive at the change rate and ship in arrival
+    /// order at `bandwidth_bps`; the backlog grows in hours that change more than the
+    /// bandwidth ships and drains in the others. Evaluated minute by minute over a second week
+    /// (the first brings the backlog to its steady state). `None` without a change rate or
+    /// bandwidth.
+    pub fn continuous_lag(&self, bandwidth_bps: Option<u64>) -> Option<ContinuousLag> {
+        let rate = self.change_rate.as_ref()?;
+        let bandwidth_bps = bandwidth_bps.filter(|&b| b > 0)?;
+        let per_ms = bandwidth_bps as f64 / 8.0 / 1000.0;
+        let weekly_change_bytes = rate.bytes_between(0, WEEK_MS);
+        let weekly_capacity_bytes = per_ms * WEEK_MS as f64;
+        let unbounded = weekly_change_bytes > weekly_capacity_bytes;
+        const STEP: u64 = 60_000;
+        // Cumulative changes at each step, for the age of the oldest unshipped byte.
+        let mut changed = vec![0.0f64];
+        let mut shipped = 0.0f64;
+        let mut worst_lag_ms = 0u64;
+        let mut peak_backlog_bytes = 0.0f64;
+        let mut t = 0;
+        while t < 2 * WEEK_MS {
+            let total = changed.last().copied().unwrap_or(0.0) + rate.bytes_between(t, t + STEP);
+            changed.push(total);
+            shipped = (shipped + per_ms * STEP as f64).min(total);
+            t += STEP;
+            if t <= WEEK_MS {
+                continue;
+            }
+            let backlog = total - shipped;
+            peak_backlog_bytes = peak_backlog_bytes.max(backlog);
+            if backlog > 0.0 {
+                // The oldest unshipped byte changed in the first step whose cumulative total
+                // passes what has shipped.
+                let first = changed.partition_point(|&c| c <= shipped);
+                let since = (first.saturating_sub(1)) as u64 * STEP;
+                worst_lag_ms = worst_lag_ms.max(t - since);
+            }
+        }
+        Some(ContinuousLag {
+            worst_lag_ms: worst_lag_ms + CHANGELOG_ROLLOVER_MS,
+            peak_backlog_bytes,
+            unbounded,
+            weekly_change_bytes,
+            weekly_capacity_bytes,
+        })
     }
 }
 
@@ -619,12 +766,14 @@ pub fn sync_duration_ms(bytes: f64, bandwidth_bps: u64) -> u64 {
 /// The worst case of [`GeoRepSession::worst_case_rpo`].
 #[derive(Clone, Copy, PartialEq, Debug, Serialize)]
 pub struct RpoEstimate {
-    /// The worst RPO: `interval_ms + sync_ms`.
+    /// The worst RPO: `interval_ms + sync_ms + refresh_wait_ms`.
     pub rpo_ms: u64,
     /// Time between the previous run's snapshot and this run's.
     pub interval_ms: u64,
     /// How long this run ships.
     pub sync_ms: u64,
+    /// From the end of the transfer to the engine's status refresh that sees it complete.
+    pub refresh_wait_ms: u64,
     /// Data changed over the interval, bytes.
     pub changed_bytes: f64,
     /// When the run starts, ms after Monday 00:00.

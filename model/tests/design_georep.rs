@@ -97,7 +97,9 @@ bandwidth = "1Gbps"
         .worst_case_rpo(session.bandwidth(&inv, domain))
         .unwrap();
     assert_eq!(estimate.sync_ms, 1_030_793);
-    assert_eq!(estimate.rpo_ms, 6 * HOUR_MS + 1_030_793);
+    // The engine sees the sync complete at its next 300 s status refresh: 1200 s.
+    assert_eq!(estimate.refresh_wait_ms, 1_200_000 - 1_030_793);
+    assert_eq!(estimate.rpo_ms, 6 * HOUR_MS + 1_200_000);
     assert!(!estimate.overruns);
 }
 
@@ -144,4 +146,9 @@ cases! {
     shard_block_size_too_small: "glusterfs", "gluster = { volume = \"vmstore\", sharding = true, shard_block_size = \"1MiB\" }", "";
     gluster_on_nfs: "nfs", GLUSTER, "";
     georep_without_gluster: "glusterfs", "", "";
+    bad_mode: "glusterfs", GLUSTER, "mode = \"changelog\"";
+    checkpoint_on_a_scheduled_session: "glusterfs", GLUSTER, "schedule = \"0 1 * * *\"\ncheckpoint = \"6h\"";
+    replica_out_of_range: "glusterfs", "gluster = { volume = \"vmstore\", replica = 0 }", "";
+    bad_secondary_status: "glusterfs", GLUSTER, "secondary_status = \"started\"";
+    unknown_secondary_cluster: "glusterfs", GLUSTER, "secondary_cluster = \"gluster-z\"";
 }

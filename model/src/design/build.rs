@@ -744,12 +744,12 @@ impl Builder {
         let gluster = raw
             .gluster
             .as_ref()
-            .map(|g| georep::volume(ctx, g))
+            .map(|g| georep::volume(ctx, &self.idx.clusters, g))
             .transpose()?;
         let sessions = raw
             .georep
             .as_deref()
-            .map(|s| georep::sessions(ctx, &self.idx.sites, s))
+            .map(|s| georep::sessions(ctx, &self.idx.sites, &self.idx.clusters, s))
             .transpose()?;
         let made = upsert(
             ctx,

@@ -88,7 +88,21 @@ pub fn load_design_with_engine(
             }
         },
     };
-    build::apply(base, path, text, &raw)
+    let mut inventory = build::apply(base, path, text, &raw)?;
+    // gluster's own geo-replication status, saved next to the export, once the design has
+    // named the domains' gluster volumes.
+    if let Some(export) = raw
+        .source
+        .as_ref()
+        .and_then(|s| s.get_ref().export.as_ref())
+    {
+        let dir = path
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(export.get_ref());
+        crate::export::gluster::apply_saved_status(&dir, &mut inventory)?;
+    }
+    Ok(inventory)
 }
 
 /// Applies a design to an inventory loaded by the caller (an export, or later a live

@@ -165,6 +165,10 @@ pub struct RawGluster {
     pub shard_block_size: Option<S<String>>,
     pub capacity: Option<S<String>>,
     pub bricks: Option<Vec<S<String>>>,
+    /// Bricks per replicated subvolume (`replica 3`); 1 for a pure distribute volume.
+    pub replica: Option<S<i64>>,
+    /// The gluster cluster of the volume.
+    pub cluster: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +187,19 @@ pub struct RawGeoRep {
     pub change_rate_by_hour: Option<S<Vec<S<f64>>>>,
     pub bandwidth: Option<S<String>>,
     pub rpo_target: Option<S<String>>,
+    /// `"scheduled"` (the engine's remote data sync) or `"continuous"` (created and started:
+    /// changelog-based, always shipping).
+    pub mode: Option<S<String>>,
+    /// Continuous sessions: how often a checkpoint is set (`"6h"`).
+    pub checkpoint: Option<S<String>>,
+    /// The gluster cluster of the secondary volume.
+    pub secondary_cluster: Option<S<String>>,
+    /// `"up"` or `"down"`: the secondary volume's status.
+    pub secondary_status: Option<S<String>>,
+    /// Whether the secondary volume was empty when the session was created.
+    pub secondary_empty: Option<bool>,
+    /// How many servers of the secondary cluster are up.
+    pub secondary_servers_up: Option<S<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

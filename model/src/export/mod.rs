@@ -22,6 +22,7 @@
 //! export knows no sites, links or replication: those come from a design overlaid on it.
 
 mod document;
+pub mod gluster;
 mod json;
 mod layout;
 mod mapping;

@@ -79,6 +79,11 @@ pub fn generate(primary: &Inventory, secondary: Option<&Inventory>) -> String {
         "# TODO: direct LUN disks are not in the inventory; map each one's logical unit here.\n\
          dr_lun_mappings: []\n",
     );
+    out.push_str(
+        "\n# Failback: clean/update_ovf_store.yml fails on every active domain (it names the\n\
+         # undefined iscsi_storage), so the failback needs clean-up errors ignored (AP021).\n\
+         dr_ignore_error_clean: true\n",
+    );
     out
 }
 
@@ -154,7 +159,11 @@ fn storages(out: &mut String, primary: &Inventory, secondary: Option<&Inventory>
     }
     out.push_str("dr_import_storages:\n");
     for (domain, storage) in domains {
-        let mut fields: Vec<String> = vec!["dr_domain_type".to_string()];
+        // The role's validator reads dr_storage_domain_type of every entry (AP022).
+        let mut fields: Vec<String> = vec![
+            "dr_domain_type".to_string(),
+            "dr_storage_domain_type".to_string(),
+        ];
         for side in [Side::Primary, Side::Secondary] {
             fields.push(format!("dr_{}_name", side.as_str()));
             for field in storage_fields_read(storage, side) {

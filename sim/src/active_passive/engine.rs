@@ -9,8 +9,14 @@ use stretchdr_model::units::format_duration_ms;
 use stretchdr_model::{ClusterId, HostId, Inventory, LoadError, StorageDomainId, VmId};
 
 use super::{
-    ApResult, ApScenario, Parameters, Phase, Reason, Rto, Step, Summary, VmOutcome, VmResult,
+    ApResult, ApScenario, Parameters, Phase, Reason, Rto, Step, StepFailure, Summary, VmOutcome,
+    VmResult,
 };
+
+/// The role's defaults for the variables it reads from the mapping file
+/// (`roles/disaster_recovery/defaults/main.yml`).
+const IGNORE_ERROR_RECOVER_DEFAULT: bool = true;
+const IGNORE_ERROR_CLEAN_DEFAULT: bool = false;
 
 /// Loads what a scenario names: the mapping, the primary and the secondary.
 pub fn load_inputs(scenario: &ApScenario) -> Result<(Mapping, Inventory, Inventory), LoadError> {
@@ -36,16 +42,27 @@ pub fn run(
     if let Some(delay) = &variables.cleanup_delay_maintenance {
         params.cleanup_delay = u64::try_from(delay.value).unwrap_or(0) * 1000;
     }
+    let ignore_recover = variables
+        .ignore_error_recover
+        .as_ref()
+        .map_or(IGNORE_ERROR_RECOVER_DEFAULT, |f| f.value);
+    let ignore_clean = variables
+        .ignore_error_clean
+        .as_ref()
+        .map_or(IGNORE_ERROR_CLEAN_DEFAULT, |f| f.value);
     let mut clock = Clock {
         now: 0,
         steps: Vec::new(),
-        phase: Phase::Failover,
+        phase: Phase::Operator,
+        stopped: Vec::new(),
     };
     clock.step(
-        "sanlock",
-        params.sanlock_release,
-        "wait for sanlock to release the primary's leases on the replicated domains".to_string(),
+        "wait",
+        params.operator_wait,
+        "the operator waits for the lost site's storage locks before running the role (not a step of the role)"
+            .to_string(),
     );
+    clock.phase = Phase::Failover;
     let failover = recover(
         &mut clock,
         &params,
@@ -54,6 +71,7 @@ pub fn run(
         secondary,
         Side::Secondary,
         None,
+        ignore_recover,
     );
     let failover_done = clock.now.max(failover.last_up);
     let mut vms: Vec<VmResult> = primary
@@ -85,45 +103,40 @@ pub fn run(
             result
         })
         .collect();
+    let mut notes = Vec::new();
+    if failover.vms.values().any(|r| r.is_ok()) {
+        notes.push(format!(
+            "the role starts the VMs the OVF stores recorded as up; the engine writes them every {} (OvfUpdateIntervalInMinutes), so a VM started or stopped in the {} before the disaster is predicted wrong",
+            format_duration_ms(params.ovf_update_interval),
+            format_duration_ms(params.ovf_update_interval)
+        ));
+    }
     let mut failback_done_s = None;
     if let Some(at) = scenario.failback_at_ms {
-        clock.phase = Phase::Failback;
         clock.now = at.max(failover_done);
-        let running: Vec<VmId> = failover
+        let running: BTreeSet<VmId> = failover
             .vms
             .iter()
             .filter(|(_, r)| r.is_ok())
             .map(|(id, _)| *id)
             .collect();
-        clean(
-            &mut clock,
-            &params,
-            &failover.attached,
-            primary,
-            running.len(),
-        );
-        clock.step(
-            "sync",
-            params.replication_sync,
-            "failback replication sync: the storage replication is reversed and synced, then ENTER"
-                .to_string(),
-        );
-        let running: BTreeSet<VmId> = running.into_iter().collect();
-        let failback = recover(
+        if let Some(done) = failback(
             &mut clock,
             &params,
             mapping,
             primary,
-            primary,
-            Side::Primary,
-            Some(&running),
-        );
-        for (id, result) in primary.vms.ids().zip(vms.iter_mut()) {
-            if let Some(Ok((_, up))) = failback.vms.get(&id) {
-                result.failback_up_at_s = Some(seconds(*up));
+            &failover.attached,
+            &running,
+            ignore_recover,
+            ignore_clean,
+        ) {
+            for (id, result) in primary.vms.ids().zip(vms.iter_mut()) {
+                if let Some(Ok((_, up))) = done.vms.get(&id) {
+                    result.failback_up_at_s = Some(seconds(*up));
+                }
             }
+            failback_done_s = Some(seconds(clock.now.max(done.last_up)));
         }
-        failback_done_s = Some(seconds(clock.now.max(failback.last_up)));
     }
     let mut ups: Vec<f64> = vms.iter().filter_map(|v| v.up_at_s).collect();
     ups.sort_by(f64::total_cmp);
@@ -150,6 +163,8 @@ pub fn run(
         summary,
         vms,
         timeline: clock.steps,
+        stopped: clock.stopped,
+        notes,
     }
 }
 
@@ -158,6 +173,8 @@ struct Clock {
     now: u64,
     steps: Vec<Step>,
     phase: Phase,
+    /// Where a play stopped on an error it does not ignore.
+    stopped: Vec<String>,
 }
 
 impl Clock {
@@ -170,8 +187,40 @@ impl Clock {
             phase: self.phase,
             kind,
             text,
+            failed: None,
         });
         self.now
+    }
+
+    /// A step that fails; returns whether the play goes on (`ignored`).
+    fn fail(
+        &mut self,
+        kind: &'static str,
+        duration: u64,
+        text: String,
+        reason: String,
+        ignored: bool,
+        variable: &str,
+    ) -> bool {
+        self.step(kind, duration, text);
+        let step = self.steps.last_mut().expect("just pushed");
+        step.failed = Some(StepFailure {
+            reason: reason.clone(),
+            ignored,
+        });
+        if !ignored {
+            let play = match self.phase {
+                Phase::Operator | Phase::Failover => "the failover play",
+                Phase::Cleanup => "the clean-up play",
+                Phase::Failback => "the failback play",
+            };
+            let at = step.end_s;
+            self.stopped.push(format!(
+                "{play} stopped at {}: {reason} ({variable} is false)",
+                super::report::clock(at)
+            ));
+        }
+        ignored
     }
 }
 
@@ -206,9 +255,23 @@ struct Recovery {
     last_up: u64,
 }
 
+/// Whether `target` has an Up host in the data center named `dc` (`recover/add_domain.yml`
+/// searches `status=up and datacenter=<dr_<target>_dc_name>`).
+fn has_up_host(target: &Inventory, dc: &str) -> bool {
+    target.hosts.values().any(|host| {
+        host.status == HostStatus::Up
+            && host
+                .cluster
+                .and_then(|c| target.clusters[c].data_center)
+                .is_some_and(|d| target.data_centers[d].name == dc)
+    })
+}
+
 /// `recover_engine.yml` onto `target`: log in, add the domains (master first), register the
-/// VMs, start the ones that ran (HA first). `only` names the VMs to start instead of those that
-/// ran on the primary (failback: those that ran on the secondary).
+/// VMs, start the ones the OVF store recorded as up (HA first). `only` names the VMs to start
+/// instead (failback: `run_unregistered_entities.yml` starts those recorded as running on the
+/// secondary). `held` are domains the other site still holds: attaching them fails.
+#[allow(clippy::too_many_arguments)]
 fn recover(
     clock: &mut Clock,
     params: &Parameters,
@@ -217,7 +280,40 @@ fn recover(
     target_site: &Inventory,
     target: Side,
     only: Option<&BTreeSet<VmId>>,
+    ignore_recover: bool,
 ) -> Recovery {
+    recover_holding(
+        clock,
+        params,
+        mapping,
+        primary,
+        target_site,
+        target,
+        only,
+        ignore_recover,
+        &BTreeSet::new(),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn recover_holding(
+    clock: &mut Clock,
+    params: &Parameters,
+    mapping: &Mapping,
+    primary: &Inventory,
+    target_site: &Inventory,
+    target: Side,
+    only: Option<&BTreeSet<VmId>>,
+    ignore_recover: bool,
+    held: &BTreeSet<StorageDomainId>,
+) -> Recovery {
+    const VARIABLE: &str = "dr_ignore_error_recover";
+    let mut recovery = Recovery {
+        attached: Vec::new(),
+        master_at: None,
+        vms: BTreeMap::new(),
+        last_up: 0,
+    };
     let site = target.as_str();
     clock.step(
         "login",
@@ -232,8 +328,6 @@ fn recover(
     let mut entries: Vec<&StorageEntry> = mapping.storages.iter().collect();
     // Master first (`when: item['dr_<target>_master_domain']`), then the rest, in file order.
     entries.sort_by_key(|e| !e.site(target).is_master());
-    let mut attached = Vec::new();
-    let mut master_at = None;
     for entry in entries {
         let label = entry.label(target);
         let missing: Vec<String> = match entry.storage_type() {
@@ -244,14 +338,36 @@ fn recover(
             None => vec!["dr_domain_type".to_string()],
         };
         if !missing.is_empty() {
-            clock.step(
+            let go_on = clock.fail(
                 "attach",
                 0,
-                format!(
-                    "skip domain {label}: its entry lacks {} (error ignored)",
-                    missing.join(", ")
-                ),
+                format!("add domain {label}"),
+                format!("its entry lacks {}", missing.join(", ")),
+                ignore_recover,
+                VARIABLE,
             );
+            if !go_on {
+                return recovery;
+            }
+            continue;
+        }
+        let dc = entry
+            .site(target)
+            .dc_name
+            .as_ref()
+            .map_or("", |f| f.value.as_str());
+        if !has_up_host(target_site, dc) {
+            let go_on = clock.fail(
+                "attach",
+                0,
+                format!("add domain {label}"),
+                format!("no Up host in data center {dc} (add_domain.yml: \"No hosts available\")"),
+                ignore_recover,
+                VARIABLE,
+            );
+            if !go_on {
+                return recovery;
+            }
             continue;
         }
         if entry.storage_type() == Some(StorageType::Iscsi) {
@@ -262,30 +378,56 @@ fn recover(
                 format!("log in to {targets} iSCSI target(s) of {label}"),
             );
         }
-        let first = master_at.is_none();
+        let domain = entry
+            .primary
+            .name
+            .as_ref()
+            .and_then(|n| by_name.get(n.value.as_str()))
+            .copied();
+        let first = recovery.master_at.is_none();
         let duration = if first {
             params.master_domain_attach
         } else {
             params.domain_attach
         };
-        let end = clock.step(
-            "attach",
-            duration,
-            format!("add domain {label}{}", if first { " (master)" } else { "" }),
-        );
-        if first {
-            master_at = Some(end);
+        let text = format!("add domain {label}{}", if first { " (master)" } else { "" });
+        // The lockspace is acquired when the attach starts: before the lost primary's leases
+        // expire (failover), or while the other site still has the domain active (failback).
+        let locked = if target == Side::Secondary && clock.now < params.locks_free {
+            Some(format!(
+                "the lost primary's sanlock leases are not free until {} after the disaster: the lockspace cannot be acquired",
+                format_duration_ms(params.locks_free)
+            ))
+        } else if domain.is_some_and(|d| held.contains(&d)) {
+            Some("the secondary still has the domain active: its hosts hold the lockspace".into())
+        } else {
+            None
+        };
+        if let Some(reason) = locked {
+            let go_on = clock.fail(
+                "attach",
+                params.domain_attach,
+                text,
+                format!("{reason}; nothing on it is registered"),
+                ignore_recover,
+                VARIABLE,
+            );
+            if !go_on {
+                return recovery;
+            }
+            continue;
         }
-        if let Some(id) = entry
-            .primary
-            .name
-            .as_ref()
-            .and_then(|n| by_name.get(n.value.as_str()))
-        {
-            attached.push(*id);
+        let end = clock.step("attach", duration, text);
+        if first {
+            recovery.master_at = Some(end);
+        }
+        if let Some(id) = domain {
+            recovery.attached.push(id);
         }
     }
-    // Register: per attached domain, the VMs with a disk there not registered yet.
+    // Register: per active domain, the VMs with a disk there not registered yet. The
+    // inventory holds no templates, so the template pass (`register_templates.yml`, first)
+    // registers none.
     let target_clusters: BTreeMap<&str, ClusterId> = target_site
         .clusters
         .iter()
@@ -303,7 +445,7 @@ fn recover(
         .collect();
     let mut registered: Vec<(VmId, Result<ClusterId, Reason>)> = Vec::new();
     let mut seen = BTreeSet::new();
-    for domain in &attached {
+    for domain in &recovery.attached {
         let vms: Vec<VmId> = primary
             .vms
             .iter()
@@ -337,15 +479,18 @@ fn recover(
             registered.push((vm, cluster));
         }
     }
-    // Start what ran: HA first, then the rest, each call `wait: false`.
+    // Start: HA first, then the rest, each call `wait: false`.
     let mut free: BTreeMap<HostId, u64> = target_site
         .hosts
         .iter()
         .filter(|(_, h)| h.status == HostStatus::Up)
         .map(|(id, h)| (id, h.memory_bytes))
         .collect();
-    let mut vms = BTreeMap::new();
-    let mut last_up = 0;
+    let task = if only.is_some() {
+        "run_unregistered_entities.yml: start the VMs recorded as running on the secondary,"
+    } else {
+        "start the VMs the OVF store recorded as up,"
+    };
     for ha in [true, false] {
         let batch: Vec<&(VmId, Result<ClusterId, Reason>)> = registered
             .iter()
@@ -375,65 +520,156 @@ fn recover(
                     .ok_or(Reason::NoCapacity)?;
                 *free.get_mut(&host).expect("a free host") -= memory;
                 let up = called + params.vm_boot_time;
-                last_up = last_up.max(up);
+                recovery.last_up = recovery.last_up.max(up);
                 Ok((host, up))
             });
-            vms.insert(*vm, outcome);
+            recovery.vms.insert(*vm, outcome);
         }
-        let started = batch.iter().filter(|(vm, _)| vms[vm].is_ok()).count();
+        let started = batch
+            .iter()
+            .filter(|(vm, _)| recovery.vms[vm].is_ok())
+            .count();
         clock.step(
             "start",
             batch.len() as u64 * params.vm_start_call,
             format!(
-                "start {} {} VM(s), {started} placed (up {} after each start call)",
+                "{task} {} {} VM(s), {started} placed (up {} after each start call)",
                 batch.len(),
                 if ha { "highly available" } else { "other" },
                 format_duration_ms(params.vm_boot_time)
             ),
         );
     }
-    Recovery {
+    recovery
+}
+
+/// Failback as `files/fail_back.py` runs it, from `clock.now`: the clean-up play of the
+/// primary engine, then the failback play. Returns the recovery onto the primary, or `None`
+/// when the failback play stopped before it.
+#[allow(clippy::too_many_arguments)]
+fn failback(
+    clock: &mut Clock,
+    params: &Parameters,
+    mapping: &Mapping,
+    primary: &Inventory,
+    attached: &[StorageDomainId],
+    running: &BTreeSet<VmId>,
+    ignore_recover: bool,
+    ignore_clean: bool,
+) -> Option<Recovery> {
+    // First play (`-t clean_engine`, dr_source_map=primary): the primary engine drops the
+    // domains it held before the disaster. Its domains are not active (the storage was
+    // replaced by the secondary's replica), so no VM runs and no OVF store is updated there,
+    // and they go in the force-remove pass. fail_back.py does not check this play's result.
+    clock.phase = Phase::Cleanup;
+    clock.step(
+        "login",
+        params.engine_login,
+        "log in to the primary engine (fail_back.py's clean-up play)".to_string(),
+    );
+    clock.step(
+        "remove",
+        attached.len() as u64 * params.domain_remove,
+        format!(
+            "remove the primary engine's {} stale domain(s) by force (not active: no retries)",
+            attached.len()
+        ),
+    );
+    // The failback play (`-t fail_back`): record, clean the secondary, pause, recover, start.
+    clock.phase = Phase::Failback;
+    clock.step(
+        "login",
+        params.engine_login,
+        "log in to the secondary engine".to_string(),
+    );
+    clock.step(
+        "record",
+        0,
+        format!(
+            "record the {} running VM(s) (unregister_entities.yml)",
+            running.len()
+        ),
+    );
+    let Some(held) = clean(
+        clock,
+        params,
         attached,
-        master_at,
-        vms,
-        last_up,
-    }
+        primary,
+        running.len(),
+        ignore_clean,
+    ) else {
+        if !running.is_empty() {
+            clock.stopped.push(format!(
+                "the {} VM(s) shut down on the secondary stay down: neither site runs them",
+                running.len()
+            ));
+        }
+        return None;
+    };
+    clock.step(
+        "sync",
+        params.replication_sync,
+        "failback replication sync: the storage replication is reversed and synced, then ENTER"
+            .to_string(),
+    );
+    let recovery = recover_holding(
+        clock,
+        params,
+        mapping,
+        primary,
+        primary,
+        Side::Primary,
+        Some(running),
+        ignore_recover,
+        &held,
+    );
+    Some(recovery)
 }
 
 /// `clean_engine.yml` on the secondary: shut down, update OVF stores, remove the domains
-/// (non-master first), each move to maintenance retried while tasks run.
+/// (non-master first), each move to maintenance retried while tasks run. Returns the domains
+/// still attached and active at the secondary, or `None` when the play stopped.
 fn clean(
     clock: &mut Clock,
     params: &Parameters,
     attached: &[StorageDomainId],
     primary: &Inventory,
     running: usize,
-) {
-    clock.step(
-        "login",
-        params.engine_login,
-        "log in to the secondary engine, record its running VMs".to_string(),
-    );
+    ignore_clean: bool,
+) -> Option<BTreeSet<StorageDomainId>> {
+    const VARIABLE: &str = "dr_ignore_error_clean";
     clock.step(
         "shutdown",
         running as u64 * params.vm_shutdown,
         format!("shut down {running} running VM(s) on the secondary"),
     );
-    clock.step(
-        "ovf",
-        attached.len() as u64 * params.ovf_update,
-        format!("update the OVF store of {} domain(s)", attached.len()),
-    );
+    // `clean/update_ovf_store.yml` loops over the active domain it found, but names it
+    // `iscsi_storage[...]`, a variable set only inside `add_domain.yml`'s iSCSI loop: the
+    // task fails on every active domain of the mapping, whatever its type.
+    for domain in attached {
+        let name = &primary.storage_domains[*domain].name;
+        let go_on = clock.fail(
+            "ovf",
+            params.ovf_update,
+            format!("update the OVF store of {name}"),
+            "clean/update_ovf_store.yml reads the undefined variable iscsi_storage".to_string(),
+            ignore_clean,
+            VARIABLE,
+        );
+        if !go_on {
+            return None;
+        }
+    }
     // The first attached domain is the master: removed last.
     let mut order: Vec<StorageDomainId> = attached.iter().skip(1).copied().collect();
     order.extend(attached.first());
+    let mut held = BTreeSet::new();
     for domain in order {
         let name = &primary.storage_domains[domain].name;
         // Ansible's `until`/`retries`: a failed try waits `delay`, then tries again, at most
         // `retries` more times.
         let exhausted = params.maintenance_failures > params.cleanup_retries;
         let waits = params.maintenance_failures.min(params.cleanup_retries);
-        let mut duration = waits * params.cleanup_delay + params.domain_remove;
         let mut text = format!("remove domain {name}");
         if waits > 0 {
             text.push_str(&format!(
@@ -442,10 +678,31 @@ fn clean(
             ));
         }
         if exhausted {
-            // Retries exhausted: the role's force-remove pass destroys the domain.
-            duration += params.domain_remove;
-            text.push_str(", then by force");
+            // The domain stays active: the force pass only takes inactive domains
+            // (`dr_inactive_domain_search`), so nothing removes it.
+            held.insert(domain);
+            let go_on = clock.fail(
+                "remove",
+                waits * params.cleanup_delay,
+                text,
+                format!(
+                    "{} tries to move it to maintenance failed (dr_cleanup_retries_maintenance {}): it stays active at the secondary",
+                    params.cleanup_retries + 1,
+                    params.cleanup_retries
+                ),
+                ignore_clean,
+                VARIABLE,
+            );
+            if !go_on {
+                return None;
+            }
+            continue;
         }
-        clock.step("remove", duration, text);
+        clock.step(
+            "remove",
+            waits * params.cleanup_delay + params.domain_remove,
+            text,
+        );
     }
+    Some(held)
 }

@@ -1,22 +1,30 @@
 //! Active-passive DR (issue 7, `mode = "active-passive"`): the failover and failback the
 //! ovirt-dr Ansible role performs, step by step, in its order, timed.
 //!
+//! Before the role: the operator waits (`operator_wait`) for the lost site's storage locks;
+//! the role itself does not wait (`tasks/recover_engine.yml` has only a TODO comment).
+//!
 //! Failover, onto the secondary (`tasks/recover_engine.yml` of the role in
 //! ovirt-ansible-collection, `roles/disaster_recovery`):
-//! 1. wait until sanlock has released the lost primary's leases on the replicated domains;
-//! 2. log in to the secondary engine;
-//! 3. add the master domain, then the other domains, one after the other (iSCSI: log in to
-//!    each target first); a domain whose entry lacks a field its task reads is skipped, as the
-//!    role ignores recovery errors by default;
-//! 4. register the templates, then the VMs, of every attached domain, one call each;
-//! 5. start the VMs that were running, highly available ones first (`wait: false`), each up
-//!    after its boot time, on a host of its mapped cluster with the memory for it.
+//! 1. log in to the secondary engine;
+//! 2. add the master domain, then the other domains, one after the other (iSCSI: log in to
+//!    each target first; `recover/add_domain.yml`: only with an Up host in the entry's data
+//!    center); a domain whose entry lacks a field its task reads, with no Up host, or attached
+//!    before the lost primary's sanlock leases are free fails; the role goes on under the
+//!    default `dr_ignore_error_recover: True` and stops otherwise;
+//! 3. register the templates, then the VMs, of every active domain, one call each;
+//! 4. start the VMs the OVF store recorded as up, highly available ones first (`wait: false`),
+//!    each up after its boot time, on a host of its mapped cluster with the memory for it.
 //!
-//! Failback, when the scenario asks for it (`main.yml`, `clean_engine.yml`): log in to the
-//! secondary, shut its VMs down, update each domain's OVF store, remove the non-master domains
-//! then the master (each move to maintenance retried `dr_cleanup_retries_maintenance` times,
-//! `dr_cleanup_delay_maintenance` apart, when tasks are running), pause while the storage
-//! replication is reversed and synced, then the same recovery onto the primary.
+//! Failback, when the scenario asks for it, as `files/fail_back.py` runs it: first a play
+//! tagged `clean_engine` cleaning the engine failed back to (its result is not checked), then
+//! the `fail_back` play (`main.yml`): record the secondary's running VMs, clean the secondary
+//! (`clean_engine.yml`: shut its VMs down, update each domain's OVF store, remove the
+//! non-master domains then the master, each move to maintenance retried
+//! `dr_cleanup_retries_maintenance` times `dr_cleanup_delay_maintenance` apart), pause while
+//! the storage replication is reversed and synced, recover onto the primary, start the
+//! recorded VMs (`run_unregistered_entities.yml`). Under the default
+//! `dr_ignore_error_clean: False` a failed clean-up step ends the play; nothing is forced.
 //!
 //! Every duration is a [`Parameters`] field with its source. The replay is deterministic: the
 //! seed is carried into the report only.
@@ -50,23 +58,31 @@ pub struct ApScenario {
 
 /// The durations of the role's steps, in ms (counts where named so). Defaults come from the
 /// role (`defaults/main.yml`, task comments), oVirt's defaults, or are estimates of one API
-/// call's work where neither says; each is overridable in `[parameters]`.
+/// call's work where neither says; each is overridable in `[parameters]`. The behaviour
+/// table in `docs/dr-behaviour.md` lists every one with its source.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Parameters {
-    /// `sanlock_release`: before the first attach. The role's `recover_engine.yml` asks (TODO
-    /// comment) for at least 180 s so that sanlock does not fail to acquire the lockspace; it
-    /// covers sanlock's own io_timeout x 8 + watchdog = 140 s.
-    pub sanlock_release: u64,
+    /// `operator_wait`: how long after the disaster the operator starts the role. Not a step
+    /// of the role: `tasks/recover_engine.yml` only carries a TODO comment asking for a wait of
+    /// at least 180 s before the first attach; the oVirt failover documentation has the
+    /// operator wait until the lost site's storage locks are free, about 80 s.
+    pub operator_wait: u64,
+    /// `locks_free`: when the lost primary's sanlock leases on the replicated domains can be
+    /// taken, after the disaster (the documentation's 80 s; estimate). A domain attached
+    /// earlier fails to acquire its lockspace.
+    pub locks_free: u64,
     /// `engine_login`: one SSO token request (estimate).
     pub engine_login: u64,
     /// `master_domain_attach`: import, attach and activate the master domain, with the SPM
     /// election of the new pool (estimate).
     pub master_domain_attach: u64,
-    /// `domain_attach`: import, attach and activate another domain (estimate).
+    /// `domain_attach`: import, attach and activate another domain, or a failed attach
+    /// (estimate).
     pub domain_attach: u64,
     /// `iscsi_login`: one iSCSI target login before importing a block domain (estimate).
     pub iscsi_login: u64,
-    /// `template_register`: one `ovirt_template state: registered` call (estimate).
+    /// `template_register`: one `ovirt_template state: registered` call (estimate). The
+    /// inventory holds no templates, so no template step is timed.
     pub template_register: u64,
     /// `vm_register`: one `ovirt_vm state: registered` call, reading the OVF (estimate).
     pub vm_register: u64,
@@ -74,6 +90,10 @@ pub struct Parameters {
     pub vm_start_call: u64,
     /// `vm_boot_time`: from start to up; the simulator's default boot time (60 s).
     pub vm_boot_time: u64,
+    /// `ovf_update_interval`: how often the engine writes the OVF stores the role reads VM
+    /// state from (ovirt-engine `OvfUpdateIntervalInMinutes`, default 60 min, run by
+    /// `OvfDataUpdater`).
+    pub ovf_update_interval: u64,
     /// `vm_shutdown`: one forced stop with `wait: true` in the failback clean-up (estimate).
     pub vm_shutdown: u64,
     /// `ovf_update`: one `update_ovf_store` of a domain in the clean-up (estimate).
@@ -97,7 +117,8 @@ pub struct Parameters {
 impl Default for Parameters {
     fn default() -> Parameters {
         Parameters {
-            sanlock_release: 180_000,
+            operator_wait: 80_000,
+            locks_free: 80_000,
             engine_login: 5_000,
             master_domain_attach: 120_000,
             domain_attach: 60_000,
@@ -106,6 +127,7 @@ impl Default for Parameters {
             vm_register: 5_000,
             vm_start_call: 2_000,
             vm_boot_time: 60_000,
+            ovf_update_interval: 3_600_000,
             vm_shutdown: 30_000,
             ovf_update: 15_000,
             domain_remove: 60_000,
@@ -119,8 +141,9 @@ impl Default for Parameters {
 
 impl Parameters {
     /// The names accepted in `[parameters]`, and whether each is a count (else a duration).
-    pub const NAMES: [(&'static str, bool); 16] = [
-        ("sanlock_release", false),
+    pub const NAMES: [(&'static str, bool); 18] = [
+        ("operator_wait", false),
+        ("locks_free", false),
         ("engine_login", false),
         ("master_domain_attach", false),
         ("domain_attach", false),
@@ -129,6 +152,7 @@ impl Parameters {
         ("vm_register", false),
         ("vm_start_call", false),
         ("vm_boot_time", false),
+        ("ovf_update_interval", false),
         ("vm_shutdown", false),
         ("ovf_update", false),
         ("domain_remove", false),
@@ -141,7 +165,8 @@ impl Parameters {
     /// The field of a `[parameters]` name.
     pub fn slot(&mut self, name: &str) -> Option<&mut u64> {
         Some(match name {
-            "sanlock_release" => &mut self.sanlock_release,
+            "operator_wait" => &mut self.operator_wait,
+            "locks_free" => &mut self.locks_free,
             "engine_login" => &mut self.engine_login,
             "master_domain_attach" => &mut self.master_domain_attach,
             "domain_attach" => &mut self.domain_attach,
@@ -150,6 +175,7 @@ impl Parameters {
             "vm_register" => &mut self.vm_register,
             "vm_start_call" => &mut self.vm_start_call,
             "vm_boot_time" => &mut self.vm_boot_time,
+            "ovf_update_interval" => &mut self.ovf_update_interval,
             "vm_shutdown" => &mut self.vm_shutdown,
             "ovf_update" => &mut self.ovf_update,
             "domain_remove" => &mut self.domain_remove,
@@ -166,7 +192,11 @@ impl Parameters {
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// The operator, before running the role: not a step of the role.
+    Operator,
     Failover,
+    /// `fail_back.py`'s first play: the clean-up of the engine failed back to.
+    Cleanup,
     Failback,
 }
 
@@ -176,9 +206,21 @@ pub struct Step {
     pub at_s: f64,
     pub end_s: f64,
     pub phase: Phase,
-    /// `sanlock`, `login`, `attach`, `register`, `start`, `shutdown`, `ovf`, `remove`, `sync`.
+    /// `wait`, `login`, `attach`, `register`, `record`, `start`, `shutdown`, `ovf`, `remove`,
+    /// `sync`.
     pub kind: &'static str,
     pub text: String,
+    /// The step failed; `ignored` tells whether the role went on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<StepFailure>,
+}
+
+/// Why a step failed and whether the role ignored it (`dr_ignore_error_recover`,
+/// `dr_ignore_error_clean`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepFailure {
+    pub reason: String,
+    pub ignored: bool,
 }
 
 /// Per-VM results in the shape of FORMATS.md "Simulation result": the simulator's own types.
@@ -202,7 +244,8 @@ pub struct Summary {
     pub spm_down_s: f64,
     /// When the role's failover run ends (the last VM started), s.
     pub failover_done_s: f64,
-    /// When the last VM is up on the primary again, s (`null` without failback).
+    /// When the last VM is up on the primary again, s (`null` without failback, or when the
+    /// failback stopped).
     pub failback_done_s: Option<f64>,
 }
 
@@ -215,4 +258,10 @@ pub struct ApResult {
     pub summary: Summary,
     pub vms: Vec<VmResult>,
     pub timeline: Vec<Step>,
+    /// The role stopped on an error it does not ignore: which play, when and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stopped: Vec<String>,
+    /// What the prediction cannot know and may get wrong (the OVF stores' age).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }

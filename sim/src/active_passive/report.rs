@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::{ApResult, VmOutcome};
 
 /// `h:mm:ss` of a time in seconds.
-fn clock(seconds: f64) -> String {
+pub(super) fn clock(seconds: f64) -> String {
     let total = seconds.round() as u64;
     format!("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60)
 }
@@ -20,14 +20,25 @@ pub fn render_text(result: &ApResult) -> String {
     );
     out.push_str("\ntimeline (the primary site is lost at 0:00:00):\n");
     for step in &result.timeline {
+        let failed = step.failed.as_ref().map_or(String::new(), |f| {
+            let then = if f.ignored {
+                "ignored"
+            } else {
+                "the play stops"
+            };
+            format!(": FAILED, {} ({then})", f.reason)
+        });
         let _ = writeln!(
             out,
-            "  {} - {}  {:<8}  {}",
+            "  {} - {}  {:<8}  {}{failed}",
             clock(step.at_s),
             clock(step.end_s),
             format!("{:?}", step.phase).to_lowercase(),
             step.text
         );
+    }
+    for stopped in &result.stopped {
+        let _ = writeln!(out, "  {stopped}");
     }
     out.push_str("\nvms:\n");
     for vm in &result.vms {
@@ -73,6 +84,9 @@ pub fn render_text(result: &ApResult) -> String {
     );
     if let Some(done) = s.failback_done_s {
         let _ = writeln!(out, "failback done at {}", clock(done));
+    }
+    for note in &result.notes {
+        let _ = writeln!(out, "note: {note}");
     }
     out
 }

@@ -1,14 +1,17 @@
 //! The replay: one discrete-event model holding every simulated session, driven by the `des`
-//! step loop. Scheduled runs, run completions and scenario events are its events.
+//! step loop. Scheduled runs, the engine's status refreshes, RPO samples and scenario events
+//! are its events.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use stretchdr_model::Inventory;
-use stretchdr_model::inventory::{ChangeRate, WEEK_MS, sync_duration_ms};
+use stretchdr_model::inventory::{
+    CHANGELOG_ROLLOVER_MS, ChangeRate, GeoRepMode, HOUR_MS, SyncSchedule, WEEK_MS,
+};
 
 use super::{
-    Action, GeorepResult, GeorepScenario, RpoStats, RunCounts, RunOutcome, SessionResult, SiteLoss,
-    SyncRun, Target, WorstCase,
+    Action, GeorepResult, GeorepScenario, RecoveryPoint, RpoStats, RunCounts, RunOutcome,
+    SessionResult, SiteLoss, SyncRun, Target, WorstCase,
 };
 use crate::des::{self, Context, EventQueue, Model, ScheduleError, SimTime};
 
@@ -35,11 +38,14 @@ pub fn run(inventory: &Inventory, scenario: &GeorepScenario) -> GeorepResult {
                 [site] => site_name(Some(*site)),
                 _ => None,
             };
-            let bandwidth_bps = session.bandwidth(inventory, domain);
+            let bandwidth_bps = session.shared_bandwidth(inventory, domain);
             let mut result = SessionResult {
                 domain: domain.name.clone(),
                 volume: volume.volume.clone(),
                 secondary_volume: session.secondary_volume.clone(),
+                mode: session.mode,
+                stopped_by_engine_s: None,
+                in_place_s: 0.0,
                 secondary_site: site_name(session.secondary_site),
                 schedule: session.schedule.as_ref().map(|s| s.to_string()),
                 bandwidth_bps,
@@ -52,29 +58,28 @@ pub fn run(inventory: &Inventory, scenario: &GeorepScenario) -> GeorepResult {
                 site_losses: Vec::new(),
                 runs: Vec::new(),
             };
-            let missing = match (&session.schedule, &session.change_rate, bandwidth_bps) {
-                (None, _, _) => Some("no schedule"),
-                (_, None, _) => Some("no change rate"),
-                (_, _, None) => Some("no bandwidth (neither the session's nor the link's)"),
-                (Some(schedule), Some(rate), Some(bps)) => {
-                    let gap = schedule.longest_gap_ms();
-                    match gap {
-                        None => Some("the schedule never runs"),
-                        Some(gap) => {
-                            sessions.push(Session::new(
-                                results.len(),
-                                domain.name.clone(),
-                                primary_site.clone(),
-                                result.secondary_site.clone(),
-                                rate.clone(),
-                                bps,
-                                gap,
-                                schedule.clone(),
-                                session.rpo_target_ms,
-                            ));
-                            None
-                        }
-                    }
+            let continuous = session.mode == GeoRepMode::Continuous;
+            let gap = session.schedule.as_ref().and_then(|s| s.longest_gap_ms());
+            let missing = match (&session.change_rate, bandwidth_bps) {
+                (None, _) => Some("no change rate"),
+                (_, None) => Some("no bandwidth (neither the session's nor the link's)"),
+                _ if !continuous && session.schedule.is_none() => Some("no schedule"),
+                _ if !continuous && gap.is_none() => Some("the schedule never runs"),
+                (Some(rate), Some(bps)) => {
+                    sessions.push(Session::new(
+                        results.len(),
+                        domain.name.clone(),
+                        primary_site.clone(),
+                        result.secondary_site.clone(),
+                        rate.clone(),
+                        bps,
+                        gap,
+                        session.schedule.clone(),
+                        session.rpo_target_ms,
+                        volume.replica.unwrap_or(1),
+                        continuous,
+                    ));
+                    None
                 }
             };
             result.not_simulated = missing.map(str::to_string);
@@ -83,7 +88,11 @@ pub fn run(inventory: &Inventory, scenario: &GeorepScenario) -> GeorepResult {
     }
     // Whole weeks of warm-up, at least twice the longest gap, so every run of the scenario has
     // steady-state predecessors.
-    let longest = sessions.iter().map(|s| s.longest_gap_ms).max().unwrap_or(0);
+    let longest = sessions
+        .iter()
+        .filter_map(|s| s.longest_gap_ms)
+        .max()
+        .unwrap_or(0);
     let warmup_ms = WEEK_MS * (2 * longest).div_ceil(WEEK_MS).max(1);
     let end = warmup_ms + scenario.duration_ms;
     for session in &mut sessions {
@@ -99,17 +108,25 @@ pub fn run(inventory: &Inventory, scenario: &GeorepScenario) -> GeorepResult {
         scenario,
         sessions,
         failed_links: BTreeSet::new(),
-        failed_bricks: BTreeSet::new(),
+        offline_bricks: BTreeMap::new(),
         failed_sites: BTreeSet::new(),
+        refresh_ms: scenario.status_refresh_ms.max(1),
     };
     let mut queue = EventQueue::new();
     for (i, event) in scenario.events.iter().enumerate() {
         schedule(&mut queue, warmup_ms + event.at_ms, Event::Scenario(i));
     }
     for (i, session) in model.sessions.iter().enumerate() {
-        for at in session.schedule.fires_between(0, end) {
-            schedule(&mut queue, at, Event::Fire(i));
+        if let Some(schedule_of) = &session.schedule {
+            for at in schedule_of.fires_between(0, end) {
+                schedule(&mut queue, at, Event::Fire(i));
+            }
         }
+    }
+    let mut t = warmup_ms;
+    while t < end {
+        schedule(&mut queue, t, Event::Sample);
+        t += scenario.rpo_step_ms.max(1);
     }
     // The model has no randomness; the RNG is the step loop's, unused.
     let mut rng = des::rng(0, 0);
@@ -120,8 +137,12 @@ pub fn run(inventory: &Inventory, scenario: &GeorepScenario) -> GeorepResult {
         SimTime::from_ms(end.saturating_sub(1)),
     )
     .expect("events are scheduled at or after the current time");
-    for session in &mut model.sessions {
-        session.finish(end, scenario.rpo_step_ms, &mut results[session.result]);
+    let sessions = std::mem::take(&mut model.sessions);
+    for mut session in sessions {
+        let down = model.primary_down(&session);
+        let ships = model.blocked(&session).is_none();
+        session.accrue(end, down, ships);
+        session.finish(end, &mut results[session.result]);
     }
     GeorepResult {
         scenario: scenario.name.clone(),
@@ -166,8 +187,10 @@ fn gib(bytes: f64) -> f64 {
 enum Event {
     /// A scheduled run of session `.0` is due.
     Fire(usize),
-    /// Session `.0`'s run number `.1` completes, unless it failed meanwhile.
-    Complete(usize, usize),
+    /// The engine's status refresh while session `.0`'s run number `.1` is on.
+    Refresh(usize, usize),
+    /// An RPO sample of every session.
+    Sample,
     /// Scenario event `.0`.
     Scenario(usize),
 }
@@ -177,9 +200,10 @@ struct GeorepModel<'a> {
     sessions: Vec<Session>,
     /// Failed links, each as its two site names in order.
     failed_links: BTreeSet<(String, String)>,
-    /// Domains with a brick offline.
-    failed_bricks: BTreeSet<String>,
+    /// Offline bricks per domain.
+    offline_bricks: BTreeMap<String, u32>,
     failed_sites: BTreeSet<String>,
+    refresh_ms: u64,
 }
 
 impl GeorepModel<'_> {
@@ -196,8 +220,24 @@ impl GeorepModel<'_> {
         {
             return Some(format!("link {a}/{b} is down"));
         }
-        if self.failed_bricks.contains(&session.domain) {
-            return Some(format!("a brick of {} is offline", session.domain));
+        // The worst case the scenario allows: the offline bricks are in one subvolume, which
+        // has no active brick once all of its `replica` bricks are offline
+        // (GlusterGeoRepSyncJob.updateGeoRepStatus: a subvolume with an Active brick is
+        // healthy, one with only Faulty bricks makes the session Faulty).
+        let offline = self
+            .offline_bricks
+            .get(&session.domain)
+            .copied()
+            .unwrap_or(0);
+        if offline >= session.replica {
+            return Some(if session.replica == 1 {
+                format!("a brick of {} is offline", session.domain)
+            } else {
+                format!(
+                    "{offline} bricks of {} are offline: a replica {} subvolume has no active brick",
+                    session.domain, session.replica
+                )
+            });
         }
         None
     }
@@ -207,6 +247,20 @@ impl GeorepModel<'_> {
             .primary_site
             .as_ref()
             .is_some_and(|site| self.failed_sites.contains(site))
+    }
+
+    /// Brings every session's changes and shipping up to `now`, in the state before an event.
+    fn accrue_all(&mut self, now: u64) {
+        for i in 0..self.sessions.len() {
+            let down = self.primary_down(&self.sessions[i]);
+            let ships = self.blocked(&self.sessions[i]).is_none();
+            self.sessions[i].accrue(now, down, ships);
+        }
+    }
+
+    /// The next status refresh after `now`.
+    fn next_refresh(&self, now: u64) -> u64 {
+        (now / self.refresh_ms + 1) * self.refresh_ms
     }
 }
 
@@ -224,70 +278,69 @@ impl Model for GeorepModel<'_> {
 
     fn handle(&mut self, ctx: &mut Context<'_, Event>, event: Event) -> Result<(), ScheduleError> {
         let now = ctx.now().as_ms();
+        self.accrue_all(now);
         match event {
             Event::Fire(i) => {
-                let down = self.primary_down(&self.sessions[i]);
-                let blocked = self.blocked(&self.sessions[i]);
                 let session = &mut self.sessions[i];
-                session.accrue(now, down);
-                // A run completing at this very moment releases the lock first.
-                if session
-                    .running
-                    .as_ref()
-                    .is_some_and(|r| r.completes_at == now)
-                {
-                    session.complete(now);
-                }
-                if session.running.is_some() {
+                if session.running.is_some() || now < session.locked_until {
                     session.record(now, RunOutcome::Skipped, 0.0, None);
-                } else if let Some(reason) = blocked {
-                    let backlog = session.backlog_bytes;
-                    session.record(now, RunOutcome::Failed, backlog, Some(reason));
-                    session.runs.last_mut().expect("just recorded").end = Some(now);
-                } else {
+                } else if !session.primary_is_down {
                     let run = session.start(now);
-                    let completes_at = session.running.as_ref().expect("started").completes_at;
-                    ctx.schedule(SimTime::from_ms(completes_at), Event::Complete(i, run))?;
+                    let at = self.next_refresh(now);
+                    ctx.schedule(SimTime::from_ms(at), Event::Refresh(i, run))?;
                 }
             }
-            Event::Complete(i, run) => {
-                let down = self.primary_down(&self.sessions[i]);
+            Event::Refresh(i, run) => {
+                let blocked = self.blocked(&self.sessions[i]);
+                let next = self.next_refresh(now);
                 let session = &mut self.sessions[i];
-                session.accrue(now, down);
-                if session.running.as_ref().is_some_and(|r| r.run == run) {
+                let Some(running) = &session.running else {
+                    return Ok(());
+                };
+                if running.run != run {
+                    return Ok(());
+                }
+                if let Some(reason) = blocked {
+                    session.fail_running(now, reason);
+                } else if running.bytes_left <= 0.0 {
                     session.complete(now);
+                } else {
+                    ctx.schedule(SimTime::from_ms(next), Event::Refresh(i, run))?;
+                }
+            }
+            Event::Sample => {
+                for session in &mut self.sessions {
+                    session.sample(now);
                 }
             }
             Event::Scenario(e) => {
                 let event = &self.scenario.events[e];
-                // Data changed up to now counts at the state before the event.
-                for i in 0..self.sessions.len() {
-                    let down = self.primary_down(&self.sessions[i]);
-                    self.sessions[i].accrue(now, down);
-                }
                 let failing = event.action == Action::Fail;
                 match &event.target {
                     Target::Link(a, b) => set(&mut self.failed_links, link_key(a, b), failing),
-                    Target::Brick(domain) => set(&mut self.failed_bricks, domain.clone(), failing),
+                    Target::Brick(domain) => {
+                        let count = self.offline_bricks.entry(domain.clone()).or_insert(0);
+                        *count = if failing {
+                            *count + 1
+                        } else {
+                            count.saturating_sub(1)
+                        };
+                    }
                     Target::Site(site) => set(&mut self.failed_sites, site.clone(), failing),
                 }
-                let lost_site = match (&event.target, event.action) {
-                    (Target::Site(site), Action::Fail) => Some(site.clone()),
-                    _ => None,
-                };
-                let recovered_site = match (&event.target, event.action) {
-                    (Target::Site(site), Action::Recover) => Some(site.clone()),
-                    _ => None,
-                };
-                for i in 0..self.sessions.len() {
-                    let blocked = self.blocked(&self.sessions[i]);
-                    let session = &mut self.sessions[i];
-                    if lost_site.is_some() && lost_site == session.primary_site {
-                        session.lose_primary(now);
-                    } else if recovered_site.is_some() && recovered_site == session.primary_site {
-                        session.recover_primary(now);
-                    } else if let Some(reason) = blocked {
-                        session.fail_running(now, reason);
+                for session in &mut self.sessions {
+                    match (&event.target, event.action) {
+                        (Target::Site(site), Action::Fail)
+                            if Some(site) == session.primary_site.as_ref() =>
+                        {
+                            session.lose_primary(now);
+                        }
+                        (Target::Site(site), Action::Recover)
+                            if Some(site) == session.primary_site.as_ref() =>
+                        {
+                            session.primary_is_down = false;
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -304,7 +357,7 @@ fn set<T: Ord>(items: &mut BTreeSet<T>, item: T, present: bool) {
     }
 }
 
-/// A run shipping its checkpoint.
+/// A scheduled run: its checkpoint ships, then the engine sees it complete.
 struct Running {
     /// Index in `Session::runs`.
     run: usize,
@@ -312,10 +365,8 @@ struct Running {
     snapshot_at: u64,
     /// Data changed up to the snapshot (the running total), for what a later loss loses.
     changed_at_snapshot: f64,
-    started: u64,
-    /// What it has to ship, bytes.
-    bytes: f64,
-    completes_at: u64,
+    /// What the checkpoint still has to ship, bytes.
+    bytes_left: f64,
 }
 
 /// A run as recorded, in internal time.
@@ -334,27 +385,40 @@ struct Session {
     primary_site: Option<String>,
     secondary_site: Option<String>,
     rate: ChangeRate,
-    bandwidth_bps: u64,
-    longest_gap_ms: u64,
-    schedule: stretchdr_model::inventory::SyncSchedule,
+    /// Bytes per millisecond the session ships.
+    per_ms: f64,
+    longest_gap_ms: Option<u64>,
+    schedule: Option<SyncSchedule>,
     rpo_target_ms: Option<u64>,
+    /// Bricks per replicated subvolume.
+    replica: u32,
+    /// Still running as created and started (not yet stopped by an engine sync).
+    continuous: bool,
+    /// gsyncd runs outside a checkpointed run: a continuous session, or one a failed run left
+    /// running. It ships the backlog whenever it can.
+    session_running: bool,
     /// End of the warm-up: results count from here.
     warmup_ms: u64,
     /// Changed and not yet shipped nor part of a running checkpoint, bytes.
     backlog_bytes: f64,
-    /// Everything changed since the start, bytes.
+    /// Everything changed since the start, and everything shipped, bytes.
     changed_total: f64,
+    shipped_total: f64,
+    /// `(time, changed_total)` at every accrual, for the age of the oldest unshipped change.
+    changes: Vec<(u64, f64)>,
     accrued_to: u64,
     running: Option<Running>,
-    /// The consistent point the secondary holds and the running total of changes then.
+    /// A failed run holds the engine's lock until the refresh that saw it fail.
+    locked_until: u64,
+    primary_is_down: bool,
+    /// The snapshot point the secondary holds and the running total of changes then.
     last_consistent: u64,
     changed_at_consistent: f64,
-    /// `(from, consistent point)`: the step function of the consistent point over time.
-    consistency: Vec<(u64, u64)>,
-    /// `(from, to)` intervals with the primary site down.
-    primary_down: Vec<(u64, Option<u64>)>,
-    /// Worst moment seen: `(at, consistent point, loss in bytes)`.
-    worst: Option<(u64, u64, f64)>,
+    /// Worst moment seen: `(at, rpo, point, loss in bytes)`.
+    worst: Option<(u64, u64, Option<u64>, f64)>,
+    samples: Vec<u64>,
+    in_place_ms: u64,
+    stopped_by_engine: Option<u64>,
     runs: Vec<RunRecord>,
     site_losses: Vec<SiteLoss>,
 }
@@ -368,9 +432,11 @@ impl Session {
         secondary_site: Option<String>,
         rate: ChangeRate,
         bandwidth_bps: u64,
-        longest_gap_ms: u64,
-        schedule: stretchdr_model::inventory::SyncSchedule,
+        longest_gap_ms: Option<u64>,
+        schedule: Option<SyncSchedule>,
         rpo_target_ms: Option<u64>,
+        replica: u32,
+        continuous: bool,
     ) -> Session {
         Session {
             result,
@@ -378,33 +444,108 @@ impl Session {
             primary_site,
             secondary_site,
             rate,
-            bandwidth_bps,
+            per_ms: bandwidth_bps as f64 / 8.0 / 1000.0,
             longest_gap_ms,
             schedule,
             rpo_target_ms,
+            replica: replica.max(1),
+            continuous,
+            session_running: continuous,
             warmup_ms: 0,
             backlog_bytes: 0.0,
             changed_total: 0.0,
+            shipped_total: 0.0,
+            changes: vec![(0, 0.0)],
             accrued_to: 0,
             running: None,
+            locked_until: 0,
+            primary_is_down: false,
             last_consistent: 0,
             changed_at_consistent: 0.0,
-            consistency: vec![(0, 0)],
-            primary_down: Vec::new(),
             worst: None,
+            samples: Vec::new(),
+            in_place_ms: 0,
+            stopped_by_engine: None,
             runs: Vec::new(),
             site_losses: Vec::new(),
         }
     }
 
-    /// Adds the data changed since the last call (none while the primary site is down).
-    fn accrue(&mut self, now: u64, primary_down: bool) {
-        if !primary_down {
-            let bytes = self.rate.bytes_between(self.accrued_to, now);
-            self.backlog_bytes += bytes;
-            self.changed_total += bytes;
+    /// Adds the data changed since the last call (none while the primary site is down) and
+    /// ships what the session can: the running checkpoint first, then the backlog while gsyncd
+    /// runs. Hour by hour, so the change rate is constant in each piece.
+    fn accrue(&mut self, now: u64, primary_down: bool, ships: bool) {
+        let mut t = self.accrued_to;
+        while t < now {
+            let piece_end = ((t / HOUR_MS + 1) * HOUR_MS).min(now);
+            let dt = (piece_end - t) as f64;
+            let changed = if primary_down || self.primary_is_down {
+                0.0
+            } else {
+                self.rate.bytes_between(t, piece_end)
+            };
+            let mut capacity = if ships { self.per_ms * dt } else { 0.0 };
+            let gsyncd_on = self.running.is_some() || self.session_running;
+            if let Some(running) = &mut self.running {
+                let used = capacity.min(running.bytes_left.max(0.0));
+                running.bytes_left -= used;
+                capacity -= used;
+                self.shipped_total += used;
+            }
+            self.changed_total += changed;
+            self.changes.push((piece_end, self.changed_total));
+            if gsyncd_on && capacity > 0.0 {
+                let before = self.backlog_bytes + changed;
+                self.backlog_bytes = (before - capacity).max(0.0);
+                self.shipped_total += before - self.backlog_bytes;
+            } else {
+                self.backlog_bytes += changed;
+            }
+            if gsyncd_on && !self.continuous && piece_end > self.warmup_ms {
+                self.in_place_ms += piece_end - t.max(self.warmup_ms);
+            }
+            t = piece_end;
         }
-        self.accrued_to = now;
+        self.accrued_to = self.accrued_to.max(now);
+    }
+
+    /// The age of the oldest change not yet shipped at `now` (0 when all is shipped).
+    fn stream_lag(&self, now: u64) -> u64 {
+        let pending = self.changed_total - self.shipped_total;
+        if pending <= 1.0 {
+            return 0;
+        }
+        // The first accrual whose running total passes what has shipped: the oldest unshipped
+        // change is in the piece ending there, taken at its start.
+        let i = self
+            .changes
+            .partition_point(|&(_, c)| c <= self.shipped_total);
+        let since = self.changes[i.saturating_sub(1)].0;
+        now.saturating_sub(since)
+    }
+
+    /// The RPO at `now`: the stream's lag for a continuous session, else the age of the
+    /// snapshot the secondary holds.
+    fn rpo_now(&self, now: u64) -> u64 {
+        if self.continuous {
+            self.stream_lag(now) + CHANGELOG_ROLLOVER_MS
+        } else {
+            now - self.last_consistent
+        }
+    }
+
+    fn sample(&mut self, now: u64) {
+        if self.primary_is_down {
+            return;
+        }
+        let rpo = self.rpo_now(now);
+        self.samples.push(rpo);
+        if self.continuous {
+            let loss = self.changed_total - self.shipped_total;
+            if self.worst.is_none_or(|(_, w, _, _)| rpo > w) {
+                self.worst = Some((now, rpo, None, loss.max(0.0)));
+            }
+        }
     }
 
     fn record(&mut self, due: u64, outcome: RunOutcome, backlog: f64, reason: Option<String>) {
@@ -426,139 +567,134 @@ impl Session {
             run,
             snapshot_at: now,
             changed_at_snapshot: self.changed_total,
-            started: now,
-            bytes,
-            completes_at: now + sync_duration_ms(bytes, self.bandwidth_bps),
+            bytes_left: bytes,
         });
         run
     }
 
-    /// The running run completes: the secondary now holds its snapshot.
+    /// A refresh sees the checkpoint complete: the engine stops the session; the secondary
+    /// holds the run's snapshot.
     fn complete(&mut self, now: u64) {
         let Some(running) = self.running.take() else {
             return;
         };
-        self.note_worst(now);
+        if !self.continuous {
+            self.note_worst(now);
+        } else {
+            self.stopped_by_engine = Some(now);
+        }
+        self.continuous = false;
+        self.session_running = false;
         self.last_consistent = running.snapshot_at;
         self.changed_at_consistent = running.changed_at_snapshot;
-        self.consistency.push((now, running.snapshot_at));
         let record = &mut self.runs[running.run];
         record.outcome = RunOutcome::Completed;
         record.end = Some(now);
     }
 
-    /// The running run (if any) fails: what it had not shipped goes back to the backlog.
+    /// A refresh sees the session Faulty: the command fails, the session runs on and what the
+    /// checkpoint had not shipped goes back to the backlog.
     fn fail_running(&mut self, now: u64, reason: String) {
         self.stop_running(now, RunOutcome::Failed, Some(reason));
+        self.session_running = true;
+        self.locked_until = now;
     }
 
     fn stop_running(&mut self, now: u64, outcome: RunOutcome, reason: Option<String>) {
         let Some(running) = self.running.take() else {
             return;
         };
-        let shipped = self.bandwidth_bps as f64 / 8.0 * (now - running.started) as f64 / 1000.0;
-        self.backlog_bytes += (running.bytes - shipped).max(0.0);
+        self.backlog_bytes += running.bytes_left.max(0.0);
         let record = &mut self.runs[running.run];
         record.outcome = outcome;
         record.end = Some(now);
         record.reason = reason;
     }
 
-    /// The primary site is lost at `now`: the secondary recovers from the last consistent point.
+    /// The primary site is lost at `now`: what the secondary holds then.
     fn lose_primary(&mut self, now: u64) {
-        if self
-            .primary_down
-            .last()
-            .is_some_and(|&(_, to)| to.is_none())
-        {
+        if self.primary_is_down {
             return;
         }
         let warmup_ms = self.warmup_ms;
-        let in_progress = self.running.is_some();
+        let in_place = !self.continuous && (self.running.is_some() || self.session_running);
+        let lag = self.stream_lag(now) + CHANGELOG_ROLLOVER_MS;
+        let unshipped = (self.changed_total - self.shipped_total).max(0.0);
         self.stop_running(now, RunOutcome::Interrupted, None);
-        self.note_worst(now);
-        self.primary_down.push((now, None));
+        self.primary_is_down = true;
+        let (point, last, rpo, loss) = if self.continuous {
+            (
+                RecoveryPoint::CrashConsistent,
+                Some(scenario_seconds(now - lag.min(now), warmup_ms)),
+                Some(seconds(lag)),
+                Some(gib(unshipped)),
+            )
+        } else if in_place {
+            (RecoveryPoint::None, None, None, None)
+        } else {
+            self.note_worst(now);
+            (
+                RecoveryPoint::Snapshot,
+                Some(scenario_seconds(self.last_consistent, warmup_ms)),
+                Some(seconds(now - self.last_consistent)),
+                Some(gib(self.changed_total - self.changed_at_consistent)),
+            )
+        };
         self.site_losses.push(SiteLoss {
             site: self.primary_site.clone().unwrap_or_default(),
             at_s: scenario_seconds(now, warmup_ms),
-            sync_in_progress: in_progress,
-            last_consistent_s: scenario_seconds(self.last_consistent, warmup_ms),
-            rpo_s: seconds(now - self.last_consistent),
-            loss_gib: gib(self.changed_total - self.changed_at_consistent),
+            sync_in_progress: in_place,
+            point,
+            last_consistent_s: last,
+            rpo_s: rpo,
+            loss_gib: loss,
         });
     }
 
-    /// The primary site is back: its data changes again from `now`.
-    fn recover_primary(&mut self, now: u64) {
-        if let Some((_, to)) = self.primary_down.last_mut()
-            && to.is_none()
-        {
-            *to = Some(now);
-        }
-    }
-
-    /// A candidate for the worst moment (inside the scenario): the RPO just before `now`.
+    /// A candidate for the worst moment of a scheduled session (inside the scenario): the RPO
+    /// just before `now`.
     fn note_worst(&mut self, now: u64) {
-        if now < self.warmup_ms {
+        if now < self.warmup_ms || self.primary_is_down {
             return;
         }
         let rpo = now - self.last_consistent;
-        if self
-            .worst
-            .is_none_or(|(at, consistent, _)| rpo > at - consistent)
-        {
+        if self.worst.is_none_or(|(_, w, _, _)| rpo > w) {
             let loss = self.changed_total - self.changed_at_consistent;
-            self.worst = Some((now, self.last_consistent, loss));
+            self.worst = Some((now, rpo, Some(self.last_consistent), loss));
         }
-    }
-
-    fn is_primary_down(&self, at: u64) -> bool {
-        self.primary_down
-            .iter()
-            .any(|&(from, to)| at >= from && to.is_none_or(|to| at < to))
     }
 
     /// Closes the run at `end` and writes the session's result.
-    fn finish(&mut self, end: u64, step_ms: u64, result: &mut SessionResult) {
+    fn finish(&mut self, end: u64, result: &mut SessionResult) {
         let warmup_ms = self.warmup_ms;
-        let down_at_end = self
-            .primary_down
-            .last()
-            .is_some_and(|&(_, to)| to.is_none());
-        if !down_at_end {
-            let down = false;
-            self.accrue(end, down);
+        if self.continuous {
+            self.sample(end);
+        } else {
             self.note_worst(end);
         }
-        let mut samples = Vec::new();
-        let mut step = 0;
-        let mut t = warmup_ms;
-        while t < end {
-            if !self.is_primary_down(t) {
-                let at = self.consistency.partition_point(|&(from, _)| from <= t);
-                let consistent = self.consistency[at - 1].1;
-                samples.push(t - consistent);
-            }
-            step += 1;
-            t = warmup_ms + step * step_ms;
-        }
+        let mut samples = std::mem::take(&mut self.samples);
         samples.sort_unstable();
         let worst = self.worst;
-        result.rpo_s = worst.map(|(at, consistent, _)| RpoStats {
+        result.rpo_s = worst.map(|(_, rpo, _, _)| RpoStats {
             p50: seconds(percentile(&samples, 0.50)),
             p95: seconds(percentile(&samples, 0.95)),
-            max: seconds(at - consistent),
+            max: seconds(rpo),
         });
-        result.worst = worst.map(|(at, consistent, loss)| WorstCase {
+        result.worst = worst.map(|(at, rpo, point, loss)| WorstCase {
             at_s: scenario_seconds(at, warmup_ms),
-            rpo_s: seconds(at - consistent),
-            last_consistent_s: scenario_seconds(consistent, warmup_ms),
+            rpo_s: seconds(rpo),
+            last_consistent_s: scenario_seconds(point.unwrap_or(at - rpo.min(at)), warmup_ms),
             loss_gib: gib(loss),
         });
         result.meets_target = match (self.rpo_target_ms, worst) {
-            (Some(target), Some((at, consistent, _))) => Some(at - consistent <= target),
+            (Some(target), Some((_, rpo, _, _))) => Some(rpo <= target),
             _ => None,
         };
+        result.in_place_s = seconds(self.in_place_ms);
+        result.stopped_by_engine_s = self
+            .stopped_by_engine
+            .filter(|&t| t >= warmup_ms)
+            .map(|t| scenario_seconds(t, warmup_ms));
         result.site_losses = std::mem::take(&mut self.site_losses);
         for record in self.runs.iter().filter(|r| r.due >= warmup_ms) {
             let counts = &mut result.counts;

@@ -1,23 +1,33 @@
-//! Gluster geo-replication DR over time (issue 8, `mode = "georep"`): the engine's remote data
-//! sync of each session replayed over a simulated week (or any duration), with link, brick and
-//! site failures, and the RPO at every moment.
+//! Gluster geo-replication DR over time (`mode = "georep"`): each geo-replication session
+//! replayed over a simulated week (or any duration), with link, brick and site failures, and the
+//! RPO at every moment.
 //!
-//! What the engine does, from ovirt-engine's `GlusterStorageSyncCommand` and its geo-replication
-//! callback: at each scheduled time it snapshots the domain's VMs (the consistent point), sets a
-//! geo-replication checkpoint and replicates until the checkpoint completes; the secondary then
-//! holds the data as of the snapshot. Modelled here:
-//! - A run ships everything not yet at the secondary when it starts (what changed since the
-//!   previous run's snapshot, plus what a failed run left behind) at the session's bandwidth.
-//! - A run due while the previous one still ships is **skipped**: the sync takes an exclusive
-//!   lock on the storage domain (`GLUSTER_STORAGE_DOMAIN_SYNC`, "a sync already exists") and the
-//!   scheduled job does not queue.
-//! - A run **fails** when the link between the sites is down or a brick of the domain is
-//!   offline, at its start or while it ships: geo-replication goes Faulty and the command fails.
-//!   Bytes already shipped stay shipped (geo-replication is incremental); the next scheduled run
-//!   starts over with a new snapshot.
-//! - Losing the primary site **interrupts** a run; the secondary recovers from the last
-//!   consistent point, the snapshot of the last completed run. While the primary site is down
-//!   no data changes and no RPO is sampled.
+//! Scheduled sessions follow ovirt-engine's remote data sync (`GlusterStorageSyncCommand`,
+//! `GlusterStorageGeoRepSyncInternalCommand`, `GlusterStorageGeoRepSyncCallback`): at each
+//! scheduled time it snapshots the domain's VMs, starts the session unless it is active, sets a
+//! checkpoint, and when the checkpoint completes stops the session and removes the snapshots.
+//! Modelled here:
+//! - The callback reads the session's status from the engine's database, which
+//!   `GlusterGeoRepSyncJob` refreshes every `GlusterRefreshRateGeoRepStatusInSecs` (300 s):
+//!   completion and failure are seen at the next refresh, so a run ends up to 5 min after its
+//!   transfer, and a short outage between two refreshes goes unseen.
+//! - A run ships everything not yet at the secondary when it starts at the session's bandwidth
+//!   (sessions over one link without their own bandwidth share it equally).
+//! - A run due while the previous one has not ended is **skipped** (the exclusive lock
+//!   `GLUSTER_STORAGE_DOMAIN_SYNC`, "a sync already exists").
+//! - A run **fails** when a refresh sees the session Faulty: the link down, or a subvolume with
+//!   no active brick (a brick offline in a replicated subvolume with another brick up is
+//!   healthy). The command fails but does not stop the session: gsyncd restarts its faulty
+//!   workers and keeps shipping the backlog once it can, so the next run ships less.
+//! - Geo-replication writes the secondary in place, and the snapshots are merged after each
+//!   run: while a sync ships, or the session runs on after a failed one, the secondary holds
+//!   **no consistent point**. Losing the primary site then leaves the domain without one.
+//!
+//! Continuous sessions (created and started, `mode = "continuous"`) ship changes from the
+//! changelog as they happen: the lag is the age of the oldest change not yet shipped (the
+//! backlog over the bandwidth), and what the secondary holds is crash-consistent, not a VM
+//! snapshot. A continuous session that also has the engine's sync schedule runs until the first
+//! scheduled sync completes: the engine then stops it.
 //!
 //! The timeline starts on a Monday at 00:00. A warm-up of whole weeks (no events) runs first so
 //! the week starts in steady state: the first runs ship a normal backlog.
@@ -29,6 +39,7 @@ mod scenario;
 use std::path::PathBuf;
 
 use serde::Serialize;
+use stretchdr_model::inventory::GeoRepMode;
 
 pub use engine::run;
 pub use report::{render_text, to_json};
@@ -76,6 +87,9 @@ pub struct GeorepScenario {
     pub domain: Option<String>,
     /// How often the RPO is sampled for its distribution, ms.
     pub rpo_step_ms: u64,
+    /// How often the engine refreshes geo-replication status
+    /// (`GlusterRefreshRateGeoRepStatusInSecs`), ms.
+    pub status_refresh_ms: u64,
     /// In time order (stable for equal times).
     pub events: Vec<GeorepEvent>,
 }
@@ -86,6 +100,10 @@ pub mod defaults {
     pub const DURATION_MS: u64 = stretchdr_model::inventory::WEEK_MS;
     /// RPO samples once a minute.
     pub const RPO_STEP_MS: u64 = 60_000;
+    /// ovirt-engine's `GlusterRefreshRateGeoRepStatusInSecs`: 300 s
+    /// (`packaging/dbscripts/upgrade/pre_upgrade/0000_config.sql`), the period of
+    /// `GlusterGeoRepSyncJob.refreshGeoRepSessionStatus`.
+    pub const STATUS_REFRESH_MS: u64 = stretchdr_model::inventory::GEOREP_STATUS_REFRESH_MS;
 }
 
 /// How a sync run ended.
@@ -94,11 +112,12 @@ pub mod defaults {
 pub enum RunOutcome {
     /// The checkpoint completed: the secondary holds the data as of the run's snapshot.
     Completed,
-    /// Due while the previous run still shipped: the engine's lock refused it.
+    /// Due before the previous run ended: the engine's lock refused it.
     Skipped,
-    /// The link or a brick was down: geo-replication went Faulty.
+    /// A status refresh saw the session Faulty (link down, a subvolume without an active
+    /// brick): the command failed, the session runs on.
     Failed,
-    /// The primary site was lost while it shipped.
+    /// The primary site was lost before it ended.
     Interrupted,
     /// Still shipping when the simulation ended.
     Running,
@@ -145,12 +164,28 @@ pub struct WorstCase {
 pub struct SiteLoss {
     pub site: String,
     pub at_s: f64,
-    /// A sync was shipping: its partial copy is not consistent and is not used.
+    /// A sync was shipping, or the session ran on after a failed one: the secondary was being
+    /// written in place and holds no consistent point.
     pub sync_in_progress: bool,
-    /// The consistent point the secondary recovers from, s.
-    pub last_consistent_s: f64,
-    pub rpo_s: f64,
-    pub loss_gib: f64,
+    /// What the secondary holds: `snapshot` (the last completed sync's), `crash_consistent`
+    /// (a continuous session's stream), `none`.
+    pub point: RecoveryPoint,
+    /// The point the secondary recovers from, s (`None` without one).
+    pub last_consistent_s: Option<f64>,
+    pub rpo_s: Option<f64>,
+    pub loss_gib: Option<f64>,
+}
+
+/// What the secondary holds when the primary is lost.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecoveryPoint {
+    /// The VM snapshots of the last completed scheduled sync.
+    Snapshot,
+    /// A continuous session's stream: every change up to the lag, no VM snapshot.
+    CrashConsistent,
+    /// Nothing consistent: a sync was writing the secondary in place.
+    None,
 }
 
 /// Run counts by outcome.
@@ -169,6 +204,14 @@ pub struct SessionResult {
     pub domain: String,
     pub volume: String,
     pub secondary_volume: String,
+    /// `scheduled` or `continuous`, as the design says.
+    pub mode: GeoRepMode,
+    /// A continuous session stopped by the engine's first scheduled sync, s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_by_engine_s: Option<f64>,
+    /// Time in the scenario the secondary held no consistent point because a sync was writing
+    /// it in place (scheduled sessions), s.
+    pub in_place_s: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secondary_site: Option<String>,
     /// `cron "..."` or `every 6h`.

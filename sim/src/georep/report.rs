@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 
 use stretchdr_model::inventory::{DAY_MS, WEEK_MS};
 
-use super::{GeorepResult, RunOutcome, SessionResult};
+use stretchdr_model::inventory::GeoRepMode;
+
+use super::{GeorepResult, RecoveryPoint, RunOutcome, SessionResult};
 
 /// The result as pretty JSON (the fields of [`GeorepResult`], in order), newline-terminated.
 pub fn to_json(result: &GeorepResult) -> String {
@@ -55,11 +57,31 @@ fn session_text(out: &mut String, s: &SessionResult) {
             format!(" over {} Mbps", bps as f64 / 1e6)
         }
     });
-    let _ = writeln!(
-        out,
-        "  schedule {}{bandwidth}",
-        s.schedule.as_deref().unwrap_or("-")
-    );
+    match s.mode {
+        GeoRepMode::Continuous => {
+            let _ = writeln!(
+                out,
+                "  continuous{bandwidth}{}",
+                s.schedule
+                    .as_deref()
+                    .map_or(String::new(), |sch| format!(", engine sync schedule {sch}"))
+            );
+        }
+        GeoRepMode::Scheduled => {
+            let _ = writeln!(
+                out,
+                "  schedule {}{bandwidth}",
+                s.schedule.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    if let Some(at) = s.stopped_by_engine_s {
+        let _ = writeln!(
+            out,
+            "  the engine's first scheduled sync stopped the continuous session at {}",
+            clock(at)
+        );
+    }
     let c = &s.counts;
     let _ = writeln!(
         out,
@@ -89,20 +111,32 @@ fn session_text(out: &mut String, s: &SessionResult) {
             worst.loss_gib
         );
     }
+    if s.mode == GeoRepMode::Scheduled && s.in_place_s > 0.0 {
+        let _ = writeln!(
+            out,
+            "  no consistent point for {} of the scenario: a sync was writing the secondary in place",
+            human_duration(s.in_place_s)
+        );
+    }
     for loss in &s.site_losses {
-        let during = if loss.sync_in_progress {
-            " during a sync (its partial copy is not used)"
-        } else {
-            ""
+        let line = match (loss.point, loss.last_consistent_s, loss.rpo_s, loss.loss_gib) {
+            (RecoveryPoint::Snapshot, Some(point), Some(rpo), Some(lost)) => format!(
+                "the secondary recovers from the snapshot of {} (RPO {}), losing {lost} GiB",
+                clock(point),
+                human_duration(rpo)
+            ),
+            (RecoveryPoint::CrashConsistent, Some(point), Some(rpo), Some(lost)) => format!(
+                "the secondary holds the stream up to {} (crash-consistent, lag {}), losing {lost} GiB",
+                clock(point),
+                human_duration(rpo)
+            ),
+            _ => "during a sync: the secondary was being written in place and holds NO consistent point for the domain".to_string(),
         };
         let _ = writeln!(
             out,
-            "  site {} lost {}{during}: the secondary recovers from {} (RPO {}), losing {} GiB",
+            "  site {} lost {}: {line}",
             loss.site,
-            clock(loss.at_s),
-            clock(loss.last_consistent_s),
-            human_duration(loss.rpo_s),
-            loss.loss_gib
+            clock(loss.at_s)
         );
     }
     for run in &s.runs {

@@ -34,6 +34,7 @@ struct RawScenario {
     duration: Option<Spanned<String>>,
     domain: Option<Spanned<String>>,
     rpo_step: Option<Spanned<String>>,
+    status_refresh: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +104,21 @@ pub fn load_scenario_str(path: &Path, text: &str) -> Result<GeorepScenario, Load
             ms => ms,
         },
     };
+    let status_refresh_ms = match &scenario.status_refresh {
+        None => defaults::STATUS_REFRESH_MS,
+        Some(value) => match duration("status_refresh", value)? {
+            ms if ms < 1000 => {
+                return Err(at(
+                    value.span(),
+                    format!(
+                        "status_refresh {:?} is out of range: expected at least 1s",
+                        value.get_ref()
+                    ),
+                ));
+            }
+            ms => ms,
+        },
+    };
     let design = path
         .parent()
         .unwrap_or(Path::new(""))
@@ -135,6 +151,7 @@ pub fn load_scenario_str(path: &Path, text: &str) -> Result<GeorepScenario, Load
         duration_ms,
         domain: scenario.domain.as_ref().map(|d| d.get_ref().clone()),
         rpo_step_ms,
+        status_refresh_ms,
         events,
     })
 }

@@ -9,7 +9,10 @@
 pub mod cluster_version_mismatch;
 pub mod engine_version_mismatch;
 pub mod entity_unmapped;
+pub mod export_domain_in_mapping;
 pub mod failback_blocker;
+pub mod failback_blocker_anywhere;
+pub mod failback_stops_at_ovf_update;
 pub mod hosted_engine_domain_in_dr;
 pub mod mapping_duplicate;
 pub mod mapping_entity_missing;
@@ -18,6 +21,7 @@ pub mod replicated_domain_attached_at_secondary;
 pub mod secondary_capacity_shortfall;
 pub mod site_connection_incomplete;
 pub mod storage_entry_incomplete;
+pub mod storage_entry_key_missing;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -6,11 +6,20 @@
 //! Shared by the rules of the family: the sessions of every domain, reporting at a session's
 //! own table, the schedules the engine supports, and durations written for people.
 
+pub mod continuous_backlog_unbounded;
+pub mod continuous_session_with_engine_schedule;
 pub mod gluster_domain_without_georep;
+pub mod link_oversubscribed;
+pub mod no_secondary_server_up;
 pub mod rpo_over_target;
 pub mod schedule_missing;
 pub mod secondary_capacity_too_small;
+pub mod secondary_cluster_version_mismatch;
+pub mod secondary_in_same_cluster;
 pub mod secondary_sharding_mismatch;
+pub mod secondary_volume_down;
+pub mod secondary_volume_not_empty;
+pub mod secondary_volume_shared;
 pub mod shard_size_differs;
 
 use stretchdr_model::inventory::{GeoRepSession, GlusterVolume, StorageDomain, SyncFrequency};

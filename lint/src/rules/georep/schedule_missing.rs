@@ -1,4 +1,5 @@
 use stretchdr_model::Inventory;
+use stretchdr_model::inventory::GeoRepMode;
 
 use super::{ENGINE_SYNC_FREQUENCIES, sessions};
 use crate::policy::Policy;
@@ -6,8 +7,8 @@ use crate::rule::{Sink, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Finds geo-replication sessions without a sync schedule, or with one the engine's remote
-    /// data sync cannot run: it schedules syncs daily or weekly (on chosen days), each at one
+    /// Finds scheduled geo-replication sessions (the design's default `mode = "scheduled"`)
+    /// without a sync schedule, or any session with one the engine's remote data sync cannot run: it schedules syncs daily or weekly (on chosen days), each at one
     /// time of day, and nothing else (no hourly or every-N-hours syncs).
     ///
     /// ## Why is this bad?
@@ -44,6 +45,8 @@ declare_rule! {
 fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
     for s in sessions(inventory) {
         let message = match &s.session.schedule {
+            // A continuous session (created and started) runs without the engine's schedule.
+            None if s.session.mode == GeoRepMode::Continuous => continue,
             None => format!(
                 "geo-replication session {} has no sync schedule: the secondary is only as recent as the last manual sync",
                 s.label()

@@ -6,8 +6,10 @@ use std::ops::RangeInclusive;
 
 use crate::design::build::{Ctx, NameIndex, Result, resolve};
 use crate::design::raw::{RawGeoRep, RawGluster, S};
-use crate::ids::SiteId;
-use crate::inventory::{ChangeRate, CronSchedule, GeoRepSession, GlusterVolume, SyncSchedule};
+use crate::ids::{ClusterId, SiteId};
+use crate::inventory::{
+    ChangeRate, CronSchedule, GeoRepMode, GeoRepSession, GlusterVolume, SyncSchedule,
+};
 use crate::units::{parse_bandwidth_bps, parse_duration_ms, parse_size};
 
 /// gluster's smallest `features.shard-block-size` (Gluster Administration Guide, "Volume
@@ -18,13 +20,38 @@ const MIN_SHARD_BLOCK_SIZE_BYTES: u64 = 4 << 20;
 const GIB: f64 = (1u64 << 30) as f64;
 
 /// `gluster = { volume = "...", sharding = true, shard_block_size = "64MiB", capacity = "10TiB" }`.
-pub(super) fn volume(ctx: &Ctx, raw: &S<RawGluster>) -> Result<GlusterVolume> {
+pub(super) fn volume(
+    ctx: &Ctx,
+    clusters: &NameIndex<ClusterId>,
+    raw: &S<RawGluster>,
+) -> Result<GlusterVolume> {
     let header = raw.span();
     let raw = raw.get_ref();
     if raw.volume.get_ref().trim().is_empty() {
         return Err(ctx.err(raw.volume.span(), "gluster: `volume` needs a volume name"));
     }
+    let replica = match &raw.replica {
+        None => None,
+        Some(n) => match u32::try_from(*n.get_ref()) {
+            Ok(count @ 1..=16) => Some(count),
+            _ => {
+                return Err(ctx.err(
+                    n.span(),
+                    format!(
+                        "gluster replica {} is out of range: expected bricks per subvolume, 1 to 16",
+                        n.get_ref()
+                    ),
+                ));
+            }
+        },
+    };
     Ok(GlusterVolume {
+        replica,
+        cluster: raw
+            .cluster
+            .as_ref()
+            .map(|c| resolve(ctx, "gluster cluster", "cluster", clusters, c))
+            .transpose()?,
         volume: raw.volume.get_ref().clone(),
         sharding: raw.sharding,
         shard_block_size_bytes: raw
@@ -52,14 +79,20 @@ pub(super) fn volume(ctx: &Ctx, raw: &S<RawGluster>) -> Result<GlusterVolume> {
 pub(super) fn sessions(
     ctx: &Ctx,
     sites: &NameIndex<SiteId>,
+    clusters: &NameIndex<ClusterId>,
     raw: &[S<RawGeoRep>],
 ) -> Result<Vec<GeoRepSession>> {
     raw.iter()
-        .map(|session| session_of(ctx, sites, session))
+        .map(|session| session_of(ctx, sites, clusters, session))
         .collect()
 }
 
-fn session_of(ctx: &Ctx, sites: &NameIndex<SiteId>, raw: &S<RawGeoRep>) -> Result<GeoRepSession> {
+fn session_of(
+    ctx: &Ctx,
+    sites: &NameIndex<SiteId>,
+    clusters: &NameIndex<ClusterId>,
+    raw: &S<RawGeoRep>,
+) -> Result<GeoRepSession> {
     let header = raw.span();
     let raw = raw.get_ref();
     if raw.secondary_volume.get_ref().trim().is_empty() {
@@ -87,7 +120,68 @@ fn session_of(ctx: &Ctx, sites: &NameIndex<SiteId>, raw: &S<RawGeoRep>) -> Resul
         (None, Some(by_hour)) => Some(rate_by_hour(ctx, by_hour)?),
         (None, None) => None,
     };
+    let mode = match raw.mode.as_ref().map(|m| (m, m.get_ref().as_str())) {
+        None | Some((_, "scheduled")) => GeoRepMode::Scheduled,
+        Some((_, "continuous")) => GeoRepMode::Continuous,
+        Some((m, other)) => {
+            return Err(ctx.err(
+                m.span(),
+                format!("georep mode {other:?}: expected \"scheduled\" or \"continuous\""),
+            ));
+        }
+    };
+    let checkpoint_every_ms = match &raw.checkpoint {
+        None => None,
+        Some(c) if mode == GeoRepMode::Scheduled => {
+            return Err(ctx.err(
+                c.span(),
+                "checkpoint: only continuous sessions take one (mode = \"continuous\"); the engine's scheduled sync sets its own",
+            ));
+        }
+        Some(c) => match parse_duration_ms(c.get_ref()) {
+            Ok(ms) if ms >= 60_000 => Some(ms),
+            Ok(_) => return Err(ctx.err(c.span(), "checkpoint: expected at least 1m")),
+            Err(e) => return Err(ctx.err(c.span(), format!("checkpoint: {e}"))),
+        },
+    };
+    let secondary_up = match raw
+        .secondary_status
+        .as_ref()
+        .map(|s| (s, s.get_ref().as_str()))
+    {
+        None => None,
+        Some((_, "up")) => Some(true),
+        Some((_, "down")) => Some(false),
+        Some((s, other)) => {
+            return Err(ctx.err(
+                s.span(),
+                format!("secondary_status {other:?}: expected \"up\" or \"down\""),
+            ));
+        }
+    };
+    let secondary_servers_up = raw
+        .secondary_servers_up
+        .as_ref()
+        .map(|n| {
+            u32::try_from(*n.get_ref()).map_err(|_| {
+                ctx.err(
+                    n.span(),
+                    format!("secondary_servers_up {}: expected 0 or more", n.get_ref()),
+                )
+            })
+        })
+        .transpose()?;
     Ok(GeoRepSession {
+        mode,
+        checkpoint_every_ms,
+        secondary_cluster: raw
+            .secondary_cluster
+            .as_ref()
+            .map(|c| resolve(ctx, "secondary_cluster", "cluster", clusters, c))
+            .transpose()?,
+        secondary_up,
+        secondary_empty: raw.secondary_empty,
+        secondary_servers_up,
         secondary_volume: raw.secondary_volume.get_ref().clone(),
         secondary_site,
         secondary_capacity_bytes: raw
