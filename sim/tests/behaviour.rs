@@ -791,3 +791,40 @@ fn a_partition_of_one_link_between_three_sites_cuts_no_side_off() {
         "{hosts:?}"
     );
 }
+
+#[test]
+fn a_site_failing_again_cancels_what_its_recovery_started() {
+    // Standalone engine in site-a: site-a fails at 0, recovers at 2 min (the engine would be up
+    // at 2 min + 3 min boot, the hosts at 2 min + 5 min), fails again at 4 min and recovers at
+    // 6 min. The pending engine start and host boots of the first recovery die with the second
+    // failure: nothing may come up before 6 min + boot.
+    let design = BASE.replace(
+        "site = \"site-b\"\nexternal_ha = false",
+        "site = \"site-a\"\nexternal_ha = false",
+    );
+    let result = run(
+        &design,
+        "[[event]]\nat = \"0s\"\nfail = \"site:site-a\"\n\
+         [[event]]\nat = \"2m\"\nrecover = \"site:site-a\"\n\
+         [[event]]\nat = \"4m\"\nfail = \"site:site-a\"\n\
+         [[event]]\nat = \"6m\"\nrecover = \"site:site-a\"\n",
+    );
+    for d in result
+        .timeline
+        .iter()
+        .filter(|d| d.kind == "engine" || d.kind == "host")
+    {
+        if d.text.starts_with("engine up") || d.text.contains("Up after boot") {
+            // Engine: 360 s + 180 s; hosts: 360 s + 300 s.
+            assert!(d.at_s >= 540.0, "{d:?}");
+        }
+    }
+    assert!(
+        result
+            .timeline
+            .iter()
+            .any(|d| d.text.starts_with("engine up") && d.at_s == 540.0),
+        "{:?}",
+        result.timeline
+    );
+}

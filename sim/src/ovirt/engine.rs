@@ -13,6 +13,8 @@ impl Ovirt<'_> {
     /// A host loses power: its VMs stop; the engine notices on its next refresh.
     pub(super) fn power_off(&mut self, ctx: &mut Ctx<'_>, host: HostId) -> Result<(), SimError> {
         let now = ctx.now();
+        // A boot under way stops too.
+        self.hosts[host.index()].boot_generation += 1;
         if !self.hosts[host.index()].power {
             return Ok(());
         }
@@ -94,10 +96,18 @@ impl Ovirt<'_> {
         if !self.topology.site_up(self.inv.hosts[host].site) {
             return Ok(());
         }
-        let epoch = h.epoch;
+        self.schedule_boot(ctx, host)
+    }
+
+    /// The host boots for `host_boot_time`; a power loss meanwhile cancels the boot (a new
+    /// boot generation makes the pending one stale).
+    fn schedule_boot(&mut self, ctx: &mut Ctx<'_>, host: HostId) -> Result<(), SimError> {
+        let h = &mut self.hosts[host.index()];
+        h.boot_generation += 1;
+        let generation = h.boot_generation;
         ctx.schedule_in(
             self.params.host_boot_time,
-            Event::HostBooted { host, epoch },
+            Event::HostBooted { host, generation },
         )?;
         Ok(())
     }
@@ -106,10 +116,10 @@ impl Ovirt<'_> {
         &mut self,
         ctx: &mut Ctx<'_>,
         host: HostId,
-        epoch: u32,
+        generation: u32,
     ) -> Result<(), SimError> {
         let now = ctx.now();
-        if self.hosts[host.index()].epoch != epoch
+        if self.hosts[host.index()].boot_generation != generation
             || self.hosts[host.index()].power
             || !self.topology.site_up(self.inv.hosts[host].site)
         {
@@ -456,7 +466,6 @@ impl Ovirt<'_> {
         let h = &mut self.hosts[host.index()];
         h.state = HostState::Down;
         h.epoch += 1;
-        let epoch = h.epoch;
         for vm in self.hosts[host.index()].vms.clone() {
             if self.vms[vm.index()].host == Some(host) {
                 self.vm_found_down(ctx, vm, host)?;
@@ -469,10 +478,7 @@ impl Ovirt<'_> {
         if was_running {
             // The fence restarts a host that was alive (it reboots); a dead host stays down.
             self.hosts[host.index()].power = false;
-            ctx.schedule_in(
-                self.params.host_boot_time,
-                Event::HostBooted { host, epoch },
-            )?;
+            self.schedule_boot(ctx, host)?;
         }
         Ok(())
     }
@@ -521,18 +527,26 @@ impl Ovirt<'_> {
     pub(super) fn engine_down(&mut self, ctx: &mut Ctx<'_>, why: &str) -> Result<(), SimError> {
         let now = ctx.now();
         if !self.engine.up {
-            return Ok(());
-        }
-        self.engine.up = false;
-        self.engine.epoch += 1;
-        self.engine.down_since = Some(now);
-        self.decide(now, "engine", format!("engine down: {why}"));
-        if let Some(vm) = self.engine_vm {
-            let v = &mut self.vms[vm.index()];
-            v.down_at.get_or_insert(now);
-            v.from_host
-                .get_or_insert_with(|| self.engine.host.unwrap_or(HostId(0)));
-            v.up_at = None;
+            if !self.engine.restart_pending {
+                return Ok(());
+            }
+            // A restart under way dies with the place it was starting in: its pending start
+            // (a stale generation from now on) is cancelled and the failover decided again.
+            self.engine.restart_pending = false;
+            self.engine.epoch += 1;
+            self.decide(now, "engine", format!("engine restart cancelled: {why}"));
+        } else {
+            self.engine.up = false;
+            self.engine.epoch += 1;
+            self.engine.down_since = Some(now);
+            self.decide(now, "engine", format!("engine down: {why}"));
+            if let Some(vm) = self.engine_vm {
+                let v = &mut self.vms[vm.index()];
+                v.down_at.get_or_insert(now);
+                v.from_host
+                    .get_or_insert_with(|| self.engine.host.unwrap_or(HostId(0)));
+                v.up_at = None;
+            }
         }
         if self.self_hosted() {
             self.engine_vm_lease_stops(now);
@@ -591,6 +605,16 @@ impl Ovirt<'_> {
             self.engine.restart_pending = false;
             self.engine_vm_lease_stops(now);
             return self.try_hosted_engine_failover(ctx);
+        }
+        if self.engine.host.is_none() && !self.topology.site_up(self.engine.site) {
+            // A standalone engine cannot start in a site that is down.
+            self.engine.restart_pending = false;
+            self.decide(
+                now,
+                "engine",
+                "the engine cannot start: its site is down".into(),
+            );
+            return Ok(());
         }
         self.engine.up = true;
         self.engine.restart_pending = false;

@@ -65,7 +65,7 @@ pub enum Event {
     /// A fence (power cycle) finished.
     FenceDone { host: HostId, epoch: u32 },
     /// A host finished booting after its power came back.
-    HostBooted { host: HostId, epoch: u32 },
+    HostBooted { host: HostId, generation: u32 },
     /// A VM the engine started is Up.
     VmUp { vm: VmId, epoch: u32 },
     /// Sanlock (or the kill resume behaviour) ends a VM paused by a storage error.
@@ -118,6 +118,8 @@ pub struct HostSim {
     pub renew_stopped_at: Option<SimTime>,
     /// Offset of this host's sanlock delta-lease renewals within their period.
     pub renewal_phase: u64,
+    /// Bumped by every boot and power loss: a boot event of an older generation is stale.
+    pub boot_generation: u32,
     /// Its move to maintenance is stuck on VMs that cannot migrate (reported once).
     pub maintenance_stuck: bool,
     /// Down (unreachable or powered off) intervals for the timeline.
@@ -335,6 +337,7 @@ impl<'a> Ovirt<'a> {
                     unreachable_since: None,
                     renew_stopped_at: None,
                     renewal_phase: rng.random_range(0..params.lease_renewal_interval()),
+                    boot_generation: 0,
                     maintenance_stuck: false,
                     down_since: (!power).then_some(SimTime::ZERO),
                     down: Vec::new(),
@@ -605,7 +608,11 @@ impl<'a> Ovirt<'a> {
                 for host in hosts {
                     self.power_off(ctx, host)?;
                 }
-                if !self.self_hosted() && self.engine.site == Some(site) {
+                // A standalone engine, or a self-hosted one the model could not place on a host,
+                // runs in its site.
+                if (!self.self_hosted() || self.engine.host.is_none())
+                    && self.engine.site == Some(site)
+                {
                     self.engine_down(ctx, "its site failed")?;
                 }
                 self.world_changed(ctx)?;
@@ -705,7 +712,7 @@ impl Model for Ovirt<'_> {
             Event::HostedEngineAgents { epoch } => self.hosted_engine_agents(ctx, epoch),
             Event::Fence { host, epoch } => self.fence(ctx, host, epoch),
             Event::FenceDone { host, epoch } => self.fence_done(ctx, host, epoch),
-            Event::HostBooted { host, epoch } => self.host_booted(ctx, host, epoch),
+            Event::HostBooted { host, generation } => self.host_booted(ctx, host, generation),
             Event::VmUp { vm, epoch } => self.vm_up(ctx, vm, epoch),
             Event::StorageKill { vm, epoch } => self.storage_kill(ctx, vm, epoch),
             Event::HaRunner => {
@@ -772,6 +779,33 @@ impl Ovirt<'_> {
                     h_name(inv, host),
                     h.memory_used
                 ));
+            }
+        }
+        // Nothing runs on a host without power, nor the engine in a site that is down.
+        for (v, sim) in self.vms.iter().enumerate() {
+            if let Some(host) = sim.host
+                && sim.alive
+                && !self.hosts[host.index()].power
+            {
+                return Err(format!(
+                    "VM {} runs on {} which has no power",
+                    inv.vms[VmId(v as u32)].name,
+                    h_name(inv, host)
+                ));
+            }
+        }
+        if self.engine.up {
+            match self.engine.host {
+                Some(host) if self.self_hosted() && !self.hosts[host.index()].power => {
+                    return Err(format!(
+                        "the engine runs on {} which has no power",
+                        h_name(inv, host)
+                    ));
+                }
+                None if !self.topology.site_up(self.engine.site) => {
+                    return Err("the engine runs in a site that is down".into());
+                }
+                _ => {}
             }
         }
         for (v, sim) in self.vms.iter().enumerate() {
