@@ -48,6 +48,7 @@ pub fn load_mapping_str(path: &Path, text: &str) -> Result<Mapping, LoadError> {
         luns: Vec::new(),
         role_variables: RoleVariables::default(),
         unknown_keys: Vec::new(),
+        empty: Vec::new(),
     };
     let entries = match root.value {
         Value::Null => return Ok(mapping),
@@ -97,6 +98,13 @@ impl Reader<'_> {
 
     fn top_level(&self, mapping: &mut Mapping, key: Key, node: Node) -> Result<(), LoadError> {
         let name = key.name.as_str();
+        if matches!(node.value, Value::Null)
+            && keys::known(Place::TopLevel).iter().any(|k| k == name)
+        {
+            mapping
+                .empty
+                .push((key.name.clone(), self.origin(&key.span)));
+        }
         if let Some(rest) = name.strip_prefix("dr_sites_") {
             for side in [Side::Primary, Side::Secondary] {
                 if let Some(field) = rest
@@ -227,10 +235,14 @@ impl Reader<'_> {
             primary: StorageSite::default(),
             secondary: StorageSite::default(),
             keys: Vec::new(),
+            empty: Vec::new(),
         };
         for (key, node) in entries {
-            if !matches!(node.value, Value::Null) {
-                entry.keys.push((key.name.clone(), self.origin(&key.span)));
+            let written = (key.name.clone(), self.origin(&key.span));
+            if matches!(node.value, Value::Null) {
+                entry.empty.push(written);
+            } else {
+                entry.keys.push(written);
             }
             let name = key.name.as_str();
             match name {
@@ -258,6 +270,7 @@ impl Reader<'_> {
                         });
                     let Some((side, field)) = sided else {
                         entry.keys.retain(|(k, _)| k != name);
+                        entry.empty.retain(|(k, _)| k != name);
                         self.unknown(mapping, &key, Place::Storage);
                         continue;
                     };
@@ -297,8 +310,12 @@ impl Reader<'_> {
             origin: self.entry_origin(&span, &entries),
             primary: None,
             secondary: None,
+            empty: Vec::new(),
         };
         for (key, node) in entries {
+            if matches!(node.value, Value::Null) {
+                pair.empty.push((key.name.clone(), self.origin(&key.span)));
+            }
             match key.name.as_str() {
                 "primary_name" => pair.primary = self.string(&key, node)?,
                 "secondary_name" => pair.secondary = self.string(&key, node)?,
@@ -317,12 +334,18 @@ impl Reader<'_> {
             origin: self.entry_origin(&span, &entries),
             primary: NetworkSite::default(),
             secondary: NetworkSite::default(),
+            empty: Vec::new(),
         };
         for (key, node) in entries {
             let Some((side, field)) = split_side(&key.name, &keys::NETWORK_SIDE) else {
                 self.unknown(mapping, &key, Place::Network);
                 continue;
             };
+            if matches!(node.value, Value::Null) {
+                network
+                    .empty
+                    .push((key.name.clone(), self.origin(&key.span)));
+            }
             let site = match side {
                 Side::Primary => &mut network.primary,
                 Side::Secondary => &mut network.secondary,
@@ -343,12 +366,16 @@ impl Reader<'_> {
             origin: self.entry_origin(&span, &entries),
             primary: LunSite::default(),
             secondary: LunSite::default(),
+            empty: Vec::new(),
         };
         for (key, node) in entries {
             let Some((side, field)) = split_side(&key.name, &keys::LUN_SIDE) else {
                 self.unknown(mapping, &key, Place::Lun);
                 continue;
             };
+            if matches!(node.value, Value::Null) {
+                lun.empty.push((key.name.clone(), self.origin(&key.span)));
+            }
             let site = match side {
                 Side::Primary => &mut lun.primary,
                 Side::Secondary => &mut lun.secondary,
