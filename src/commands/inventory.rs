@@ -298,8 +298,10 @@ fn storage_line(details: &StorageDetails) -> String {
         if !targets.is_empty() {
             parts.push(format!("targets {}", targets.join(", ")));
         }
-        if !connection.logical_units.is_empty() {
-            parts.push(format!("{} LUNs", connection.logical_units.len()));
+        match connection.logical_units.len() {
+            0 => {}
+            1 => parts.push("1 LUN".to_string()),
+            n => parts.push(format!("{n} LUNs")),
         }
     }
     format!("    {}", parts.join(", "))
