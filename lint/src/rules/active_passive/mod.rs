@@ -101,27 +101,12 @@ pub(crate) struct FailingOver {
 impl FailingOver {
     pub fn of(dr: &DrContext<'_>) -> FailingOver {
         let primary = dr.primary;
-        let by_name = names(&primary.storage_domains);
-        let by_id: BTreeMap<&str, StorageDomainId> = primary
-            .storage_domains
+        let domains: BTreeSet<StorageDomainId> = dr
+            .mapping
+            .storages
             .iter()
-            .filter_map(|(id, d)| Some((d.id.as_deref()?, id)))
+            .filter_map(|entry| primary_domain(dr, entry))
             .collect();
-        let mut domains = BTreeSet::new();
-        for entry in &dr.mapping.storages {
-            let named = entry
-                .primary
-                .name
-                .as_ref()
-                .and_then(|n| by_name.get(n.value.as_str()));
-            let identified = entry
-                .domain_id
-                .as_ref()
-                .and_then(|i| by_id.get(i.value.as_str()));
-            if let Some(id) = named.or(identified) {
-                domains.insert(*id);
-            }
-        }
         let vms = primary
             .vms
             .iter()
@@ -131,7 +116,7 @@ impl FailingOver {
         FailingOver { vms, domains }
     }
 
-    /// The primary's templates with a disk on an imported domain, by index.
+    /// The primary's templates with a disk on an imported domain, in inventory order.
     pub fn templates<'i>(&self, primary: &'i Inventory) -> Vec<&'i Template> {
         primary
             .templates
