@@ -48,7 +48,6 @@ pub fn load_mapping_str(path: &Path, text: &str) -> Result<Mapping, LoadError> {
         luns: Vec::new(),
         role_variables: RoleVariables::default(),
         unknown_keys: Vec::new(),
-        empty: Vec::new(),
     };
     let entries = match root.value {
         Value::Null => return Ok(mapping),
@@ -98,13 +97,6 @@ impl Reader<'_> {
 
     fn top_level(&self, mapping: &mut Mapping, key: Key, node: Node) -> Result<(), LoadError> {
         let name = key.name.as_str();
-        if matches!(node.value, Value::Null)
-            && keys::known(Place::TopLevel).iter().any(|k| k == name)
-        {
-            mapping
-                .empty
-                .push((key.name.clone(), self.origin(&key.span)));
-        }
         if let Some(rest) = name.strip_prefix("dr_sites_") {
             for side in [Side::Primary, Side::Secondary] {
                 if let Some(field) = rest

@@ -127,9 +127,6 @@ pub struct Mapping {
     pub role_variables: RoleVariables,
     /// Keys the role never reads, in file order.
     pub unknown_keys: Vec<UnknownKey>,
-    /// Top-level keys the file gives no value (`dr_sites_secondary_url:` with the value
-    /// commented out, as the role's `generate_mapping.py` writes them), in file order.
-    pub empty: Vec<(String, Origin)>,
 }
 
 impl Mapping {
