@@ -43,7 +43,9 @@ impl SourceArgs {
 /// `[source]` names a live engine reads it with the connection flags of the command line.
 pub fn load(path: &Path, connection: &EngineArgs) -> Result<Inventory, Report> {
     if path.is_dir() {
-        return stretchdr_model::load_source(path).map_err(diagnostic::load_error);
+        return stretchdr_model::load_source(path)
+            .map(warn_missing_references)
+            .map_err(diagnostic::load_error);
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| LoadError::file(path, format!("cannot read design file: {e}")))
@@ -60,12 +62,20 @@ pub fn load(path: &Path, connection: &EngineArgs) -> Result<Inventory, Report> {
             error
         })
     };
-    load_design_with_engine(path, &text, Some(&read_engine)).map_err(|e| {
-        match live_failure.take() {
+    load_design_with_engine(path, &text, Some(&read_engine))
+        .map(warn_missing_references)
+        .map_err(|e| match live_failure.take() {
             Some(live) => live_error(live),
             None => diagnostic::load_error(e),
-        }
-    })
+        })
+}
+
+/// Says once, on stderr, how many references to entities the export lacks were skipped.
+fn warn_missing_references(inventory: Inventory) -> Inventory {
+    if let Some(warning) = inventory.missing_references_warning() {
+        eprintln!("warning: {warning}");
+    }
+    inventory
 }
 
 /// The bundled example.

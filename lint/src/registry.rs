@@ -25,10 +25,14 @@ use crate::rules::active_passive::{
     failback_blocker::FailbackBlocker, hosted_engine_domain_in_dr::HostedEngineDomainInDr,
     mapping_duplicate::MappingDuplicate, mapping_entity_missing::MappingEntityMissing,
     mapping_key_misspelled::MappingKeyMisspelled,
+    master_domain_claimed_twice::MasterDomainClaimedTwice,
+    network_mapping_incomplete::NetworkMappingIncomplete, placeholder_left_in::PlaceholderLeftIn,
     replicated_domain_attached_at_secondary::ReplicatedDomainAttachedAtSecondary,
     secondary_capacity_shortfall::SecondaryCapacityShortfall,
     site_connection_incomplete::SiteConnectionIncomplete,
-    storage_entry_incomplete::StorageEntryIncomplete,
+    storage_connection_mismatch::StorageConnectionMismatch,
+    storage_domain_id_invalid::StorageDomainIdInvalid,
+    storage_entry_incomplete::StorageEntryIncomplete, vnic_profile_id_wrong::VnicProfileIdWrong,
 };
 use crate::rules::georep::continuous_backlog_unbounded::ContinuousBacklogUnbounded;
 use crate::rules::georep::continuous_session_with_engine_schedule::ContinuousSessionWithEngineSchedule;
@@ -80,6 +84,12 @@ pub static RULES: &[&dyn Rule] = &[
     &FailbackBlocker,
     &EngineVersionMismatch,
     &MappingKeyMisspelled,
+    &PlaceholderLeftIn,
+    &NetworkMappingIncomplete,
+    &VnicProfileIdWrong,
+    &StorageDomainIdInvalid,
+    &MasterDomainClaimedTwice,
+    &StorageConnectionMismatch,
     &ExportDomainInMapping,
     &FailbackStopsAtOvfUpdate,
     &StorageEntryKeyMissing,

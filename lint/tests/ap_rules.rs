@@ -3,6 +3,10 @@
 //! (a mapping `APxxx-fires.yml` or a design `APxxx-primary.toml` / `APxxx-secondary.toml`)
 //! fires it, and the rendered findings are snapshots. The role's own example mapping, against
 //! designs that have every entity it names, shows what the role would trip on.
+//!
+//! Rules that need what only an engine's API says (ids, storage connections, roles, LUNs,
+//! snapshots) run against the export pair `fixtures/exports/dr_primary` and `dr_secondary`,
+//! whose clean mapping is `fixtures/ap/exports-mapping.yml`.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +14,7 @@ use stretchdr_lint::dr::mapping_rules;
 use stretchdr_lint::{DrContext, Finding, Policy, lint, lint_mapping, report};
 use stretchdr_model::Inventory;
 use stretchdr_model::design::load_design_str;
+use stretchdr_model::export::load_export;
 use stretchdr_model::mapping::{Mapping, load_mapping_str};
 
 fn text(relative: &str) -> String {
@@ -19,10 +24,39 @@ fn text(relative: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {relative}: {e}"))
 }
 
+/// A site: a design file, or an export directory.
 fn design(relative: &str) -> Inventory {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative);
+    if path.is_dir() {
+        let mut inventory = load_export(&path).unwrap_or_else(|e| panic!("export loads: {e}"));
+        // Report paths as the fixtures name them, not as the test found them.
+        let prefix = path.to_string_lossy().into_owned();
+        let mut sources = stretchdr_model::SourceMap::default();
+        for file in inventory.sources.files() {
+            let shown = file.path.to_string_lossy().replacen(&prefix, relative, 1);
+            sources.add(PathBuf::from(shown), file.text.clone());
+        }
+        inventory.sources = sources;
+        return inventory;
+    }
     load_design_str(&PathBuf::from(relative), &text(relative))
         .unwrap_or_else(|e| panic!("fixture loads: {e}"))
 }
+
+/// The export pair of the rules that need an engine's data, and its clean mapping.
+const EXPORT_PRIMARY: &str = "fixtures/exports/dr_primary";
+const EXPORT_SECONDARY: &str = "fixtures/exports/dr_secondary";
+const EXPORT_MAPPING: &str = "fixtures/ap/exports-mapping.yml";
+/// The rules whose fixture runs against the export pair.
+const EXPORT_RULES: [&str; 3] = ["AP015", "AP016", "AP018"];
+/// Checks of older rules that need the export pair: (code, fixture).
+const EXPORT_CHECKS: [(&str, &str); 3] = [
+    ("AP001", "fixtures/ap/AP001-exports-fires.yml"),
+    ("AP003", "fixtures/ap/AP003-exports-fires.yml"),
+    ("AP010", "fixtures/ap/AP010-exports-fires.yml"),
+];
 
 fn mapping(relative: &str) -> Mapping {
     load_mapping_str(Path::new(relative), &text(relative))
@@ -31,6 +65,13 @@ fn mapping(relative: &str) -> Mapping {
 
 /// The inputs of one case: the variant file replaces its part of the clean trio.
 fn inputs(code: &str) -> (String, String, String) {
+    if EXPORT_RULES.contains(&code) {
+        return (
+            format!("fixtures/ap/{code}-fires.yml"),
+            EXPORT_PRIMARY.to_string(),
+            EXPORT_SECONDARY.to_string(),
+        );
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/ap");
     let pick = |suffix: &str, clean: &str| {
         let name = format!("{code}-{suffix}");
@@ -70,7 +111,7 @@ fn ap_codes() -> Vec<&'static str> {
 #[test]
 fn the_ap_rules_are_registered_and_read_the_mapping() {
     let codes = ap_codes();
-    let expected: Vec<String> = (1..=12)
+    let expected: Vec<String> = (1..=18)
         .chain(20..=23)
         .map(|n| format!("AP{n:03}"))
         .collect();
@@ -93,6 +134,48 @@ fn the_clean_fixtures_fire_no_ap_rule() {
         &Policy::default(),
     );
     assert!(findings.is_empty(), "{rendered}");
+}
+
+#[test]
+fn the_clean_export_fixtures_fire_no_ap_rule() {
+    let (findings, rendered) = run(
+        EXPORT_MAPPING,
+        EXPORT_PRIMARY,
+        EXPORT_SECONDARY,
+        &Policy::default(),
+    );
+    assert!(findings.is_empty(), "{rendered}");
+}
+
+#[test]
+fn checks_on_engine_data_fire_on_their_export_fixtures() {
+    for (code, fixture) in EXPORT_CHECKS {
+        let (findings, rendered) = run(
+            fixture,
+            EXPORT_PRIMARY,
+            EXPORT_SECONDARY,
+            &Policy::default(),
+        );
+        let own: Vec<Finding> = findings.into_iter().filter(|f| f.code == code).collect();
+        assert!(
+            !own.is_empty(),
+            "{code} does not fire on {fixture}:\n{rendered}"
+        );
+        let (mapping, primary, secondary) = (
+            mapping(fixture),
+            design(EXPORT_PRIMARY),
+            design(EXPORT_SECONDARY),
+        );
+        let dr = DrContext::new(&mapping, &primary, &secondary);
+        let rendered =
+            report::human_sources(&own, dr.sources(), false) + &report::summary_line(&own);
+        let name = Path::new(fixture)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        insta::assert_snapshot!(name, rendered);
+    }
 }
 
 #[test]

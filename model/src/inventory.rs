@@ -1,6 +1,8 @@
 //! The typed inventory that lint and sim read. No rule or simulator code sees raw
 //! XML, JSON, TOML or YAML: every loader produces an [`Inventory`].
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::ids::{
@@ -26,6 +28,22 @@ pub struct Inventory {
     pub affinity_labels: Arena<AffinityLabelId, AffinityLabel>,
     /// The files this inventory was read from, for pointing at lines.
     pub sources: SourceMap,
+    /// What the engine's API says of a storage domain beyond the fields of [`StorageDomain`]
+    /// (exports and live engines): status, connection, space and delete settings.
+    pub storage_details: BTreeMap<StorageDomainId, StorageDetails>,
+    /// Roles (`roles`); `None` when the source does not list them.
+    pub roles: Option<Vec<Role>>,
+    /// AAA (authorization) domains (`domains`); `None` when the source does not list them.
+    pub aaa_domains: Option<Vec<AaaDomain>>,
+    /// Direct LUN disks (`disks` of `storage_type` lun); `None` when the source has no disks.
+    pub direct_luns: Option<Vec<DirectLunDisk>>,
+    /// Templates (`templates`); `None` when the source does not list them.
+    pub templates: Option<Vec<Template>>,
+    /// VM snapshots (`vms/<id>/snapshots`); `None` when the source has none of those files.
+    pub snapshots: Option<Vec<Snapshot>>,
+    /// References to entities the source does not hold, per collection (exports only):
+    /// skipped on load, reported once.
+    pub missing_references: Vec<MissingReferences>,
     /// The `[slo]` entries of the design, by metric name.
     pub slo: Vec<SloEntry>,
 }
@@ -63,6 +81,44 @@ impl Inventory {
     pub fn has_sites(&self) -> bool {
         !self.sites.is_empty()
     }
+
+    /// How a storage domain is reached, when the source says.
+    pub fn storage_connection(&self, domain: StorageDomainId) -> Option<&StorageConnection> {
+        self.storage_details.get(&domain)?.connection.as_ref()
+    }
+
+    /// The warning about [`Inventory::missing_references`], when there are any: how many
+    /// references were skipped, per collection, and which collection files are absent.
+    pub fn missing_references_warning(&self) -> Option<String> {
+        if self.missing_references.is_empty() {
+            return None;
+        }
+        let total: usize = self.missing_references.iter().map(|m| m.references).sum();
+        let parts: Vec<String> = self
+            .missing_references
+            .iter()
+            .map(|m| {
+                let file = if m.file_missing { ", no such file" } else { "" };
+                format!("{} ({}{file})", m.collection, m.references)
+            })
+            .collect();
+        Some(format!(
+            "{total} reference{} to entities the export does not hold were skipped: {}",
+            if total == 1 { "" } else { "s" },
+            parts.join(", ")
+        ))
+    }
+}
+
+/// References of an export to entities of one collection that the export does not hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MissingReferences {
+    /// The collection referred to (`clusters`, `hosts`...).
+    pub collection: String,
+    /// How many references were skipped.
+    pub references: usize,
+    /// The export has no file for the collection at all (a VMs-only export, say).
+    pub file_missing: bool,
 }
 
 /// How the engine itself is deployed.
@@ -238,7 +294,8 @@ pub struct Cluster {
     pub origin: Option<Origin>,
 }
 
-/// Host status as the engine reports it (a subset; the rest is `Other`).
+/// Host status as the engine reports it: every value of the API model's `HostStatus`
+/// (ovirt-engine-api-model `types/HostStatus.java`); `Other` for a value it does not have.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HostStatus {
@@ -247,7 +304,56 @@ pub enum HostStatus {
     NonResponsive,
     NonOperational,
     Down,
+    Connecting,
+    Error,
+    Initializing,
+    Installing,
+    InstallFailed,
+    InstallingOs,
+    Kdumping,
+    PendingApproval,
+    PreparingForMaintenance,
+    Reboot,
+    Unassigned,
     Other,
+}
+
+impl HostStatus {
+    /// Every status of the API model, as the API spells it.
+    pub const API: [(&'static str, HostStatus); 16] = [
+        ("up", HostStatus::Up),
+        ("maintenance", HostStatus::Maintenance),
+        ("non_responsive", HostStatus::NonResponsive),
+        ("non_operational", HostStatus::NonOperational),
+        ("down", HostStatus::Down),
+        ("connecting", HostStatus::Connecting),
+        ("error", HostStatus::Error),
+        ("initializing", HostStatus::Initializing),
+        ("installing", HostStatus::Installing),
+        ("install_failed", HostStatus::InstallFailed),
+        ("installing_os", HostStatus::InstallingOs),
+        ("kdumping", HostStatus::Kdumping),
+        ("pending_approval", HostStatus::PendingApproval),
+        (
+            "preparing_for_maintenance",
+            HostStatus::PreparingForMaintenance,
+        ),
+        ("reboot", HostStatus::Reboot),
+        ("unassigned", HostStatus::Unassigned),
+    ];
+
+    /// The status an API value names; `Other` for one the model does not have.
+    pub fn from_api(text: &str) -> HostStatus {
+        lookup(&HostStatus::API, text).unwrap_or(HostStatus::Other)
+    }
+}
+
+/// The value `text` names in an `(API spelling, value)` table.
+fn lookup<T: Copy>(table: &[(&str, T)], text: &str) -> Option<T> {
+    table
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(text))
+        .map(|(_, value)| *value)
 }
 
 /// SPM role of a host.
@@ -284,7 +390,8 @@ pub struct Host {
     pub origin: Option<Origin>,
 }
 
-/// VM status (a subset; the rest is `Other`).
+/// VM status: every value of the API model's `VmStatus` (ovirt-engine-api-model
+/// `types/VmStatus.java`); `Other` for a value it does not have.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VmStatus {
@@ -293,7 +400,43 @@ pub enum VmStatus {
     Paused,
     Unknown,
     NotResponding,
+    ImageLocked,
+    Migrating,
+    PoweringDown,
+    PoweringUp,
+    RebootInProgress,
+    RestoringState,
+    SavingState,
+    Suspended,
+    Unassigned,
+    WaitForLaunch,
     Other,
+}
+
+impl VmStatus {
+    /// Every status of the API model, as the API spells it.
+    pub const API: [(&'static str, VmStatus); 15] = [
+        ("up", VmStatus::Up),
+        ("down", VmStatus::Down),
+        ("paused", VmStatus::Paused),
+        ("unknown", VmStatus::Unknown),
+        ("not_responding", VmStatus::NotResponding),
+        ("image_locked", VmStatus::ImageLocked),
+        ("migrating", VmStatus::Migrating),
+        ("powering_down", VmStatus::PoweringDown),
+        ("powering_up", VmStatus::PoweringUp),
+        ("reboot_in_progress", VmStatus::RebootInProgress),
+        ("restoring_state", VmStatus::RestoringState),
+        ("saving_state", VmStatus::SavingState),
+        ("suspended", VmStatus::Suspended),
+        ("unassigned", VmStatus::Unassigned),
+        ("wait_for_launch", VmStatus::WaitForLaunch),
+    ];
+
+    /// The status an API value names; `Other` for one the model does not have.
+    pub fn from_api(text: &str) -> VmStatus {
+        lookup(&VmStatus::API, text).unwrap_or(VmStatus::Other)
+    }
 }
 
 /// `placement_policy.affinity`.
@@ -449,6 +592,216 @@ pub struct StorageDomain {
     /// (from the design or overlay; the engine's storage domain API does not carry them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gluster: Option<GlusterVolume>,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// Storage domain status: every value of the API model's `StorageDomainStatus`
+/// (ovirt-engine-api-model `types/StorageDomainStatus.java`); `Other` for a value it does
+/// not have.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageDomainStatus {
+    Active,
+    Activating,
+    Detaching,
+    Inactive,
+    Locked,
+    Maintenance,
+    Mixed,
+    PreparingForMaintenance,
+    Unattached,
+    Unknown,
+    Other,
+}
+
+impl StorageDomainStatus {
+    /// Every status of the API model, as the API spells it.
+    pub const API: [(&'static str, StorageDomainStatus); 10] = [
+        ("active", StorageDomainStatus::Active),
+        ("activating", StorageDomainStatus::Activating),
+        ("detaching", StorageDomainStatus::Detaching),
+        ("inactive", StorageDomainStatus::Inactive),
+        ("locked", StorageDomainStatus::Locked),
+        ("maintenance", StorageDomainStatus::Maintenance),
+        ("mixed", StorageDomainStatus::Mixed),
+        (
+            "preparing_for_maintenance",
+            StorageDomainStatus::PreparingForMaintenance,
+        ),
+        ("unattached", StorageDomainStatus::Unattached),
+        ("unknown", StorageDomainStatus::Unknown),
+    ];
+
+    /// The status an API value names; `Other` for one the model does not have.
+    pub fn from_api(text: &str) -> StorageDomainStatus {
+        lookup(&StorageDomainStatus::API, text).unwrap_or(StorageDomainStatus::Other)
+    }
+}
+
+/// What the engine's API says of a storage domain beyond [`StorageDomain`]'s fields.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StorageDetails {
+    /// As attached to its data center (`datacenters/<id>/storagedomains`), else as listed.
+    pub status: Option<StorageDomainStatus>,
+    /// How hosts reach the storage (`storage`).
+    pub connection: Option<StorageConnection>,
+    pub wipe_after_delete: Option<bool>,
+    pub discard_after_delete: Option<bool>,
+    /// Holds backups (`backup`).
+    pub backup: Option<bool>,
+    /// GiB of free space below which the engine blocks new disks.
+    pub critical_space_action_blocker: Option<u32>,
+    /// Percent of free space below which the engine warns (`warning_low_space_indicator`).
+    pub warning_low_space: Option<u32>,
+}
+
+/// How hosts reach a storage domain's storage: the API's `HostStorage`
+/// (ovirt-engine-api-model `types/HostStorage.java`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StorageConnection {
+    /// The server (NFS, gluster, POSIX); for iSCSI, the first LUN's portal address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The export path (NFS), `/volume` (gluster) or device path (POSIX).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u32>,
+    /// `auto`, `v3`, `v4`, `v4_0`, `v4_1`, `v4_2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nfs_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mount_options: Option<String>,
+    /// POSIX file system type (`ceph`, `cifs`...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vfs_type: Option<String>,
+    /// glusterfs: the gluster volume (the path without its leading `/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gluster_volume: Option<String>,
+    /// iSCSI and FCP: the LVM volume group's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_group: Option<String>,
+    /// iSCSI and FCP: the LUNs of the volume group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub logical_units: Vec<LogicalUnit>,
+}
+
+impl StorageConnection {
+    /// The iSCSI targets of the LUNs, each once, in LUN order.
+    pub fn targets(&self) -> Vec<&str> {
+        let mut targets: Vec<&str> = Vec::new();
+        for target in self
+            .logical_units
+            .iter()
+            .filter_map(|l| l.target.as_deref())
+        {
+            if !targets.contains(&target) {
+                targets.push(target);
+            }
+        }
+        targets
+    }
+}
+
+/// A LUN (`logical_unit`): of a block domain's volume group or of a direct LUN disk.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LogicalUnit {
+    /// The LUN's id (its SCSI WWID, e.g. `3600a0980...`).
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u32>,
+    /// The iSCSI target (IQN).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// `address:port,tpgt`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal: Option<String>,
+}
+
+/// A role (`roles`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Role {
+    pub id: Option<String>,
+    pub name: String,
+    pub administrative: bool,
+    /// False for the engine's predefined roles (`UserRole`, `SuperUser`...), which every
+    /// engine has under the same name.
+    pub mutable: bool,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// An AAA (authorization) domain of users and groups (`domains`).
+#[derive(Clone, Debug, Serialize)]
+pub struct AaaDomain {
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// A direct LUN disk: a disk that is a whole LUN, not an image on a storage domain.
+#[derive(Clone, Debug, Serialize)]
+pub struct DirectLunDisk {
+    pub id: Option<String>,
+    /// The disk's alias (its name).
+    pub name: String,
+    /// `iscsi` or `fcp` (`lun_storage.type`).
+    pub storage: StorageType,
+    pub logical_unit: LogicalUnit,
+    /// VMs the disk is attached to.
+    pub vms: Vec<VmId>,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// A template (`templates`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Template {
+    pub id: Option<String>,
+    pub name: String,
+    pub cluster: Option<ClusterId>,
+    /// Storage domains of the template's disks (`templates/<id>/diskattachments`).
+    pub disks: Vec<StorageDomainId>,
+    pub delete_protected: bool,
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// A VM snapshot's status (ovirt-engine-api-model `types/SnapshotStatus.java`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotStatus {
+    Ok,
+    Locked,
+    InPreview,
+    Other,
+}
+
+impl SnapshotStatus {
+    /// Every status of the API model, as the API spells it.
+    pub const API: [(&'static str, SnapshotStatus); 3] = [
+        ("ok", SnapshotStatus::Ok),
+        ("locked", SnapshotStatus::Locked),
+        ("in_preview", SnapshotStatus::InPreview),
+    ];
+
+    /// The status an API value names; `Other` for one the model does not have.
+    pub fn from_api(text: &str) -> SnapshotStatus {
+        lookup(&SnapshotStatus::API, text).unwrap_or(SnapshotStatus::Other)
+    }
+}
+
+/// A snapshot of a VM (`vms/<id>/snapshots`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Snapshot {
+    pub id: Option<String>,
+    pub vm: VmId,
+    pub description: String,
+    pub status: SnapshotStatus,
     #[serde(skip)]
     pub origin: Option<Origin>,
 }
@@ -979,3 +1332,4 @@ named!(
     Network,
     VnicProfile
 );
+named!(Role, AaaDomain, DirectLunDisk, Template);

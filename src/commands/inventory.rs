@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use clap::{Parser, ValueEnum};
 use miette::Report;
 use serde_json::{Value, json};
-use stretchdr_model::inventory::{GlusterVolume, Host, Vm};
+use stretchdr_model::inventory::{GlusterVolume, Host, SnapshotStatus, StorageDetails, Vm};
 use stretchdr_model::units::format_size;
 use stretchdr_model::{Arena, EntityId, Inventory, Named, SiteId};
 
@@ -157,6 +157,10 @@ pub fn render_summary(inventory: &Inventory) -> String {
 
 fn render_text(inventory: &Inventory) -> String {
     let mut out = render_summary(inventory);
+    if let Some(warning) = inventory.missing_references_warning() {
+        let _ = writeln!(out, "warning: {warning}");
+    }
+    let _ = writeln!(out, "{}", dr_counts(inventory));
     let name_of_site =
         |site: Option<SiteId>| site.map_or("-".to_string(), |s| inventory.sites[s].name.clone());
     let _ = writeln!(out, "\nhosts:");
@@ -186,7 +190,7 @@ fn render_text(inventory: &Inventory) -> String {
         );
     }
     let _ = writeln!(out, "\nstorage domains:");
-    for domain in inventory.storage_domains.values() {
+    for (id, domain) in inventory.storage_domains.iter() {
         let _ = writeln!(
             out,
             "  {:<20} {:<8} {:<10} replication {:<5} writable at {}{}{}",
@@ -203,6 +207,9 @@ fn render_text(inventory: &Inventory) -> String {
             )),
             if domain.master { ", master" } else { "" },
         );
+        if let Some(details) = inventory.storage_details.get(&id) {
+            let _ = writeln!(out, "{}", storage_line(details));
+        }
     }
     let _ = writeln!(out, "\nnetworks:");
     for network in inventory.networks.values() {
@@ -247,6 +254,57 @@ fn render_text(inventory: &Inventory) -> String {
         );
     }
     out
+}
+
+/// What the source says beyond the entities above: roles, AAA domains, templates, direct
+/// LUN disks, snapshots in preview ("not listed" where it says nothing).
+fn dr_counts(inventory: &Inventory) -> String {
+    fn count<T>(list: &Option<Vec<T>>) -> String {
+        list.as_ref()
+            .map_or("not listed".to_string(), |l| l.len().to_string())
+    }
+    let previews = inventory
+        .snapshots
+        .as_ref()
+        .map_or("not listed".to_string(), |s| {
+            s.iter()
+                .filter(|s| s.status == SnapshotStatus::InPreview)
+                .count()
+                .to_string()
+        });
+    format!(
+        "roles {}, AAA domains {}, templates {}, direct LUN disks {}, snapshots in preview {previews}",
+        count(&inventory.roles),
+        count(&inventory.aaa_domains),
+        count(&inventory.templates),
+        count(&inventory.direct_luns),
+    )
+}
+
+/// A storage domain's status and connection, indented under its line.
+fn storage_line(details: &StorageDetails) -> String {
+    let mut parts = vec![format!(
+        "status {}",
+        details.status.map_or("?".to_string(), |s| serde_plain(&s))
+    )];
+    if let Some(connection) = &details.connection {
+        match (&connection.address, &connection.path) {
+            (Some(address), Some(path)) => parts.push(format!("{address}:{path}")),
+            (Some(address), None) => parts.push(address.clone()),
+            (None, Some(path)) => parts.push(path.clone()),
+            (None, None) => {}
+        }
+        let targets = connection.targets();
+        if !targets.is_empty() {
+            parts.push(format!("targets {}", targets.join(", ")));
+        }
+        match connection.logical_units.len() {
+            0 => {}
+            1 => parts.push("1 LUN".to_string()),
+            n => parts.push(format!("{n} LUNs")),
+        }
+    }
+    format!("    {}", parts.join(", "))
 }
 
 fn rule_text(rule: &stretchdr_model::inventory::AffinityRule) -> &'static str {
@@ -348,12 +406,14 @@ pub fn to_json(inventory: &Inventory) -> Value {
         "vnic_profiles": inventory.vnic_profiles.values().map(|p| json!({
             "name": p.name, "id": p.id, "network": p.network.map(|n| inventory.networks[n].name.clone()),
         })).collect::<Vec<_>>(),
-        "storage_domains": inventory.storage_domains.values().map(|d| json!({
+        "storage_domains": inventory.storage_domains.iter().map(|(id, d)| json!({
             "name": d.name, "id": d.id, "type": d.domain_type, "storage": d.storage, "master": d.master,
             "data_center": d.data_center.map(|dc| inventory.data_centers[dc].name.clone()),
             "replication": d.replication, "writable_at": site_list(&d.writable_at),
             "witness": d.witness.map(site),
             "gluster": d.gluster.as_ref().map(|g| gluster_json(inventory, g)),
+            "status": inventory.storage_details.get(&id).and_then(|s| s.status),
+            "connection": inventory.storage_connection(id),
         })).collect::<Vec<_>>(),
         "vms": inventory.vms.values().map(|vm| json!({
             "name": vm.name, "id": vm.id,
@@ -381,5 +441,22 @@ pub fn to_json(inventory: &Inventory) -> Value {
             "vms": names(&inventory.vms, &l.vms),
             "hosts": names(&inventory.hosts, &l.hosts),
         })).collect::<Vec<_>>(),
+        "roles": inventory.roles,
+        "aaa_domains": inventory.aaa_domains,
+        "templates": inventory.templates.as_ref().map(|t| t.iter().map(|t| json!({
+            "name": t.name, "id": t.id,
+            "cluster": t.cluster.map(|c| inventory.clusters[c].name.clone()),
+            "disks": names(&inventory.storage_domains, &t.disks),
+            "delete_protected": t.delete_protected,
+        })).collect::<Vec<_>>()),
+        "direct_luns": inventory.direct_luns.as_ref().map(|d| d.iter().map(|d| json!({
+            "name": d.name, "id": d.id, "storage": d.storage, "logical_unit": d.logical_unit,
+            "vms": names(&inventory.vms, &d.vms),
+        })).collect::<Vec<_>>()),
+        "snapshots_in_preview": inventory.snapshots.as_ref().map(|s| s.iter()
+            .filter(|s| s.status == SnapshotStatus::InPreview)
+            .map(|s| json!({ "vm": inventory.vms[s.vm].name, "description": s.description }))
+            .collect::<Vec<_>>()),
+        "missing_references": inventory.missing_references,
     })
 }

@@ -1,7 +1,9 @@
 //! `stretchdr mapping`: the ovirt-dr mapping file of active-passive DR, offline.
 //!
-//! `generate` writes one for a primary site's entities; `validate` checks one against both
-//! sites with the AP rules, reported and judged exactly as `stretchdr lint` does.
+//! `generate` writes one for a primary site's entities, filled from what the two sources
+//! hold; `validate` checks one against both sites with the AP rules, reported and judged
+//! exactly as `stretchdr lint` does. A source that lacks referenced collections is warned
+//! about once as it loads.
 
 use std::path::{Path, PathBuf};
 
@@ -25,8 +27,12 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Write a mapping file for the primary's entities, matched by name on the secondary;
+    /// Write a mapping file for the primary's entities, filled from what the sources hold;
     /// what a person must fill in is marked TODO.
+    ///
+    /// Entities are matched by id and name on the secondary. Exports and live engines hold
+    /// storage connections, vNIC profile ids, roles, AAA domains and direct LUN disks; a
+    /// design holds names. `validate` reports every placeholder left (AP013).
     Generate(GenerateArgs),
     /// Check a mapping file against both sites (the AP rules); exit 1 on findings at or above
     /// --fail-on.

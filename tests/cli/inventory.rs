@@ -133,3 +133,49 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn skipped_references_are_warned_once_and_shown() {
+    let output = run(&["inventory", "fixtures/exports/dangling_refs"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let warnings: Vec<String> = stderr(&output)
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("to entities the export does not hold were skipped: clusters (1)"),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        stdout(&output).contains(&warnings[0]),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(&[
+        "inventory",
+        "fixtures/exports/dangling_refs",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(
+        json["missing_references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["collection"] == "clusters" && m["references"] == 1)
+    );
+    // A complete export loads without the warning.
+    let output = run(&["inventory", "fixtures/exports/dr_primary"]);
+    assert!(!stderr(&output).contains("warning:"), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains(
+            "roles 3, AAA domains 2, templates 2, direct LUN disks 1, snapshots in preview 1"
+        ),
+        "{}",
+        stdout(&output)
+    );
+}

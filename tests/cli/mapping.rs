@@ -29,32 +29,99 @@ fn scratch(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// The lines of a generated mapping that hold a placeholder value (the `# TODO` lines
+/// whose value is one, not those that only comment on a guessed name).
+fn placeholder_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            !line.trim_start().starts_with('#')
+                && (line.contains("\"TODO\"")
+                    || line.contains("00000000-0000-0000-0000-000000000000")
+                    || line.contains(".example.com"))
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Replaces every placeholder value of a generated mapping with a value of the fixtures.
+fn fill(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let line = line
+                .replace("engine-primary.example.com", "engine.dc1.lab")
+                .replace("engine-secondary.example.com", "engine.dc2.lab");
+            let Some((key, _)) = line.split_once(": ") else {
+                return line;
+            };
+            let value = if key.ends_with("_ca_file") {
+                "\"/etc/pki/ovirt-engine/ca.pem\""
+            } else if key.ends_with("_target") {
+                "[\"iqn.2026-01.lab.dc2:data2\"]"
+            } else if key.trim_start().starts_with("secondary_profile_id") {
+                "\"8d2e3f4a-5b6c-4d7e-9f8a-0b1c2d3e4f5a\""
+            } else if key.ends_with("_id") {
+                "\"7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f\""
+            } else if key.ends_with("_path") {
+                "\"/export/data1\""
+            } else {
+                "\"storage.dc2.lab\""
+            };
+            if placeholder_lines(&line).is_empty() {
+                line
+            } else {
+                format!("{key}: {value}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
-fn generate_then_validate_round_trips_clean() {
+fn generate_then_validate_fails_on_every_placeholder_until_filled() {
     let out = scratch("generated.yml");
+    let secondary = "fixtures/ap/secondary-same-names.toml";
     let output = run(&[
         "mapping",
         "generate",
         "--primary",
         PRIMARY,
         "--secondary",
-        "fixtures/ap/secondary-same-names.toml",
+        secondary,
         "--out",
         out.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("dr_primary_name: \"data1\""), "{text}");
-    assert!(text.contains("# TODO"), "placeholders are marked: {text}");
-    let output = run(&[
-        "mapping",
-        "validate",
-        out.to_str().unwrap(),
-        "--primary",
-        PRIMARY,
-        "--secondary",
-        "fixtures/ap/secondary-same-names.toml",
-    ]);
+    let lines = placeholder_lines(&text);
+    assert!(
+        lines.len() >= 6,
+        "a design holds no addresses or ids: {text}"
+    );
+    let validate_against = |path: &PathBuf| {
+        run(&[
+            "mapping",
+            "validate",
+            path.to_str().unwrap(),
+            "--primary",
+            PRIMARY,
+            "--secondary",
+            secondary,
+        ])
+    };
+    let output = validate_against(&out);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let report = stdout(&output);
+    for line in &lines {
+        assert!(
+            report.contains(&format!("generated.yml:{line}\n")),
+            "placeholder line {line} is not reported:\n{report}"
+        );
+    }
+    let filled = scratch("filled.yml");
+    std::fs::write(&filled, fill(&text)).unwrap();
+    let output = validate_against(&filled);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -63,6 +130,102 @@ fn generate_then_validate_round_trips_clean() {
         stderr(&output)
     );
     assert_eq!(stdout(&output), "no findings\n");
+}
+
+#[test]
+fn generate_from_two_exports_writes_no_todo_for_what_they_hold() {
+    let output = run(&[
+        "mapping",
+        "generate",
+        "--primary",
+        "fixtures/exports/dr_primary",
+        "--secondary",
+        "fixtures/exports/dr_secondary",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    // Only what neither export holds is left to fill: the engines' URLs and CA files, and
+    // the secondary's side of domains and LUNs the secondary does not know yet.
+    for line in text
+        .lines()
+        .filter(|l| l.contains("TODO") && !l.starts_with('#'))
+    {
+        let key = line
+            .trim_start_matches([' ', '-'])
+            .split(':')
+            .next()
+            .unwrap();
+        assert!(
+            key.starts_with("dr_sites_")
+                || key.starts_with("dr_secondary_")
+                || key.starts_with("secondary_logical_unit")
+                || key == "secondary_name",
+            "a TODO for a value an export holds: {line}"
+        );
+    }
+    // The replica the secondary already knows gives its connection; the primary's come
+    // from the primary export.
+    assert!(
+        text.contains("dr_secondary_address: \"nfs-b.dc2.lab\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("dr_primary_address: \"gluster-a1.dc1.lab\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("secondary_profile_id: \"b2e40000-0000-4d00-8000-000000000401\""),
+        "{text}"
+    );
+    insta::assert_snapshot!("mapping_generate_from_exports", text);
+    // Filled in (fixtures/ap/exports-mapping.yml), it validates clean.
+    let output = run(&[
+        "mapping",
+        "validate",
+        "fixtures/ap/exports-mapping.yml",
+        "--primary",
+        "fixtures/exports/dr_primary",
+        "--secondary",
+        "fixtures/exports/dr_secondary",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn a_partly_filled_mapping_from_exports_names_every_placeholder_line() {
+    let output = run(&[
+        "mapping",
+        "generate",
+        "--primary",
+        "fixtures/exports/dr_primary",
+        "--secondary",
+        "fixtures/exports/dr_secondary",
+    ]);
+    // The engines' URLs filled in, nothing else.
+    let text = stdout(&output)
+        .replace("engine-primary.example.com", "engine.dc1.lab")
+        .replace("engine-secondary.example.com", "engine.dc2.lab");
+    let partly = scratch("partly.yml");
+    std::fs::write(&partly, &text).unwrap();
+    let output = run(&[
+        "mapping",
+        "validate",
+        partly.to_str().unwrap(),
+        "--primary",
+        "fixtures/exports/dr_primary",
+        "--secondary",
+        "fixtures/exports/dr_secondary",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = stdout(&output);
+    let lines = placeholder_lines(&text);
+    assert!(!lines.is_empty());
+    for line in lines {
+        assert!(
+            report.contains(&format!("partly.yml:{line}\n")),
+            "placeholder line {line} is not reported:\n{report}"
+        );
+    }
 }
 
 #[test]

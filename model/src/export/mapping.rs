@@ -4,7 +4,8 @@
 //! References are by engine `id`; a reference to an entity the export does not hold
 //! (deleted since, or a file saved from another engine) is skipped, not an error.
 
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::LoadError;
 use crate::export::document::Document;
@@ -15,9 +16,11 @@ use crate::ids::{
     VnicProfileId,
 };
 use crate::inventory::{
-    AffinityGroup, AffinityLabel, AffinityRule, Cluster, DataCenter, DomainType, FencingPolicy,
-    Host, HostStatus, Inventory, MigrationBandwidth, MigrationPolicy, Network, OnError, Placement,
-    ResumeBehaviour, SpmStatus, StorageDomain, StorageType, Version, Vm, VmStatus, VnicProfile,
+    AaaDomain, AffinityGroup, AffinityLabel, AffinityRule, Cluster, DataCenter, DirectLunDisk,
+    DomainType, FencingPolicy, Host, HostStatus, Inventory, LogicalUnit, MigrationBandwidth,
+    MigrationPolicy, MissingReferences, Network, OnError, Placement, ResumeBehaviour, Role,
+    Snapshot, SnapshotStatus, SpmStatus, StorageConnection, StorageDetails, StorageDomain,
+    StorageDomainStatus, StorageType, Template, Version, Vm, VmStatus, VnicProfile,
 };
 
 /// Reads every collection the model uses, in dependency order.
@@ -25,7 +28,7 @@ pub fn load(layout: &Layout) -> Result<Inventory, LoadError> {
     let mut loader = Loader {
         layout,
         inventory: Inventory::default(),
-        ids: EngineIds::default(),
+        ids: EngineIds::new(),
     };
     loader.engine()?;
     loader.data_centers()?;
@@ -35,37 +38,125 @@ pub fn load(layout: &Layout) -> Result<Inventory, LoadError> {
     loader.networks()?;
     loader.vnic_profiles()?;
     loader.disks()?;
+    loader.roles()?;
+    loader.aaa_domains()?;
+    loader.templates()?;
     loader.vms()?;
+    loader.snapshots()?;
     loader.affinity_labels()?;
     loader.affinity_groups()?;
+    loader.count_missing();
     Ok(loader.inventory)
 }
 
-/// Engine ids of the entities loaded so far, for resolving references. Only looked up,
-/// never iterated, so the map's order decides nothing.
-#[derive(Default)]
+/// Engine ids of one collection's entities, for resolving references, and how many
+/// references to an id it does not hold were met. Only looked up, never iterated, so the
+/// map's order decides nothing.
+struct Lookup<I> {
+    /// The collection, as the export names its file (`clusters`).
+    collection: &'static str,
+    ids: HashMap<String, I>,
+    misses: Cell<usize>,
+}
+
+impl<I> Lookup<I> {
+    fn new(collection: &'static str) -> Lookup<I> {
+        Lookup {
+            collection,
+            ids: HashMap::new(),
+            misses: Cell::new(0),
+        }
+    }
+
+    fn insert(&mut self, engine_id: &str, value: I) {
+        self.ids.insert(engine_id.to_string(), value);
+    }
+
+    /// The entity of an id, not counting a miss (a lookup that may fail by design).
+    fn get(&self, engine_id: &str) -> Option<&I> {
+        self.ids.get(engine_id)
+    }
+
+    /// The entity a reference names; a reference to an entity the export lacks is counted.
+    fn find(&self, engine_id: &str) -> Option<&I> {
+        let found = self.ids.get(engine_id);
+        if found.is_none() {
+            self.misses.set(self.misses.get() + 1);
+        }
+        found
+    }
+}
+
+/// Engine ids of the entities loaded so far.
 struct EngineIds {
-    data_centers: HashMap<String, DataCenterId>,
-    clusters: HashMap<String, ClusterId>,
-    hosts: HashMap<String, HostId>,
-    storage_domains: HashMap<String, StorageDomainId>,
-    networks: HashMap<String, NetworkId>,
-    vnic_profiles: HashMap<String, VnicProfileId>,
-    vms: HashMap<String, VmId>,
-    affinity_labels: HashMap<String, AffinityLabelId>,
+    data_centers: Lookup<DataCenterId>,
+    clusters: Lookup<ClusterId>,
+    hosts: Lookup<HostId>,
+    storage_domains: Lookup<StorageDomainId>,
+    networks: Lookup<NetworkId>,
+    vnic_profiles: Lookup<VnicProfileId>,
+    vms: Lookup<VmId>,
+    templates: Lookup<usize>,
+    affinity_labels: Lookup<AffinityLabelId>,
     /// Disk id -> the storage domains holding it (from the `disks` collection).
-    disks: HashMap<String, Vec<StorageDomainId>>,
+    disks: Lookup<Vec<StorageDomainId>>,
+    /// Disk id -> its index in the inventory's direct LUN disks.
+    lun_disks: HashMap<String, usize>,
+}
+
+impl EngineIds {
+    fn new() -> EngineIds {
+        EngineIds {
+            data_centers: Lookup::new("datacenters"),
+            clusters: Lookup::new("clusters"),
+            hosts: Lookup::new("hosts"),
+            storage_domains: Lookup::new("storagedomains"),
+            networks: Lookup::new("networks"),
+            vnic_profiles: Lookup::new("vnicprofiles"),
+            vms: Lookup::new("vms"),
+            templates: Lookup::new("templates"),
+            affinity_labels: Lookup::new("affinitylabels"),
+            disks: Lookup::new("disks"),
+            lun_disks: HashMap::new(),
+        }
+    }
+
+    /// Collection name and references missed, for every collection with misses.
+    fn misses(&self) -> Vec<(&'static str, usize)> {
+        let counts = [
+            (self.data_centers.collection, self.data_centers.misses.get()),
+            (self.clusters.collection, self.clusters.misses.get()),
+            (self.hosts.collection, self.hosts.misses.get()),
+            (
+                self.storage_domains.collection,
+                self.storage_domains.misses.get(),
+            ),
+            (self.networks.collection, self.networks.misses.get()),
+            (
+                self.vnic_profiles.collection,
+                self.vnic_profiles.misses.get(),
+            ),
+            (self.vms.collection, self.vms.misses.get()),
+            (self.templates.collection, self.templates.misses.get()),
+            (
+                self.affinity_labels.collection,
+                self.affinity_labels.misses.get(),
+            ),
+            (self.disks.collection, self.disks.misses.get()),
+        ];
+        counts.into_iter().filter(|(_, n)| *n > 0).collect()
+    }
 }
 
 /// The entity a reference node (`<cluster id=".."/>`) points at, when the export has it.
-fn resolve<I: Copy>(ids: &HashMap<String, I>, reference: Option<&Node>) -> Option<I> {
-    ids.get(reference?.id()?).copied()
+fn resolve<I: Copy>(ids: &Lookup<I>, reference: Option<&Node>) -> Option<I> {
+    ids.find(reference?.id()?).copied()
 }
 
 /// The entities of a list of references (`<hosts><host id=".."/></hosts>`) the export has.
-fn resolve_all<I: Copy>(ids: &HashMap<String, I>, node: &Node, list: &str, item: &str) -> Vec<I> {
+fn resolve_all<I: Copy>(ids: &Lookup<I>, node: &Node, list: &str, item: &str) -> Vec<I> {
     node.ref_ids(list, item)
-        .filter_map(|id| ids.get(id).copied())
+        .filter_map(|id| ids.find(id).copied())
         .collect()
 }
 
@@ -227,7 +318,7 @@ impl Loader<'_> {
                 cluster: resolve(&this.ids.clusters, node.child("cluster")),
                 status: node
                     .text_at(&["status"])
-                    .map_or(HostStatus::Other, host_status),
+                    .map_or(HostStatus::Other, HostStatus::from_api),
                 // oVirt's default SPM priority ("Normal").
                 spm_priority: doc.number(node, &["spm", "priority"])?.unwrap_or(5),
                 spm_status: node
@@ -255,10 +346,14 @@ impl Loader<'_> {
             "storagedomains",
             ("storage_domains", "storage_domain"),
             |this, doc, node| {
-                let data_center = node
-                    .ref_ids("data_centers", "data_center")
-                    .find_map(|id| this.ids.data_centers.get(id).copied())
-                    .or_else(|| resolve(&this.ids.data_centers, node.child("data_center")));
+                let listed: Vec<&str> = node.ref_ids("data_centers", "data_center").collect();
+                let data_center = match listed.first() {
+                    Some(first) => listed
+                        .iter()
+                        .find_map(|id| this.ids.data_centers.get(id).copied())
+                        .or_else(|| this.ids.data_centers.find(first).copied()),
+                    None => resolve(&this.ids.data_centers, node.child("data_center")),
+                };
                 let domain = StorageDomain {
                     id: node.id().map(str::to_string),
                     name: doc.name(node, "storage domain")?,
@@ -276,7 +371,9 @@ impl Loader<'_> {
                     gluster: None,
                     origin: Some(doc.origin(node)),
                 };
+                let details = storage_details(doc, node)?;
                 let id = this.inventory.storage_domains.push(domain);
+                this.inventory.storage_details.insert(id, details);
                 register(&mut this.ids.storage_domains, node, id);
                 Ok(())
             },
@@ -289,11 +386,19 @@ impl Loader<'_> {
             |this, dc_id, doc, node| {
                 let master = doc.bool(node, &["master"])?.unwrap_or(false);
                 let (Some(&data_center), Some(domain)) = (
-                    this.ids.data_centers.get(dc_id),
+                    this.ids.data_centers.find(dc_id),
                     resolve(&this.ids.storage_domains, Some(node)),
                 ) else {
                     return Ok(());
                 };
+                // The status of an attached domain is its status in the data center.
+                if let Some(status) = node.text_at(&["status"]) {
+                    this.inventory
+                        .storage_details
+                        .entry(domain)
+                        .or_default()
+                        .status = Some(StorageDomainStatus::from_api(status));
+                }
                 let domain = &mut this.inventory.storage_domains[domain];
                 domain.data_center = Some(data_center);
                 domain.master |= master;
@@ -335,9 +440,39 @@ impl Loader<'_> {
         )
     }
 
-    /// Disks are not in the model; their storage domains are what VMs need.
+    /// Image disks are not in the model, their storage domains are what VMs need; direct
+    /// LUN disks are kept with their LUN.
     fn disks(&mut self) -> Result<(), LoadError> {
-        self.collection("disks", ("disks", "disk"), |this, _doc, node| {
+        if self.layout.collection("disks").is_some() {
+            self.inventory.direct_luns = Some(Vec::new());
+        }
+        self.collection("disks", ("disks", "disk"), |this, doc, node| {
+            if node.text_at(&["storage_type"]) == Some("lun") {
+                let unit = node
+                    .at(&["lun_storage", "logical_units"])
+                    .and_then(|units| units.child("logical_unit"));
+                if let Some(unit) = unit {
+                    let disk = DirectLunDisk {
+                        id: node.id().map(str::to_string),
+                        name: node
+                            .text_at(&["alias"])
+                            .or_else(|| node.text_at(&["name"]))
+                            .unwrap_or_default()
+                            .to_string(),
+                        storage: node
+                            .text_at(&["lun_storage", "type"])
+                            .map_or(StorageType::Other, storage_type),
+                        logical_unit: logical_unit(doc, unit)?,
+                        vms: Vec::new(),
+                        origin: Some(doc.origin(node)),
+                    };
+                    let luns = this.inventory.direct_luns.get_or_insert_with(Vec::new);
+                    if let Some(id) = node.id() {
+                        this.ids.lun_disks.insert(id.to_string(), luns.len());
+                    }
+                    luns.push(disk);
+                }
+            }
             if let Some(id) = node.id() {
                 let domains = resolve_all(
                     &this.ids.storage_domains,
@@ -345,10 +480,130 @@ impl Loader<'_> {
                     "storage_domains",
                     "storage_domain",
                 );
-                this.ids.disks.insert(id.to_string(), domains);
+                this.ids.disks.insert(id, domains);
             }
             Ok(())
         })
+    }
+
+    fn roles(&mut self) -> Result<(), LoadError> {
+        if self.layout.collection("roles").is_none() {
+            return Ok(());
+        }
+        let mut roles = Vec::new();
+        self.collection("roles", ("roles", "role"), |_this, doc, node| {
+            roles.push(Role {
+                id: node.id().map(str::to_string),
+                name: doc.name(node, "role")?,
+                administrative: doc.bool(node, &["administrative"])?.unwrap_or(false),
+                mutable: doc.bool(node, &["mutable"])?.unwrap_or(true),
+                origin: Some(doc.origin(node)),
+            });
+            Ok(())
+        })?;
+        self.inventory.roles = Some(roles);
+        Ok(())
+    }
+
+    /// The AAA domains (`domains`): `internal-authz` and the LDAP or SSO profiles.
+    fn aaa_domains(&mut self) -> Result<(), LoadError> {
+        if self.layout.collection("domains").is_none() {
+            return Ok(());
+        }
+        let mut domains = Vec::new();
+        self.collection("domains", ("domains", "domain"), |_this, doc, node| {
+            domains.push(AaaDomain {
+                id: node.id().map(str::to_string),
+                name: doc.name(node, "domain")?,
+                origin: Some(doc.origin(node)),
+            });
+            Ok(())
+        })?;
+        self.inventory.aaa_domains = Some(domains);
+        Ok(())
+    }
+
+    /// Templates and the storage domains of their disks.
+    fn templates(&mut self) -> Result<(), LoadError> {
+        if self.layout.collection("templates").is_none() {
+            return Ok(());
+        }
+        let mut templates = Vec::new();
+        self.collection("templates", ("templates", "template"), |this, doc, node| {
+            let mut template = Template {
+                id: node.id().map(str::to_string),
+                name: doc.name(node, "template")?,
+                cluster: resolve(&this.ids.clusters, node.child("cluster")),
+                disks: Vec::new(),
+                delete_protected: doc.bool(node, &["delete_protected"])?.unwrap_or(false),
+                origin: Some(doc.origin(node)),
+            };
+            for attachment in node.list("disk_attachments", "disk_attachment") {
+                for domain in this.disk_domains(attachment) {
+                    push_unique(&mut template.disks, domain);
+                }
+            }
+            if let Some(id) = node.id() {
+                this.ids.templates.insert(id, templates.len());
+            }
+            templates.push(template);
+            Ok(())
+        })?;
+        self.sub_collections(
+            "templates",
+            "diskattachments",
+            ("disk_attachments", "disk_attachment"),
+            |this, template_id, _doc, node| {
+                if let Some(&index) = this.ids.templates.find(template_id) {
+                    for domain in this.disk_domains(node) {
+                        push_unique(&mut templates[index].disks, domain);
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        self.inventory.templates = Some(templates);
+        Ok(())
+    }
+
+    /// VM snapshots in `vms/<id>/snapshots` (those listed in the VM, when fetched with
+    /// `follow=snapshots`, are read with the VM).
+    fn snapshots(&mut self) -> Result<(), LoadError> {
+        self.sub_collections(
+            "vms",
+            "snapshots",
+            ("snapshots", "snapshot"),
+            |this, vm_id, doc, node| {
+                let snapshots = this.inventory.snapshots.get_or_insert_with(Vec::new);
+                if let Some(&vm) = this.ids.vms.find(vm_id) {
+                    snapshots.push(snapshot(vm, doc, node));
+                }
+                Ok(())
+            },
+        )?;
+        // A VM directory with an empty snapshots file still says the snapshots were fetched.
+        if self.inventory.snapshots.is_none()
+            && !self.layout.sub_collections("vms", "snapshots")?.is_empty()
+        {
+            self.inventory.snapshots = Some(Vec::new());
+        }
+        Ok(())
+    }
+
+    /// The skipped references, per collection, for the load warning.
+    fn count_missing(&mut self) {
+        let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
+        for (collection, count) in self.ids.misses() {
+            *missing.entry(collection).or_default() += count;
+        }
+        self.inventory.missing_references = missing
+            .into_iter()
+            .map(|(collection, references)| MissingReferences {
+                collection: collection.to_string(),
+                references,
+                file_missing: self.layout.collection(collection).is_none(),
+            })
+            .collect();
     }
 
     fn vms(&mut self) -> Result<(), LoadError> {
@@ -360,7 +615,9 @@ impl Loader<'_> {
                 cluster: resolve(&this.ids.clusters, node.child("cluster")),
                 memory_bytes: doc.number(node, &["memory"])?.unwrap_or(0),
                 cpus: cpus(doc, node)?,
-                status: node.text_at(&["status"]).map_or(VmStatus::Other, vm_status),
+                status: node
+                    .text_at(&["status"])
+                    .map_or(VmStatus::Other, VmStatus::from_api),
                 host: resolve(&this.ids.hosts, node.child("host")),
                 ha: doc
                     .bool(node, &["high_availability", "enabled"])?
@@ -411,6 +668,12 @@ impl Loader<'_> {
             for nic in node.list("nics", "nic") {
                 this.attach_nic(id, nic);
             }
+            if let Some(list) = node.child("snapshots") {
+                let snapshots = this.inventory.snapshots.get_or_insert_with(Vec::new);
+                for item in list.children_named("snapshot") {
+                    snapshots.push(snapshot(id, doc, item));
+                }
+            }
             Ok(())
         })?;
         self.sub_collections(
@@ -418,25 +681,25 @@ impl Loader<'_> {
             "diskattachments",
             ("disk_attachments", "disk_attachment"),
             |this, vm_id, _doc, node| {
-                if let Some(&vm) = this.ids.vms.get(vm_id) {
+                if let Some(&vm) = this.ids.vms.find(vm_id) {
                     this.attach_disk(vm, node);
                 }
                 Ok(())
             },
         )?;
         self.sub_collections("vms", "nics", ("nics", "nic"), |this, vm_id, _doc, node| {
-            if let Some(&vm) = this.ids.vms.get(vm_id) {
+            if let Some(&vm) = this.ids.vms.find(vm_id) {
                 this.attach_nic(vm, node);
             }
             Ok(())
         })
     }
 
-    /// Adds the storage domains of an attached disk: listed in the attachment when the
-    /// disk was followed, else from the `disks` collection.
-    fn attach_disk(&mut self, vm: VmId, attachment: &Node) {
+    /// The storage domains of an attached disk: listed in the attachment when the disk was
+    /// followed, else from the `disks` collection (a direct LUN disk has none).
+    fn disk_domains(&self, attachment: &Node) -> Vec<StorageDomainId> {
         let Some(disk) = attachment.child("disk") else {
-            return;
+            return Vec::new();
         };
         let inline = resolve_all(
             &self.ids.storage_domains,
@@ -444,14 +707,26 @@ impl Loader<'_> {
             "storage_domains",
             "storage_domain",
         );
-        let domains = if inline.is_empty() {
-            disk.id()
-                .and_then(|id| self.ids.disks.get(id))
-                .cloned()
-                .unwrap_or_default()
-        } else {
-            inline
-        };
+        if !inline.is_empty() {
+            return inline;
+        }
+        disk.id()
+            .and_then(|id| self.ids.disks.find(id))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Adds the storage domains of an attached disk, or the VM to a direct LUN disk.
+    fn attach_disk(&mut self, vm: VmId, attachment: &Node) {
+        let lun = attachment
+            .child("disk")
+            .and_then(Node::id)
+            .and_then(|id| self.ids.lun_disks.get(id).copied());
+        if let (Some(index), Some(luns)) = (lun, self.inventory.direct_luns.as_mut()) {
+            push_unique(&mut luns[index].vms, vm);
+            return;
+        }
+        let domains = self.disk_domains(attachment);
         let vm = &mut self.inventory.vms[vm];
         for domain in domains {
             push_unique(&mut vm.disks, domain);
@@ -540,14 +815,14 @@ impl Loader<'_> {
     }
 
     fn label_member(&mut self, label: &str, host: Option<&str>, vm: Option<&str>) {
-        let Some(&label) = self.ids.affinity_labels.get(label) else {
+        let Some(&label) = self.ids.affinity_labels.find(label) else {
             return;
         };
         let label = &mut self.inventory.affinity_labels[label];
-        if let Some(&host) = host.and_then(|h| self.ids.hosts.get(h)) {
+        if let Some(&host) = host.and_then(|h| self.ids.hosts.find(h)) {
             push_unique(&mut label.hosts, host);
         }
-        if let Some(&vm) = vm.and_then(|v| self.ids.vms.get(v)) {
+        if let Some(&vm) = vm.and_then(|v| self.ids.vms.find(v)) {
             push_unique(&mut label.vms, vm);
         }
     }
@@ -606,9 +881,9 @@ impl Loader<'_> {
     }
 }
 
-fn register<I>(ids: &mut HashMap<String, I>, node: &Node, id: I) {
+fn register<I>(ids: &mut Lookup<I>, node: &Node, id: I) {
     if let Some(engine_id) = node.id() {
-        ids.insert(engine_id.to_string(), id);
+        ids.insert(engine_id, id);
     }
 }
 
@@ -666,33 +941,11 @@ fn on_error(text: &str) -> Option<OnError> {
     }
 }
 
-fn host_status(text: &str) -> HostStatus {
-    match text {
-        "up" => HostStatus::Up,
-        "maintenance" => HostStatus::Maintenance,
-        "non_responsive" => HostStatus::NonResponsive,
-        "non_operational" => HostStatus::NonOperational,
-        "down" => HostStatus::Down,
-        _ => HostStatus::Other,
-    }
-}
-
 fn spm_status(text: &str) -> SpmStatus {
     match text {
         "spm" => SpmStatus::Spm,
         "contending" => SpmStatus::Contending,
         _ => SpmStatus::None,
-    }
-}
-
-fn vm_status(text: &str) -> VmStatus {
-    match text {
-        "up" => VmStatus::Up,
-        "down" => VmStatus::Down,
-        "paused" => VmStatus::Paused,
-        "unknown" => VmStatus::Unknown,
-        "not_responding" => VmStatus::NotResponding,
-        _ => VmStatus::Other,
     }
 }
 
@@ -753,4 +1006,93 @@ fn migration_bandwidth(doc: &Document, node: &Node) -> Result<MigrationBandwidth
         }
         _ => MigrationBandwidth::Auto,
     })
+}
+
+/// The storage domain's status, connection and settings.
+fn storage_details(doc: &Document, node: &Node) -> Result<StorageDetails, LoadError> {
+    Ok(StorageDetails {
+        status: node.text_at(&["status"]).map(StorageDomainStatus::from_api),
+        connection: match node.child("storage") {
+            Some(storage) => storage_connection(doc, storage)?,
+            None => None,
+        },
+        wipe_after_delete: doc.bool(node, &["wipe_after_delete"])?,
+        discard_after_delete: doc.bool(node, &["discard_after_delete"])?,
+        backup: doc.bool(node, &["backup"])?,
+        critical_space_action_blocker: doc.number(node, &["critical_space_action_blocker"])?,
+        warning_low_space: doc.number(node, &["warning_low_space_indicator"])?,
+    })
+}
+
+/// A `HostStorage` element: `None` when it says nothing but the type.
+fn storage_connection(
+    doc: &Document,
+    storage: &Node,
+) -> Result<Option<StorageConnection>, LoadError> {
+    let text = |name: &str| storage.text_at(&[name]).map(str::to_string);
+    let units = storage
+        .at(&["volume_group", "logical_units"])
+        .or_else(|| storage.child("logical_units"));
+    let mut logical_units = Vec::new();
+    for unit in units
+        .into_iter()
+        .flat_map(|units| units.children_named("logical_unit"))
+    {
+        logical_units.push(logical_unit(doc, unit)?);
+    }
+    let path = text("path");
+    let gluster_volume = match storage.text_at(&["type"]) {
+        Some("glusterfs") => path.as_deref().map(|p| {
+            // `server:/volume` as some engines write it, else `/volume`.
+            let volume = p.rsplit_once(':').map_or(p, |(_, v)| v);
+            volume.trim_start_matches('/').to_string()
+        }),
+        _ => None,
+    };
+    let first = logical_units.first();
+    let connection = StorageConnection {
+        address: text("address").or_else(|| first.and_then(|u| u.address.clone())),
+        path,
+        port: match doc.number(storage, &["port"])? {
+            Some(port) => Some(port),
+            None => first.and_then(|u| u.port),
+        },
+        nfs_version: text("nfs_version"),
+        mount_options: text("mount_options"),
+        vfs_type: text("vfs_type"),
+        gluster_volume,
+        volume_group: storage
+            .at(&["volume_group"])
+            .and_then(Node::id)
+            .map(str::to_string),
+        logical_units,
+    };
+    Ok((connection != StorageConnection::default()).then_some(connection))
+}
+
+/// A `logical_unit` element.
+fn logical_unit(doc: &Document, unit: &Node) -> Result<LogicalUnit, LoadError> {
+    Ok(LogicalUnit {
+        id: unit.id().unwrap_or_default().to_string(),
+        address: unit.text_at(&["address"]).map(str::to_string),
+        port: doc.number(unit, &["port"])?,
+        target: unit.text_at(&["target"]).map(str::to_string),
+        portal: unit.text_at(&["portal"]).map(str::to_string),
+    })
+}
+
+/// A `snapshot` element of a VM.
+fn snapshot(vm: VmId, doc: &Document, node: &Node) -> Snapshot {
+    Snapshot {
+        id: node.id().map(str::to_string),
+        vm,
+        description: node
+            .text_at(&["description"])
+            .unwrap_or_default()
+            .to_string(),
+        status: node
+            .text_at(&["snapshot_status"])
+            .map_or(SnapshotStatus::Other, SnapshotStatus::from_api),
+        origin: Some(doc.origin(node)),
+    }
 }

@@ -16,9 +16,14 @@
 //! | `vms`, `vms/<id>/nics` | VMs and the networks of their vNICs |
 //! | `affinitylabels`, `affinitylabels/<id>/{hosts,vms}`, `{hosts,vms}/<id>/affinitylabels` | affinity labels |
 //! | `clusters/<id>/affinitygroups` | affinity groups |
+//! | `storagedomains` (`storage`), `datacenters/<id>/storagedomains` (`status`) | how each domain is reached, its status and settings |
+//! | `disks` (`storage_type` lun) | direct LUN disks and their LUN |
+//! | `roles`, `domains` | roles and AAA domains |
+//! | `templates`, `templates/<id>/diskattachments` | templates and the storage domains of their disks |
+//! | `vms/<id>/snapshots` | VM snapshots (a snapshot in preview blocks failback) |
 //!
 //! Each may be `.xml` or `.json`; when both exist the `.xml` file is read. Other files
-//! (templates, statistics, `@search=` queries, `_variants/`, notes) are not read. An
+//! (statistics, `@search=` queries, `_variants/`, notes) are not read. An
 //! export knows no sites, links or replication: those come from a design overlaid on it.
 
 mod document;
@@ -44,7 +49,8 @@ use layout::Layout;
 /// Every file read is registered in the inventory's sources, and every entity keeps the
 /// engine's id and the line of its element or object. A malformed file, or an entity
 /// missing a required element, is an error naming the file and line; a reference to an
-/// entity the export does not hold is skipped.
+/// entity the export does not hold is skipped and counted in
+/// [`Inventory::missing_references`].
 pub fn load_export(dir: &Path) -> Result<Inventory, LoadError> {
     let layout = Layout::locate(dir)?;
     mapping::load(&layout)

@@ -227,10 +227,14 @@ impl Reader<'_> {
             primary: StorageSite::default(),
             secondary: StorageSite::default(),
             keys: Vec::new(),
+            empty: Vec::new(),
         };
         for (key, node) in entries {
-            if !matches!(node.value, Value::Null) {
-                entry.keys.push((key.name.clone(), self.origin(&key.span)));
+            let written = (key.name.clone(), self.origin(&key.span));
+            if matches!(node.value, Value::Null) {
+                entry.empty.push(written);
+            } else {
+                entry.keys.push(written);
             }
             let name = key.name.as_str();
             match name {
@@ -258,6 +262,7 @@ impl Reader<'_> {
                         });
                     let Some((side, field)) = sided else {
                         entry.keys.retain(|(k, _)| k != name);
+                        entry.empty.retain(|(k, _)| k != name);
                         self.unknown(mapping, &key, Place::Storage);
                         continue;
                     };
@@ -297,8 +302,12 @@ impl Reader<'_> {
             origin: self.entry_origin(&span, &entries),
             primary: None,
             secondary: None,
+            empty: Vec::new(),
         };
         for (key, node) in entries {
+            if matches!(node.value, Value::Null) {
+                pair.empty.push((key.name.clone(), self.origin(&key.span)));
+            }
             match key.name.as_str() {
                 "primary_name" => pair.primary = self.string(&key, node)?,
                 "secondary_name" => pair.secondary = self.string(&key, node)?,
@@ -317,12 +326,18 @@ impl Reader<'_> {
             origin: self.entry_origin(&span, &entries),
             primary: NetworkSite::default(),
             secondary: NetworkSite::default(),
+            empty: Vec::new(),
         };
         for (key, node) in entries {
             let Some((side, field)) = split_side(&key.name, &keys::NETWORK_SIDE) else {
                 self.unknown(mapping, &key, Place::Network);
                 continue;
             };
+            if matches!(node.value, Value::Null) {
+                network
+                    .empty
+                    .push((key.name.clone(), self.origin(&key.span)));
+            }
             let site = match side {
                 Side::Primary => &mut network.primary,
                 Side::Secondary => &mut network.secondary,
@@ -343,12 +358,16 @@ impl Reader<'_> {
             origin: self.entry_origin(&span, &entries),
             primary: LunSite::default(),
             secondary: LunSite::default(),
+            empty: Vec::new(),
         };
         for (key, node) in entries {
             let Some((side, field)) = split_side(&key.name, &keys::LUN_SIDE) else {
                 self.unknown(mapping, &key, Place::Lun);
                 continue;
             };
+            if matches!(node.value, Value::Null) {
+                lun.empty.push((key.name.clone(), self.origin(&key.span)));
+            }
             let site = match side {
                 Side::Primary => &mut lun.primary,
                 Side::Secondary => &mut lun.secondary,

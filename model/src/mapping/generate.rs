@@ -1,31 +1,44 @@
-//! Writes a mapping file for a primary site's entities: every field the role reads, with the
-//! secondary's entity of the same name where one is known, and a `# TODO` comment on each
-//! value a person must check or fill in (the API does not say where storage is served from).
+//! Writes a mapping file for a primary site's entities: every field the role reads, filled
+//! from what the two sources hold (an export or a live engine knows each storage domain's
+//! connection, the vNIC profile ids, roles, AAA domains and direct LUN disks; a design
+//! knows names), with the secondary's entity of the same id or name where one is known.
+//! A value neither source holds is written as a placeholder (`TODO`, the all-zero id, an
+//! `example.com` URL) with a `# TODO` comment saying what to fill in: `stretchdr mapping
+//! validate` reports each one left (AP013).
 //!
 //! The text loads back with [`super::load_mapping_str`].
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::inventory::{DomainType, Inventory, StorageDomain, StorageType as DomainStorage};
+use crate::ids::StorageDomainId;
+use crate::inventory::{
+    DomainType, Inventory, StorageConnection, StorageDomain, StorageType as DomainStorage,
+};
 
 use super::keys::storage_fields_read;
 use super::{Side, StorageType};
 
-/// Engine defaults the role passes through when adding a domain (the engine's own defaults for
-/// a new storage domain: critical space 5 GiB, warning at 10 % free).
-const CRITICAL_SPACE_ACTION_BLOCKER: i64 = 5;
-const WARNING_LOW_SPACE: i64 = 10;
+/// Engine defaults the role passes through when adding a domain, for sources that do not
+/// give the domain's own (the engine's defaults for a new storage domain: critical space
+/// 5 GiB, warning at 10 % free).
+const CRITICAL_SPACE_ACTION_BLOCKER: u32 = 5;
+const WARNING_LOW_SPACE: u32 = 10;
 /// The iSCSI port the role defaults to (`add_iscsi_domain.yml`).
-const ISCSI_PORT: i64 = 3260;
+const ISCSI_PORT: u32 = 3260;
+/// The id the role sends for a vNIC profile the mapping gives none (`recover_engine.yml`).
+const ZERO_ID: &str = "00000000-0000-0000-0000-000000000000";
+/// The management network's vNIC profile, created by every engine with this id
+/// (ovirt-engine `packaging/dbscripts/data/01900_insert_vnic_profiles.sql`).
+const BUILT_IN_PROFILE_ID: &str = "0000000a-000a-000a-000a-000000000398";
 
-/// The mapping file text for `primary`, matched by name against `secondary` when given.
+/// The mapping file text for `primary`, matched by id and name against `secondary` when given.
 pub fn generate(primary: &Inventory, secondary: Option<&Inventory>) -> String {
     let mut out = String::new();
     out.push_str(
         "# ovirt-dr mapping file (disaster_recovery_vars.yml), written by `stretchdr mapping generate`.\n\
-         # Values marked TODO are guesses or placeholders: check or fill in each, then run\n\
-         # `stretchdr mapping validate` against both sites.\n---\n",
+         # Values marked TODO are placeholders the sources do not hold: fill in each, then run\n\
+         # `stretchdr mapping validate` against both sites (it reports every one left).\n---\n",
     );
     for side in [Side::Primary, Side::Secondary] {
         let s = side.as_str();
@@ -33,10 +46,10 @@ pub fn generate(primary: &Inventory, secondary: Option<&Inventory>) -> String {
             out,
             "dr_sites_{s}_url: \"https://engine-{s}.example.com/ovirt-engine/api\"  # TODO: the {s} engine's API URL"
         );
-        let _ = writeln!(out, "dr_sites_{s}_username: \"admin@internal\"  # TODO");
+        let _ = writeln!(out, "dr_sites_{s}_username: \"admin@internal\"");
         let _ = writeln!(
             out,
-            "dr_sites_{s}_ca_file: \"/etc/pki/ovirt-engine/ca-{s}.pem\"  # TODO: the {s} engine's CA certificate\n"
+            "dr_sites_{s}_ca_file: \"TODO\"  # TODO: the {s} engine's CA certificate on this machine, e.g. /etc/pki/ovirt-engine/ca-{s}.pem\n"
         );
     }
     storages(&mut out, primary, secondary);
@@ -69,16 +82,9 @@ pub fn generate(primary: &Inventory, secondary: Option<&Inventory>) -> String {
         &labels,
         secondary_labels.as_ref(),
     );
-    out.push_str(
-        "# TODO: AAA domains and roles are not in the inventory; map any that differ, e.g.\n\
-         #   - primary_name: \"internal-authz\"\n#     secondary_name: \"internal-authz\"\n\
-         dr_domain_mappings: []\ndr_role_mappings: []\n\n",
-    );
+    aaa_domains_and_roles(&mut out, primary, secondary);
     networks(&mut out, primary, secondary);
-    out.push_str(
-        "# TODO: direct LUN disks are not in the inventory; map each one's logical unit here.\n\
-         dr_lun_mappings: []\n",
-    );
+    luns(&mut out, primary, secondary);
     out.push_str(
         "\n# Failback: clean/update_ovf_store.yml fails on every active domain (it names the\n\
          # undefined iscsi_storage), so the failback needs clean-up errors ignored (AP021).\n\
@@ -94,6 +100,11 @@ fn names<'a>(names: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
 /// A YAML double-quoted string (JSON's escapes are YAML's).
 fn quote(text: &str) -> String {
     serde_json::to_string(text).expect("strings serialize")
+}
+
+/// A placeholder value and the comment saying what to fill in.
+fn todo(value: &str, why: &str) -> String {
+    format!("{}  # TODO: {why}", quote(value))
 }
 
 /// The secondary's name for `name`, and the comment to write after it.
@@ -131,6 +142,49 @@ fn pairs(
     out.push('\n');
 }
 
+/// AAA domains and the primary's own (not predefined) roles, where the primary's source
+/// lists them.
+fn aaa_domains_and_roles(out: &mut String, primary: &Inventory, secondary: Option<&Inventory>) {
+    match &primary.aaa_domains {
+        Some(domains) => {
+            let known = secondary.and_then(|s| {
+                s.aaa_domains
+                    .as_ref()
+                    .map(|d| names(d.iter().map(|d| d.name.as_str())))
+            });
+            let listed = names(domains.iter().map(|d| d.name.as_str()));
+            pairs(
+                out,
+                "dr_domain_mappings",
+                "AAA domain",
+                &listed,
+                known.as_ref(),
+            );
+        }
+        None => out.push_str(
+            "# TODO: the primary's source lists no AAA domains; map any that differ, e.g.\n\
+             #   - primary_name: \"internal-authz\"\n#     secondary_name: \"internal-authz\"\n\
+             dr_domain_mappings: []\n\n",
+        ),
+    }
+    match &primary.roles {
+        Some(roles) => {
+            let known = secondary.and_then(|s| {
+                s.roles
+                    .as_ref()
+                    .map(|r| names(r.iter().map(|r| r.name.as_str())))
+            });
+            // Predefined roles have the same name on every engine.
+            let own = names(roles.iter().filter(|r| r.mutable).map(|r| r.name.as_str()));
+            pairs(out, "dr_role_mappings", "role", &own, known.as_ref());
+        }
+        None => out.push_str(
+            "# TODO: the primary's source lists no roles; map any custom role that differs.\n\
+             dr_role_mappings: []\n\n",
+        ),
+    }
+}
+
 /// The role's storage type of a domain, when the role can add it.
 fn storage_type(domain: &StorageDomain) -> Option<StorageType> {
     match domain.storage {
@@ -143,22 +197,77 @@ fn storage_type(domain: &StorageDomain) -> Option<StorageType> {
     }
 }
 
+/// One domain of the primary and what the secondary knows of it.
+struct DomainSides<'a> {
+    primary: &'a Inventory,
+    id: StorageDomainId,
+    storage: StorageType,
+    secondary: Option<&'a Inventory>,
+    /// The secondary's domain of the same engine id, else of the same name.
+    counterpart: Option<StorageDomainId>,
+}
+
+impl DomainSides<'_> {
+    fn domain(&self) -> &StorageDomain {
+        &self.primary.storage_domains[self.id]
+    }
+
+    fn inventory(&self, side: Side) -> Option<&Inventory> {
+        match side {
+            Side::Primary => Some(self.primary),
+            Side::Secondary => self.secondary,
+        }
+    }
+
+    /// The domain of `side`: the primary's, or its counterpart on the secondary.
+    fn side_domain(&self, side: Side) -> Option<(&Inventory, StorageDomainId)> {
+        match side {
+            Side::Primary => Some((self.primary, self.id)),
+            Side::Secondary => Some((self.secondary?, self.counterpart?)),
+        }
+    }
+
+    fn connection(&self, side: Side) -> Option<&StorageConnection> {
+        let (inventory, id) = self.side_domain(side)?;
+        inventory.storage_connection(id)
+    }
+}
+
 fn storages(out: &mut String, primary: &Inventory, secondary: Option<&Inventory>) {
-    let secondary_dcs: Vec<&str> = secondary.map_or(Vec::new(), |s| {
-        s.data_centers.values().map(|dc| dc.name.as_str()).collect()
-    });
-    let domains: Vec<(&StorageDomain, StorageType)> = primary
+    let domains: Vec<(StorageDomainId, StorageType)> = primary
         .storage_domains
-        .values()
-        .filter(|d| d.domain_type == DomainType::Data)
-        .filter_map(|d| Some((d, storage_type(d)?)))
+        .iter()
+        .filter(|(_, d)| d.domain_type == DomainType::Data)
+        .filter_map(|(id, d)| Some((id, storage_type(d)?)))
         .collect();
     if domains.is_empty() {
         out.push_str("# TODO: no data domain of the primary can be imported by the role.\ndr_import_storages: []\n\n");
         return;
     }
     out.push_str("dr_import_storages:\n");
-    for (domain, storage) in domains {
+    for (id, storage) in domains {
+        let domain = &primary.storage_domains[id];
+        let counterpart = secondary.and_then(|s| {
+            let by_id = domain.id.as_deref().and_then(|engine_id| {
+                s.storage_domains
+                    .iter()
+                    .find(|(_, d)| d.id.as_deref() == Some(engine_id))
+            });
+            by_id
+                .or_else(|| {
+                    s.storage_domains
+                        .iter()
+                        .find(|(_, d)| d.name == domain.name)
+                })
+                .map(|(id, _)| id)
+        });
+        let sides = DomainSides {
+            primary,
+            id,
+            storage,
+            secondary,
+            counterpart,
+        };
         // The role's validator reads dr_storage_domain_type of every entry (AP022).
         let mut fields: Vec<String> = vec![
             "dr_domain_type".to_string(),
@@ -186,7 +295,7 @@ fn storages(out: &mut String, primary: &Inventory, secondary: Option<&Inventory>
             }
         });
         for (i, field) in fields.iter().enumerate() {
-            let value = storage_value(field, domain, storage, primary, &secondary_dcs);
+            let value = storage_value(field, &sides);
             let lead = if i == 0 { "  - " } else { "    " };
             let _ = writeln!(out, "{lead}{field}: {value}");
         }
@@ -195,110 +304,258 @@ fn storages(out: &mut String, primary: &Inventory, secondary: Option<&Inventory>
 }
 
 /// The value (and TODO comment) of one storage field.
-fn storage_value(
-    field: &str,
-    domain: &StorageDomain,
-    storage: StorageType,
-    primary: &Inventory,
-    secondary_dcs: &[&str],
-) -> String {
-    let todo = |value: &str, why: &str| format!("{}  # TODO: {why}", quote(value));
+fn storage_value(field: &str, sides: &DomainSides<'_>) -> String {
+    let domain = sides.domain();
+    let details = sides.primary.storage_details.get(&sides.id);
     let side = if field.starts_with("dr_secondary_") {
         Side::Secondary
     } else {
         Side::Primary
     };
-    let rest = field
-        .strip_prefix(&format!("dr_{}_", side.as_str()))
-        .unwrap_or(field);
+    let s = side.as_str();
+    let rest = field.strip_prefix(&format!("dr_{s}_")).unwrap_or(field);
+    let connection = sides.connection(side);
+    let flag = |value: Option<bool>| value.unwrap_or(false).to_string();
     match (field, rest) {
-        ("dr_domain_type", _) => quote(storage.as_str()),
+        ("dr_domain_type", _) => quote(sides.storage.as_str()),
         ("dr_storage_domain_type", _) => quote("data"),
         ("dr_domain_id", _) => match &domain.id {
             Some(id) => quote(id),
+            None => todo(ZERO_ID, "the domain's id (the same on both sites)"),
+        },
+        ("dr_wipe_after_delete", _) => flag(details.and_then(|d| d.wipe_after_delete)),
+        ("dr_backup", _) => flag(details.and_then(|d| d.backup)),
+        ("dr_discard_after_delete", _) => flag(details.and_then(|d| d.discard_after_delete)),
+        ("dr_critical_space_action_blocker", _) => details
+            .and_then(|d| d.critical_space_action_blocker)
+            .unwrap_or(CRITICAL_SPACE_ACTION_BLOCKER)
+            .to_string(),
+        ("dr_warning_low_space", _) => details
+            .and_then(|d| d.warning_low_space)
+            .unwrap_or(WARNING_LOW_SPACE)
+            .to_string(),
+        (_, "name") => quote(&domain.name),
+        (_, "master_domain") => match sides.side_domain(side) {
+            Some((inventory, id)) if inventory.storage_domains[id].data_center.is_some() => {
+                inventory.storage_domains[id].master.to_string()
+            }
+            _ => domain.master.to_string(),
+        },
+        (_, "port") => connection
+            .and_then(|c| c.port)
+            .unwrap_or(ISCSI_PORT)
+            .to_string(),
+        (_, "dc_name") => dc_name(sides, side),
+        (_, "address") => match connection.and_then(|c| c.address.as_deref()) {
+            Some(address) => quote(address),
+            None => todo("TODO", &format!("the {s} storage server")),
+        },
+        (_, "path") => match connection.and_then(|c| c.path.as_deref()) {
+            Some(path) => quote(path),
             None => todo(
-                "00000000-0000-0000-0000-000000000000",
-                "the domain's id (the same on both sites)",
+                "TODO",
+                &format!("the export path on the {s} storage server"),
             ),
         },
-        ("dr_wipe_after_delete" | "dr_backup" | "dr_discard_after_delete", _) => {
-            "false".to_string()
-        }
-        ("dr_critical_space_action_blocker", _) => CRITICAL_SPACE_ACTION_BLOCKER.to_string(),
-        ("dr_warning_low_space", _) => WARNING_LOW_SPACE.to_string(),
-        (_, "name") => quote(&domain.name),
-        (_, "master_domain") => domain.master.to_string(),
-        (_, "port") => ISCSI_PORT.to_string(),
-        (_, "dc_name") => match side {
-            Side::Primary => match domain.data_center {
-                Some(dc) => quote(&primary.data_centers[dc].name),
-                None => todo("TODO", "the primary's data center"),
-            },
-            Side::Secondary => match secondary_dcs {
-                [only] => quote(only),
-                _ => todo("TODO", "the secondary's data center to import into"),
-            },
+        (_, "vfs_type") => match connection.and_then(|c| c.vfs_type.as_deref()) {
+            Some(vfs) => quote(vfs),
+            None => todo("TODO", "the file system type (e.g. ceph)"),
         },
-        (_, "address") => todo("TODO", &format!("the {} storage server", side.as_str())),
-        (_, "path") => todo(
-            "TODO",
-            &format!("the export path on the {} storage server", side.as_str()),
-        ),
-        (_, "vfs_type") => todo("TODO", "the file system type (e.g. ceph)"),
-        (_, "target") => format!(
-            "[{}]  # TODO: the {} iSCSI targets",
-            quote("TODO"),
-            side.as_str()
-        ),
+        (_, "target") => match connection.map(StorageConnection::targets) {
+            Some(targets) if !targets.is_empty() => {
+                let quoted: Vec<String> = targets.iter().map(|t| quote(t)).collect();
+                format!("[{}]", quoted.join(", "))
+            }
+            _ => format!("[{}]  # TODO: the {s} iSCSI targets", quote("TODO")),
+        },
         _ => todo("TODO", "fill in"),
     }
 }
 
-fn networks(out: &mut String, primary: &Inventory, secondary: Option<&Inventory>) {
-    // (network, profile): every vNIC profile, and each network without one (its default
-    // profile carries the network's name).
-    let mut entries: BTreeSet<(String, String)> = primary
+/// The data center to add the domain to on `side`: the domain's own, else the site's only
+/// data center.
+fn dc_name(sides: &DomainSides<'_>, side: Side) -> String {
+    if let Some((inventory, id)) = sides.side_domain(side)
+        && let Some(dc) = inventory.storage_domains[id].data_center
+    {
+        return quote(&inventory.data_centers[dc].name);
+    }
+    let Some(inventory) = sides.inventory(side) else {
+        return todo("TODO", "the secondary's data center to import into");
+    };
+    let mut usable = inventory.data_centers.values().filter(|dc| !dc.local);
+    match (usable.next(), usable.next()) {
+        (Some(only), None) => quote(&only.name),
+        _ => todo(
+            "TODO",
+            &format!("the {} data center to add the domain to", side.as_str()),
+        ),
+    }
+}
+
+/// One vNIC profile of a site: network, profile, profile id and the network's data center.
+type ProfileRow = (String, String, Option<String>, Option<String>);
+
+/// Every vNIC profile of a site, and each network without one (its default profile carries
+/// the network's name), sorted by network and profile.
+fn profile_rows(site: &Inventory) -> Vec<ProfileRow> {
+    let dc_of = |network: crate::ids::NetworkId| {
+        site.networks[network]
+            .data_center
+            .map(|dc| site.data_centers[dc].name.clone())
+    };
+    let mut rows: Vec<ProfileRow> = site
         .vnic_profiles
         .values()
-        .filter_map(|p| Some((primary.networks[p.network?].name.clone(), p.name.clone())))
+        .filter_map(|p| {
+            let network = p.network?;
+            Some((
+                site.networks[network].name.clone(),
+                p.name.clone(),
+                p.id.clone(),
+                dc_of(network),
+            ))
+        })
         .collect();
-    for network in primary.networks.values() {
-        if !entries.iter().any(|(n, _)| *n == network.name) {
-            entries.insert((network.name.clone(), network.name.clone()));
+    for (id, network) in site.networks.iter() {
+        if !rows.iter().any(|(n, ..)| *n == network.name) {
+            rows.push((network.name.clone(), network.name.clone(), None, dc_of(id)));
         }
     }
-    let secondary_pairs: Option<BTreeSet<(String, String)>> = secondary.map(|s| {
-        let mut pairs: BTreeSet<(String, String)> = s
-            .vnic_profiles
-            .values()
-            .filter_map(|p| Some((s.networks[p.network?].name.clone(), p.name.clone())))
-            .collect();
-        pairs.extend(
-            s.networks
-                .values()
-                .map(|n| (n.name.clone(), n.name.clone())),
-        );
-        pairs
-    });
-    if entries.is_empty() {
+    rows.sort();
+    rows.dedup();
+    rows
+}
+
+fn networks(out: &mut String, primary: &Inventory, secondary: Option<&Inventory>) {
+    let rows = profile_rows(primary);
+    let secondary_rows = secondary.map(profile_rows);
+    if rows.is_empty() {
         out.push_str("dr_network_mappings: []\n\n");
         return;
     }
     out.push_str("dr_network_mappings:\n");
-    for (network, profile) in &entries {
-        let comment = match &secondary_pairs {
-            Some(known) if known.contains(&(network.clone(), profile.clone())) => String::new(),
-            Some(_) => "  # TODO: the secondary has no vNIC profile of this name".to_string(),
-            None => "  # TODO: the secondary's network and vNIC profile".to_string(),
+    for (network, profile, id, dc) in &rows {
+        let found = secondary_rows
+            .as_ref()
+            .and_then(|known| known.iter().find(|(n, p, ..)| n == network && p == profile));
+        let name_comment = match (&secondary_rows, found) {
+            (Some(_), Some(_)) => String::new(),
+            (Some(_), None) => {
+                "  # TODO: the secondary has no vNIC profile of this name".to_string()
+            }
+            (None, _) => "  # TODO: the secondary's network and vNIC profile".to_string(),
         };
         let _ = writeln!(out, "  - primary_network_name: {}", quote(network));
         let _ = writeln!(out, "    primary_profile_name: {}", quote(profile));
+        let primary_id = match id {
+            Some(id) => quote(id),
+            None => todo(ZERO_ID, "the primary's vNIC profile id (GET /vnicprofiles)"),
+        };
+        let _ = writeln!(out, "    primary_profile_id: {primary_id}");
+        if let Some(dc) = dc {
+            let _ = writeln!(out, "    primary_network_dc: {}", quote(dc));
+        }
         let _ = writeln!(out, "    secondary_network_name: {}", quote(network));
         let _ = writeln!(
             out,
-            "    secondary_profile_name: {}{comment}",
+            "    secondary_profile_name: {}{name_comment}",
             quote(profile)
         );
+        let secondary_id = match (found.and_then(|(_, _, id, _)| id.as_deref()), id) {
+            (Some(id), _) => quote(id),
+            // The one profile every engine has under the same id.
+            (None, Some(id)) if id == BUILT_IN_PROFILE_ID => quote(id),
+            _ => todo(
+                ZERO_ID,
+                "the secondary's vNIC profile id (GET /vnicprofiles on the secondary)",
+            ),
+        };
+        let _ = writeln!(out, "    secondary_profile_id: {secondary_id}");
+        if let Some((_, _, _, Some(dc))) = found {
+            let _ = writeln!(out, "    secondary_network_dc: {}", quote(dc));
+        }
     }
     out.push('\n');
+}
+
+/// The primary's direct LUN disks, when its source lists disks.
+fn luns(out: &mut String, primary: &Inventory, secondary: Option<&Inventory>) {
+    let Some(disks) = &primary.direct_luns else {
+        out.push_str(
+            "# TODO: the primary's source lists no disks; map each direct LUN disk's logical unit here.\n\
+             dr_lun_mappings: []\n",
+        );
+        return;
+    };
+    if disks.is_empty() {
+        out.push_str("dr_lun_mappings: []\n");
+        return;
+    }
+    out.push_str("dr_lun_mappings:\n");
+    for disk in disks {
+        let unit = &disk.logical_unit;
+        let storage = match disk.storage {
+            DomainStorage::Fcp => "fcp",
+            _ => "iscsi",
+        };
+        let replica =
+            secondary.and_then(|s| s.direct_luns.iter().flatten().find(|d| d.name == disk.name));
+        let _ = writeln!(out, "  # direct LUN disk {}", disk.name);
+        let _ = writeln!(out, "  - primary_logical_unit_id: {}", quote(&unit.id));
+        let _ = writeln!(out, "    primary_storage_type: {}", quote(storage));
+        if storage == "iscsi" {
+            lun_connection(out, "primary", unit);
+        }
+        match replica {
+            Some(replica) => {
+                let _ = writeln!(
+                    out,
+                    "    secondary_logical_unit_id: {}",
+                    quote(&replica.logical_unit.id)
+                );
+                let _ = writeln!(out, "    secondary_storage_type: {}", quote(storage));
+                if storage == "iscsi" {
+                    lun_connection(out, "secondary", &replica.logical_unit);
+                }
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "    secondary_logical_unit_id: {}",
+                    todo("TODO", "the replica LUN's id on the secondary")
+                );
+                let _ = writeln!(out, "    secondary_storage_type: {}", quote(storage));
+                if storage == "iscsi" {
+                    let _ = writeln!(
+                        out,
+                        "    secondary_logical_unit_address: {}",
+                        todo("TODO", "the secondary's iSCSI portal address")
+                    );
+                    let _ = writeln!(
+                        out,
+                        "    secondary_logical_unit_target: {}",
+                        todo("TODO", "the secondary's iSCSI target")
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The iSCSI fields of a LUN mapping side, as far as the LUN gives them.
+fn lun_connection(out: &mut String, side: &str, unit: &crate::inventory::LogicalUnit) {
+    if let Some(address) = &unit.address {
+        let _ = writeln!(out, "    {side}_logical_unit_address: {}", quote(address));
+    }
+    if let Some(port) = unit.port {
+        let _ = writeln!(out, "    {side}_logical_unit_port: {port}");
+    }
+    // The role wants the portal group tag, the part after the comma of `address:port,tpgt`.
+    if let Some(tag) = unit.portal.as_deref().and_then(|p| p.split_once(',')) {
+        let _ = writeln!(out, "    {side}_logical_unit_portal: {}", quote(tag.1));
+    }
+    if let Some(target) = &unit.target {
+        let _ = writeln!(out, "    {side}_logical_unit_target: {}", quote(target));
+    }
 }

@@ -142,6 +142,150 @@ impl Mapping {
         self.sources.path(self.file)
     }
 
+    /// Every text value the file gives a key the role reads, with its key, in the order of
+    /// [`Mapping`]'s fields: what a placeholder check walks.
+    pub fn text_values(&self) -> Vec<(String, &Field<String>)> {
+        fn push<'m>(
+            out: &mut Vec<(String, &'m Field<String>)>,
+            key: String,
+            field: Option<&'m Field<String>>,
+        ) {
+            if let Some(field) = field {
+                out.push((key, field));
+            }
+        }
+        let mut out: Vec<(String, &Field<String>)> = Vec::new();
+        for side in [Side::Primary, Side::Secondary] {
+            let s = side.as_str();
+            let site = self.site(side);
+            push(&mut out, format!("dr_sites_{s}_url"), site.url.as_ref());
+            push(
+                &mut out,
+                format!("dr_sites_{s}_username"),
+                site.username.as_ref(),
+            );
+            push(
+                &mut out,
+                format!("dr_sites_{s}_password"),
+                site.password.as_ref(),
+            );
+            push(
+                &mut out,
+                format!("dr_sites_{s}_ca_file"),
+                site.ca_file.as_ref(),
+            );
+        }
+        for entry in &self.storages {
+            push(
+                &mut out,
+                "dr_domain_type".to_string(),
+                entry.domain_type.as_ref(),
+            );
+            push(
+                &mut out,
+                "dr_storage_domain_type".to_string(),
+                entry.storage_domain_type.as_ref(),
+            );
+            push(
+                &mut out,
+                "dr_domain_id".to_string(),
+                entry.domain_id.as_ref(),
+            );
+            for side in [Side::Primary, Side::Secondary] {
+                let s = side.as_str();
+                let site = entry.site(side);
+                push(&mut out, format!("dr_{s}_name"), site.name.as_ref());
+                push(&mut out, format!("dr_{s}_dc_name"), site.dc_name.as_ref());
+                push(&mut out, format!("dr_{s}_address"), site.address.as_ref());
+                push(&mut out, format!("dr_{s}_path"), site.path.as_ref());
+                push(&mut out, format!("dr_{s}_vfs_type"), site.vfs_type.as_ref());
+                for target in &site.target {
+                    push(&mut out, format!("dr_{s}_target"), Some(target));
+                }
+                push(&mut out, format!("dr_{s}_username"), site.username.as_ref());
+                push(&mut out, format!("dr_{s}_password"), site.password.as_ref());
+            }
+        }
+        for (_, pairs) in self.name_pairs() {
+            for pair in pairs {
+                push(&mut out, "primary_name".to_string(), pair.primary.as_ref());
+                push(
+                    &mut out,
+                    "secondary_name".to_string(),
+                    pair.secondary.as_ref(),
+                );
+            }
+        }
+        for network in &self.networks {
+            for side in [Side::Primary, Side::Secondary] {
+                let s = side.as_str();
+                let site = network.site(side);
+                push(
+                    &mut out,
+                    format!("{s}_network_name"),
+                    site.network_name.as_ref(),
+                );
+                push(
+                    &mut out,
+                    format!("{s}_profile_name"),
+                    site.profile_name.as_ref(),
+                );
+                push(
+                    &mut out,
+                    format!("{s}_profile_id"),
+                    site.profile_id.as_ref(),
+                );
+                push(
+                    &mut out,
+                    format!("{s}_network_dc"),
+                    site.network_dc.as_ref(),
+                );
+            }
+        }
+        for lun in &self.luns {
+            for side in [Side::Primary, Side::Secondary] {
+                let s = side.as_str();
+                let site = lun.site(side);
+                push(
+                    &mut out,
+                    format!("{s}_logical_unit_id"),
+                    site.logical_unit_id.as_ref(),
+                );
+                push(
+                    &mut out,
+                    format!("{s}_storage_type"),
+                    site.storage_type.as_ref(),
+                );
+                push(
+                    &mut out,
+                    format!("{s}_logical_unit_address"),
+                    site.address.as_ref(),
+                );
+                push(
+                    &mut out,
+                    format!("{s}_logical_unit_portal"),
+                    site.portal.as_ref(),
+                );
+                push(
+                    &mut out,
+                    format!("{s}_logical_unit_username"),
+                    site.username.as_ref(),
+                );
+                push(
+                    &mut out,
+                    format!("{s}_logical_unit_password"),
+                    site.password.as_ref(),
+                );
+                push(
+                    &mut out,
+                    format!("{s}_logical_unit_target"),
+                    site.target.as_ref(),
+                );
+            }
+        }
+        out
+    }
+
     /// The name pair lists with the kind of entity each maps, in file order of the role's reads.
     pub fn name_pairs(&self) -> [(PairKind, &[NamePair]); 5] {
         [
@@ -220,6 +364,8 @@ pub struct StorageEntry {
     pub secondary: StorageSite,
     /// Every key given a value, with its origin, in file order.
     pub keys: Vec<(String, Origin)>,
+    /// Keys written with no value (YAML null: the value commented out), in file order.
+    pub empty: Vec<(String, Origin)>,
 }
 
 impl StorageEntry {
@@ -240,6 +386,11 @@ impl StorageEntry {
     /// True when the entry gives `key` a value.
     pub fn has(&self, key: &str) -> bool {
         self.keys.iter().any(|(k, _)| k == key)
+    }
+
+    /// True when the entry writes `key` with no value.
+    pub fn has_empty(&self, key: &str) -> bool {
+        self.empty.iter().any(|(k, _)| k == key)
     }
 
     /// The origin of `key`'s value, when given.
@@ -289,6 +440,8 @@ pub struct NamePair {
     pub origin: Origin,
     pub primary: Option<Field<String>>,
     pub secondary: Option<Field<String>>,
+    /// Keys written with no value, in file order.
+    pub empty: Vec<(String, Origin)>,
 }
 
 impl NamePair {
@@ -306,6 +459,8 @@ pub struct NetworkMapping {
     pub origin: Origin,
     pub primary: NetworkSite,
     pub secondary: NetworkSite,
+    /// Keys written with no value, in file order.
+    pub empty: Vec<(String, Origin)>,
 }
 
 impl NetworkMapping {
@@ -333,6 +488,8 @@ pub struct LunMapping {
     pub origin: Origin,
     pub primary: LunSite,
     pub secondary: LunSite,
+    /// Keys written with no value, in file order.
+    pub empty: Vec<(String, Origin)>,
 }
 
 impl LunMapping {

@@ -13,15 +13,19 @@ use crate::rule::{Sink, Subject, declare_mapping_rule};
 declare_mapping_rule! {
     /// ## What it does
     /// Finds entities that VMs failing over use — their cluster, vNIC profiles, affinity groups
-    /// and labels — that the mapping does not map and that the secondary has no entity of the
-    /// same name for. VMs failing over are those with a disk on a domain of
-    /// `dr_import_storages`.
+    /// and labels, direct LUN disks — that the mapping does not map and that the secondary has
+    /// no entity of the same name (for a LUN: the same LUN id) for. VMs and templates failing
+    /// over are those with a disk on a domain of `dr_import_storages`; a template's cluster
+    /// counts like a VM's.
     ///
     /// ## Why is this bad?
     /// Registering a VM, the engine looks an unmapped entity up by its primary name on the
     /// secondary. When nothing there has that name, a VM without its cluster is not registered
-    /// at all, and one without its vNIC profile or affinity comes up unplugged or unconstrained
-    /// (partial import). Direct LUN disks are not in the inventory and are not checked.
+    /// at all (nor is a template, and the VMs based on it then lack their base disks), and one
+    /// without its vNIC profile or affinity comes up unplugged or unconstrained (partial
+    /// import). A direct LUN disk is replicated to a LUN of another id; unmapped, the VM is
+    /// registered without it. A design lists no templates or LUN disks; against a design
+    /// those are not checked.
     ///
     /// ## Example
     /// ```yaml
@@ -41,6 +45,9 @@ declare_mapping_rule! {
     ///   Required Mapping File": map the clusters, affinity groups and labels, vNIC profiles,
     ///   roles, domains and LUNs of every VM that must fail over.
     ///   https://ovirt.org/documentation/disaster_recovery_guide
+    /// - ovirt-ansible-collection, `roles/disaster_recovery/tasks/recover/register_templates.yml`
+    ///   (templates are registered first, with the cluster mappings) and
+    ///   `files/generate_mapping.py` (`_write_external_lun_disks`).
     pub struct EntityUnmapped {
         code: "AP003",
         name: "entity-unmapped",
@@ -77,12 +84,39 @@ fn check(dr: &DrContext<'_>, _policy: &Policy, sink: &mut Sink) {
     };
     let mapped_clusters = mapped_names(&mapping.clusters);
     let secondary_clusters = names(&secondary.clusters);
+    for template in failing.templates(primary) {
+        if let Some(cluster) = template.cluster {
+            clusters.entry(cluster).or_default();
+        }
+    }
     for (cluster, vms) in clusters {
         let name = primary.clusters[cluster].name.as_str();
         if !mapped_clusters.contains(name) && !secondary_clusters.contains_key(name) {
-            unmapped(dr, sink, Subject::Cluster(cluster), &vms);
+            let templates: Vec<&str> = failing
+                .templates(primary)
+                .into_iter()
+                .filter(|t| t.cluster == Some(cluster))
+                .map(|t| t.name.as_str())
+                .collect();
+            if vms.is_empty() {
+                let (entity, origin) = dr.entity(Side::Primary, Subject::Cluster(cluster));
+                sink.report_at(
+                    entity.clone(),
+                    origin,
+                    format!(
+                        "cluster {} of template{} failing over ({}) has no mapping and the secondary has no cluster of that name",
+                        entity.name,
+                        if templates.len() == 1 { "" } else { "s" },
+                        list_names(templates)
+                    ),
+                    "map it to the secondary's cluster in dr_cluster_mappings",
+                );
+            } else {
+                unmapped(dr, sink, Subject::Cluster(cluster), &vms);
+            }
         }
     }
+    unmapped_luns(dr, sink, &failing_set);
     let mapped_profiles: BTreeSet<&str> = mapping
         .networks
         .iter()
@@ -126,6 +160,60 @@ fn check(dr: &DrContext<'_>, _policy: &Policy, sink: &mut Sink) {
         {
             unmapped(dr, sink, Subject::AffinityLabel(id), &vms);
         }
+    }
+}
+
+/// Direct LUN disks of VMs failing over that no `primary_logical_unit_id` maps and whose LUN
+/// the secondary does not know.
+fn unmapped_luns(dr: &DrContext<'_>, sink: &mut Sink, failing: &BTreeSet<VmId>) {
+    let Some(disks) = &dr.primary.direct_luns else {
+        return;
+    };
+    let mapped_ids: BTreeSet<String> = dr
+        .mapping
+        .luns
+        .iter()
+        .filter_map(|l| l.primary.logical_unit_id.as_ref())
+        .map(|f| f.value.to_ascii_lowercase())
+        .collect();
+    let secondary_luns: BTreeSet<String> = dr
+        .secondary
+        .direct_luns
+        .iter()
+        .flatten()
+        .map(|d| d.logical_unit.id.to_ascii_lowercase())
+        .chain(
+            dr.secondary
+                .storage_details
+                .values()
+                .filter_map(|d| d.connection.as_ref())
+                .flat_map(|c| c.logical_units.iter().map(|u| u.id.to_ascii_lowercase())),
+        )
+        .collect();
+    for disk in disks {
+        let vms: Vec<VmId> = disk
+            .vms
+            .iter()
+            .copied()
+            .filter(|vm| failing.contains(vm))
+            .collect();
+        let id = disk.logical_unit.id.to_ascii_lowercase();
+        if vms.is_empty() || mapped_ids.contains(&id) || secondary_luns.contains(&id) {
+            continue;
+        }
+        let vm_names = list_names(vms.iter().map(|vm| dr.primary.vms[*vm].name.as_str()));
+        sink.report_at(
+            mapped(EntityKind::Lun, disk.logical_unit.id.clone()),
+            dr.origin(Side::Primary, disk.origin),
+            format!(
+                "direct LUN disk {} (LUN {}) of {} VM{} failing over ({vm_names}) has no mapping and the secondary has no LUN of that id",
+                disk.name,
+                disk.logical_unit.id,
+                vms.len(),
+                if vms.len() == 1 { "" } else { "s" },
+            ),
+            "map its LUN to the replica's in dr_lun_mappings",
+        );
     }
 }
 

@@ -12,15 +12,18 @@ use crate::rule::{Sink, declare_mapping_rule};
 declare_mapping_rule! {
     /// ## What it does
     /// Checks that every name the mapping gives exists on its site: clusters, affinity groups
-    /// and labels, the primary's storage domains, data centers, networks and vNIC profiles.
+    /// and labels, the primary's storage domains, data centers (of storage entries and the
+    /// `*_network_dc` of network mappings), networks and vNIC profiles; roles and AAA domains
+    /// where the site's source lists them (exports with `roles` and `domains`, live engines),
+    /// and the primary's direct LUN disks by `primary_logical_unit_id` where it lists disks.
     ///
     /// ## Why is this bad?
     /// The role passes the names to the engine when it registers each VM. The engine does not
     /// fail on a name it cannot find: it registers the VM without it (the role uses partial
     /// import), so the VM comes up in no cluster it can run in, without its affinity, or with
     /// unplugged vNICs. A storage name of the primary that does not exist leaves its VMs out of
-    /// the failback clean-up. Roles, AAA domains and LUNs are not in the inventory and are not
-    /// checked.
+    /// the failback clean-up. A design lists no roles, AAA domains or LUNs; against a design
+    /// those are not checked.
     ///
     /// ## Example
     /// ```yaml
@@ -41,7 +44,10 @@ declare_mapping_rule! {
     ///   Attributes": each attribute names an entity of the primary or the secondary site.
     ///   https://ovirt.org/documentation/disaster_recovery_guide
     /// - ovirt-ansible-collection, `roles/disaster_recovery/tasks/recover/register_vm.yml`
-    ///   (`allow_partial_import`) and `files/validator.py` (`_validate_entities_in_setup`).
+    ///   (`allow_partial_import`, `role_mappings`, `domain_mappings`, `lun_mappings`) and
+    ///   `files/validator.py` (`_validate_entities_in_setup`, `_get_aaa_domains`).
+    /// - ovirt-engine-api-model, `types/Role.java`, `types/Domain.java`, `types/Disk.java`
+    ///   (`lun_storage`).
     pub struct MappingEntityMissing {
         code: "AP001",
         name: "mapping-entity-missing",
@@ -74,7 +80,14 @@ fn check(dr: &DrContext<'_>, _policy: &Policy, sink: &mut Sink) {
                 PairKind::Cluster => names(&site.clusters).into_keys().collect(),
                 PairKind::AffinityGroup => names(&site.affinity_groups).into_keys().collect(),
                 PairKind::AffinityLabel => names(&site.affinity_labels).into_keys().collect(),
-                PairKind::AaaDomain | PairKind::Role => continue,
+                PairKind::AaaDomain => match &site.aaa_domains {
+                    Some(domains) => sorted(domains.iter().map(|d| d.name.as_str())),
+                    None => continue,
+                },
+                PairKind::Role => match &site.roles {
+                    Some(roles) => sorted(roles.iter().map(|r| r.name.as_str())),
+                    None => continue,
+                },
             };
             let entity = pair_entity(kind);
             for field in pairs.iter().filter_map(|pair| pair.name(side)) {
@@ -106,6 +119,12 @@ fn check(dr: &DrContext<'_>, _policy: &Policy, sink: &mut Sink) {
         let profiles = profile_networks(site);
         for network in &dr.mapping.networks {
             let mapped_side = network.site(side);
+            if let Some(dc) = &mapped_side.network_dc
+                && !data_centers.is_empty()
+                && !data_centers.contains_key(dc.value.as_str())
+            {
+                missing(EntityKind::DataCenter, "data center", dc);
+            }
             if let Some(name) = &mapped_side.network_name
                 && !networks.contains_key(name.value.as_str())
             {
@@ -122,6 +141,37 @@ fn check(dr: &DrContext<'_>, _policy: &Policy, sink: &mut Sink) {
             }
         }
     }
+    // The primary's direct LUN disks, where its source lists disks (the secondary's LUN is
+    // the replica, which no disk of the secondary uses yet).
+    if let Some(disks) = &dr.primary.direct_luns {
+        for lun in &dr.mapping.luns {
+            let Some(id) = &lun.primary.logical_unit_id else {
+                continue;
+            };
+            let known = disks
+                .iter()
+                .any(|d| d.logical_unit.id.eq_ignore_ascii_case(&id.value));
+            if !known && !id.vault && !id.value.is_empty() {
+                sink.report_at(
+                    mapped(EntityKind::Lun, id.value.clone()),
+                    Some(id.origin),
+                    format!(
+                        "primary_logical_unit_id {} is not the LUN of a direct LUN disk of the primary site",
+                        id.value
+                    ),
+                    "correct the LUN id to one of the primary's direct LUN disks (GET /ovirt-engine/api/disks)",
+                );
+            }
+        }
+    }
+}
+
+/// Names, sorted and each once, for bisection.
+fn sorted<'n>(names: impl Iterator<Item = &'n str>) -> Vec<&'n str> {
+    let mut names: Vec<&str> = names.collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// vNIC profile names of a site, to the networks they belong to.

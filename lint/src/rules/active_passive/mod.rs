@@ -17,15 +17,22 @@ pub mod hosted_engine_domain_in_dr;
 pub mod mapping_duplicate;
 pub mod mapping_entity_missing;
 pub mod mapping_key_misspelled;
+pub mod master_domain_claimed_twice;
+pub mod network_mapping_incomplete;
+pub mod placeholder_left_in;
 pub mod replicated_domain_attached_at_secondary;
 pub mod secondary_capacity_shortfall;
 pub mod site_connection_incomplete;
+pub mod storage_connection_mismatch;
+pub mod storage_domain_id_invalid;
 pub mod storage_entry_incomplete;
 pub mod storage_entry_key_missing;
+pub mod vnic_profile_id_wrong;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use stretchdr_model::ids::Named;
+use stretchdr_model::inventory::Template;
 use stretchdr_model::mapping::{Field, Side};
 use stretchdr_model::mapping::{NamePair, PairKind};
 use stretchdr_model::{Arena, EntityId, Inventory, Origin, StorageDomainId, VmId};
@@ -42,44 +49,81 @@ pub(crate) fn names<I: EntityId, T: Named>(arena: &Arena<I, T>) -> BTreeMap<&str
     index
 }
 
+/// The id the role sends for a vNIC profile the mapping gives none
+/// (`recover_engine.yml`, "Set Network Map": `default('00000000-0000-0000-0000-000000000000')`).
+pub(crate) const ZERO_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The vNIC profile of the management network that every engine creates with the same id
+/// (ovirt-engine `packaging/dbscripts/data/01900_insert_vnic_profiles.sql`).
+pub(crate) const BUILT_IN_PROFILE_ID: &str = "0000000a-000a-000a-000a-000000000398";
+
+/// True for an engine id: 8-4-4-4-12 hexadecimal digits, as the engine's `Guid` prints them.
+pub(crate) fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The primary's storage domain a `dr_import_storages` entry names: by `dr_primary_name`,
+/// else by `dr_domain_id`.
+pub(crate) fn primary_domain(
+    dr: &DrContext<'_>,
+    entry: &stretchdr_model::mapping::StorageEntry,
+) -> Option<StorageDomainId> {
+    let domains = &dr.primary.storage_domains;
+    let by_name = entry.primary.name.as_ref().and_then(|name| {
+        domains
+            .iter()
+            .find(|(_, d)| d.name == name.value)
+            .map(|(id, _)| id)
+    });
+    by_name.or_else(|| {
+        let id = entry.domain_id.as_ref()?;
+        domains
+            .iter()
+            .find(|(_, d)| d.id.as_deref() == Some(id.value.as_str()))
+            .map(|(id, _)| id)
+    })
+}
+
 /// The storage domains of the primary that the mapping imports (by `dr_primary_name`, else
 /// by `dr_domain_id`), and the VMs of the primary with a disk on one: the VMs that fail over.
 pub(crate) struct FailingOver {
     /// In id order.
     pub vms: Vec<VmId>,
+    /// The imported domains.
+    pub domains: BTreeSet<StorageDomainId>,
 }
 
 impl FailingOver {
     pub fn of(dr: &DrContext<'_>) -> FailingOver {
         let primary = dr.primary;
-        let by_name = names(&primary.storage_domains);
-        let by_id: BTreeMap<&str, StorageDomainId> = primary
-            .storage_domains
+        let domains: BTreeSet<StorageDomainId> = dr
+            .mapping
+            .storages
             .iter()
-            .filter_map(|(id, d)| Some((d.id.as_deref()?, id)))
+            .filter_map(|entry| primary_domain(dr, entry))
             .collect();
-        let mut domains = BTreeSet::new();
-        for entry in &dr.mapping.storages {
-            let named = entry
-                .primary
-                .name
-                .as_ref()
-                .and_then(|n| by_name.get(n.value.as_str()));
-            let identified = entry
-                .domain_id
-                .as_ref()
-                .and_then(|i| by_id.get(i.value.as_str()));
-            if let Some(id) = named.or(identified) {
-                domains.insert(*id);
-            }
-        }
         let vms = primary
             .vms
             .iter()
             .filter(|(_, vm)| vm.disks.iter().any(|d| domains.contains(d)))
             .map(|(id, _)| id)
             .collect();
-        FailingOver { vms }
+        FailingOver { vms, domains }
+    }
+
+    /// The primary's templates with a disk on an imported domain, in inventory order.
+    pub fn templates<'i>(&self, primary: &'i Inventory) -> Vec<&'i Template> {
+        primary
+            .templates
+            .iter()
+            .flatten()
+            .filter(|t| t.disks.iter().any(|d| self.domains.contains(d)))
+            .collect()
     }
 }
 

@@ -11,7 +11,8 @@ declare_mapping_rule! {
     /// Checks each `dr_import_storages` entry for the fields the role's tasks read, without a
     /// default, for its `dr_domain_type`: on the secondary side for failover and on the
     /// primary side for failback. An entry without a `dr_domain_type` the role knows (nfs,
-    /// glusterfs, posixfs, iscsi, fcp) is reported too.
+    /// glusterfs, posixfs, iscsi, fcp) is reported too. A key written with no value (its
+    /// value commented out) is reported by AP013 at its line instead.
     ///
     /// ## Why is this bad?
     /// A missing field is an undefined variable in the task that adds the domain. The task
@@ -93,7 +94,8 @@ fn check(dr: &DrContext<'_>, _policy: &Policy, sink: &mut Sink) {
         for (side, operation) in [(Side::Secondary, "failover"), (Side::Primary, "failback")] {
             let missing: Vec<String> = storage_fields_read(storage, side)
                 .into_iter()
-                .filter(|field| !entry.has(field))
+                // A key written with no value is AP013's, at its own line.
+                .filter(|field| !entry.has(field) && !entry.has_empty(field))
                 .collect();
             if missing.is_empty() {
                 continue;
