@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{audit, fetch, generate, inventory, lint, mapping, rules, sim, whatif};
+use crate::commands::{audit, fetch, fix, generate, inventory, lint, mapping, rules, sim, whatif};
 
 /// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
 #[derive(Parser, Debug)]
@@ -36,6 +36,8 @@ enum Command {
     Mapping(mapping::Args),
     /// Write a synthetic, seeded design of any size (to stdout by default).
     Gen(generate::Args),
+    /// Fix the mechanical findings: the design rewritten (or a diff), or an Ansible playbook.
+    Fix(fix::Args),
 }
 
 /// Exit status of every command: 0 clean, 1 findings at or above the failing level, 2 bad input or usage.
@@ -68,6 +70,7 @@ pub fn run() -> ExitCode {
         Command::Fetch(args) => fetch::run(args),
         Command::Whatif(args) => whatif::run(args),
         Command::Mapping(args) => mapping::run(args),
+        Command::Fix(args) => fix::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod fetch;
+pub mod fix;
 pub mod generate;
 pub mod inventory;
 pub mod lint;
