@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{audit, fetch, fix, generate, inventory, lint, mapping, rules, sim, whatif};
+use crate::commands::{
+    audit, diff, fetch, fix, generate, inventory, lint, mapping, rules, sim, whatif,
+};
 
 /// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
 #[derive(Parser, Debug)]
@@ -38,6 +40,9 @@ enum Command {
     Gen(generate::Args),
     /// Fix the mechanical findings: the design rewritten (or a diff), or an Ansible playbook.
     Fix(fix::Args),
+    /// Compare two sources of one setup: findings added and resolved, and what changes in
+    /// each standard scenario; exit 1 when the change makes things worse.
+    Diff(diff::Args),
 }
 
 /// Exit status of every command: 0 clean, 1 findings at or above the failing level, 2 bad input or usage.
@@ -71,6 +76,7 @@ pub fn run() -> ExitCode {
         Command::Whatif(args) => whatif::run(args),
         Command::Mapping(args) => mapping::run(args),
         Command::Fix(args) => fix::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

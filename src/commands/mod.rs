@@ -1,6 +1,7 @@
 //! One module per command, each with its `Args` and `run`.
 
 pub mod audit;
+pub mod diff;
 pub mod fetch;
 pub mod fix;
 pub mod generate;

@@ -2,6 +2,7 @@
 //! One test binary; one module per command.
 
 mod audit;
+mod diff;
 mod fetch;
 mod fix;
 mod inventory;
