@@ -39,9 +39,9 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
     /// How AA015 is fixed: turn skip_if_connectivity_broken off, or raise its threshold above
-    /// the largest site's share of the cluster's hosts.
-    #[arg(long, value_enum, default_value_t = Fencing::SkipOff)]
-    fencing: Fencing,
+    /// the largest site's share of the cluster's hosts [default: the policy's `[fix] fencing`]
+    #[arg(long, value_enum)]
+    fencing: Option<Fencing>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -65,8 +65,9 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     let findings = stretchdr_lint::lint(&inventory, &policy);
     let options = Options {
         fencing: match args.fencing {
-            Fencing::SkipOff => FencingFix::SkipOff,
-            Fencing::RaiseThreshold => FencingFix::RaiseThreshold,
+            Some(Fencing::SkipOff) => FencingFix::SkipOff,
+            Some(Fencing::RaiseThreshold) => FencingFix::RaiseThreshold,
+            None => policy.fencing_fix,
         },
     };
     let plan = fix::plan(&inventory, &findings, options);

@@ -317,3 +317,10 @@ fn git_reads_the_export_an_overlay_names_at_the_same_revision() {
     );
     assert_eq!(json["findings"]["resolved"], Value::Array(vec![]));
 }
+
+#[test]
+fn help_is_stable() {
+    let output = run(&["diff", "--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!("diff_help", stdout(&output));
+}

@@ -115,6 +115,29 @@ fn fencing_can_raise_the_threshold_instead() {
 }
 
 #[test]
+fn the_policy_chooses_how_fencing_is_fixed() {
+    let output = run(&[
+        "fix",
+        "fixtures/lint/AA015-fires.toml",
+        "--diff",
+        "--policy",
+        "fixtures/fix/raise-threshold.toml",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("skip_if_connectivity_broken = true, threshold = 51 }"));
+    let bad = temp_file("bad-policy.toml");
+    std::fs::write(&bad, "[fix]\nfencing = \"never\"\n").expect("written");
+    let output = run(&["fix", DEMO, "--policy", bad.to_str().expect("utf-8")]);
+    std::fs::remove_file(&bad).ok();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("expected \"skip_off\" or \"raise_threshold\""),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn write_edits_in_place_and_a_second_run_changes_nothing() {
     let path = temp_file("write.toml");
     std::fs::copy(DEMO, &path).expect("copied");
@@ -302,4 +325,11 @@ fn an_overlay_gets_a_table_for_an_exported_entity() {
         text.contains("ovirt.ovirt.ovirt_cluster:\n            auth: \"{{ ovirt_auth }}\"\n            name: \"newd1_cluster\"\n            fence_skip_if_connectivity_broken: false\n"),
         "{text}"
     );
+}
+
+#[test]
+fn help_is_stable() {
+    let output = run(&["fix", "--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!("fix_help", stdout(&output));
 }

@@ -25,7 +25,7 @@ use tolerance::Tolerance;
 #[derive(Parser, Debug)]
 pub struct Args {
     /// BASE and HEAD: design files or export directories of the same setup; with --git, only
-    /// HEAD (a design file).
+    /// HEAD.
     #[arg(value_name = "SOURCE", required = true, num_args = 1..=2)]
     sources: Vec<PathBuf>,
     /// Read BASE from git: the same path at revision REV (e.g. origin/main).
