@@ -118,6 +118,7 @@ pub fn playbook(inventory: &Inventory, plan: &Plan, source: &str) -> String {
     out.push_str("        password: \"{{ engine_password }}\"\n");
     out.push_str("        ca_file: \"{{ engine_ca_file }}\"\n");
     out.push_str("    - name: \"Changes\"\n      block:\n");
+    let edits = plan.edits();
     let mut written: Vec<&Edit> = Vec::new();
     let mut tasks = 0;
     for fixed in &plan.fixed {
@@ -131,10 +132,8 @@ pub fn playbook(inventory: &Inventory, plan: &Plan, source: &str) -> String {
             if written.contains(&edit) {
                 continue;
             }
-            if let Some(task) = task(inventory, plan, edit, &entity, &mut written) {
-                out.push_str(&task);
-                tasks += 1;
-            }
+            out.push_str(&task(inventory, &edits, edit, &entity, &mut written));
+            tasks += 1;
         }
     }
     if tasks == 0 {
@@ -176,20 +175,21 @@ fn list(out: &mut String, key: &str, items: &[String]) {
     }
 }
 
+/// The task of one change (and of the changes it carries along, added to `written`).
 fn task<'p>(
     inventory: &Inventory,
-    plan: &'p Plan,
+    edits: &[&'p Edit],
     edit: &'p Edit,
     entity: &str,
     written: &mut Vec<&'p Edit>,
-) -> Option<String> {
+) -> String {
     let mut out = String::new();
     match edit {
         Edit::Lease { vm, domain } => {
             // One task per VM: its lease and, when the plan changes it too, its resume behaviour.
-            let kill = plan
-                .edits()
-                .into_iter()
+            let kill = edits
+                .iter()
+                .copied()
                 .find(|e| matches!(e, Edit::ResumeKill { vm: v } if v == vm));
             let domain = &inventory.storage_domains[*domain].name;
             let what = if kill.is_some() {
@@ -242,9 +242,9 @@ fn task<'p>(
         }
         Edit::JoinSiteGroup { group, .. } => {
             // One task per group: every VM the plan adds to it.
-            let joining: Vec<&Edit> = plan
-                .edits()
-                .into_iter()
+            let joining: Vec<&Edit> = edits
+                .iter()
+                .copied()
                 .filter(|e| matches!(e, Edit::JoinSiteGroup { group: g, .. } if g == group))
                 .collect();
             let names: Vec<String> = joining
@@ -388,7 +388,7 @@ fn task<'p>(
         }
     }
     written.push(edit);
-    Some(out)
+    out
 }
 
 /// A Jinja single-quoted string literal.
