@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{audit, fetch, generate, inventory, lint, mapping, rules, sim, whatif};
+use crate::commands::{
+    audit, diff, fetch, fix, generate, inventory, lint, mapping, rules, sim, whatif,
+};
 
 /// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
 #[derive(Parser, Debug)]
@@ -43,6 +45,11 @@ enum Command {
     /// Write a synthetic, seeded design of any size (to stdout by default).
     #[command(after_help = EXIT_CODES)]
     Gen(generate::Args),
+    /// Fix the mechanical findings: the design rewritten (or a diff), or an Ansible playbook.
+    Fix(fix::Args),
+    /// Compare two sources of one setup: findings added and resolved, and what changes in
+    /// each standard scenario; exit 1 when the change makes things worse.
+    Diff(diff::Args),
 }
 
 /// The exit codes, stated in the help of the commands that have no more to say after their
@@ -81,6 +88,8 @@ pub fn run() -> ExitCode {
         Command::Fetch(args) => fetch::run(args),
         Command::Whatif(args) => whatif::run(args),
         Command::Mapping(args) => mapping::run(args),
+        Command::Fix(args) => fix::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

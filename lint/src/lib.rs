@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod docs;
 pub mod dr;
 pub mod finding;
+pub mod fix;
 pub mod policy;
 pub mod registry;
 pub mod report;

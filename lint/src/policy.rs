@@ -97,6 +97,8 @@ pub struct Policy {
     settings: BTreeMap<&'static str, Setting>,
     pub thresholds: Thresholds,
     pub ignores: Vec<Ignore>,
+    /// How `stretchdr fix` resolves AA015 (`[fix] fencing`).
+    pub fencing_fix: crate::fix::FencingFix,
 }
 
 impl Default for Policy {
@@ -121,6 +123,7 @@ impl Policy {
             settings: BTreeMap::new(),
             thresholds: Thresholds::default(),
             ignores: Vec::new(),
+            fencing_fix: crate::fix::FencingFix::default(),
         };
         // Every profile builds on the first (ovirt), which must set every threshold.
         let (_, base_path, base_text) = PROFILES[0];
@@ -217,6 +220,20 @@ impl Policy {
         }
         for ignore in raw.ignore {
             self.ignores.push(validate_ignore(ignore, &error)?);
+        }
+        if let Some(fencing) = raw.fix.fencing {
+            self.fencing_fix = match fencing.get_ref().as_str() {
+                "skip_off" => crate::fix::FencingFix::SkipOff,
+                "raise_threshold" => crate::fix::FencingFix::RaiseThreshold,
+                other => {
+                    return Err(error(
+                        fencing.span(),
+                        format!(
+                            "invalid fix.fencing {other:?}: expected \"skip_off\" or \"raise_threshold\""
+                        ),
+                    ));
+                }
+            };
         }
         Ok(())
     }
@@ -350,6 +367,15 @@ struct RawPolicy {
     thresholds: RawThresholds,
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
+    #[serde(default)]
+    fix: RawFix,
+}
+
+/// `[fix]`: choices `stretchdr fix` leaves to the policy.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFix {
+    fencing: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

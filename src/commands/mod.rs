@@ -1,7 +1,9 @@
 //! One module per command, each with its `Args` and `run`.
 
 pub mod audit;
+pub mod diff;
 pub mod fetch;
+pub mod fix;
 pub mod generate;
 pub mod inventory;
 pub mod lint;

@@ -2,7 +2,9 @@
 //! One test binary; one module per command.
 
 mod audit;
+mod diff;
 mod fetch;
+mod fix;
 mod inventory;
 mod lint;
 mod mapping;
