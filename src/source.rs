@@ -45,9 +45,8 @@ pub fn load(path: &Path, connection: &EngineArgs) -> Result<Inventory, Report> {
     if path.is_dir() {
         return stretchdr_model::load_source(path).map_err(diagnostic::load_error);
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::file(path, format!("cannot read design file: {e}")))
-        .map_err(diagnostic::load_error)?;
+    let text =
+        stretchdr_model::read::read_text(path, "design file").map_err(diagnostic::load_error)?;
     // The live error (with its advice) is kept aside: the design loader only carries LoadErrors.
     let live_failure = std::cell::RefCell::new(None);
     let read_engine = |url: &str| -> Result<Inventory, LoadError> {

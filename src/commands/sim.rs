@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use miette::Report;
-use stretchdr_model::LoadError;
 use stretchdr_model::live::fetch_inventory;
 use stretchdr_sim::scenario::load_scenario_str;
 use stretchdr_sim::scenario::mode_of;
@@ -69,12 +68,8 @@ enum Format {
 }
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
-    let text = std::fs::read_to_string(&args.scenario).map_err(|e| {
-        diagnostic::load_error(LoadError::file(
-            &args.scenario,
-            format!("cannot read scenario file: {e}"),
-        ))
-    })?;
+    let text = stretchdr_model::read::read_text(&args.scenario, "scenario file")
+        .map_err(diagnostic::load_error)?;
     let mode = mode_of(&text);
     if let Some(mode) = mode
         .as_deref()
