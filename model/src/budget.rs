@@ -17,6 +17,7 @@
 
 use std::sync::OnceLock;
 
+use crate::inventory::Inventory;
 use crate::units::{format_size, parse_size};
 
 /// The limits of one run. [`Budget::current`] gives the defaults with the environment's
@@ -114,6 +115,11 @@ impl Budget {
         Ok(())
     }
 
+    /// Refuses an inventory of more entities than the budget (after a loader made it).
+    pub fn check_inventory(&self, inventory: &Inventory, what: &str) -> Result<(), String> {
+        self.check_entities(entities(inventory), what)
+    }
+
     /// The message for a file of more than `max_file_bytes`.
     pub fn file_too_large(&self, what: &str) -> String {
         format!(
@@ -129,6 +135,26 @@ impl Budget {
             format_size(self.max_input_bytes)
         )
     }
+}
+
+/// The entities of an inventory, all kinds together.
+pub fn entities(inventory: &Inventory) -> u128 {
+    [
+        inventory.sites.len(),
+        inventory.links.len(),
+        inventory.data_centers.len(),
+        inventory.clusters.len(),
+        inventory.hosts.len(),
+        inventory.networks.len(),
+        inventory.vnic_profiles.len(),
+        inventory.storage_domains.len(),
+        inventory.vms.len(),
+        inventory.affinity_groups.len(),
+        inventory.affinity_labels.len(),
+    ]
+    .into_iter()
+    .map(|n| n as u128)
+    .sum()
 }
 
 /// Counts names as a design expands its ranges, against [`Budget::max_names`].

@@ -230,7 +230,8 @@ fn write(path: &Path, content: &str) -> Result<(), Report> {
 /// How Monte Carlo work runs: threads and progress.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Parallel {
-    /// Worker threads for Monte Carlo runs (default: RAYON_NUM_THREADS, or one per core).
+    /// Worker threads for Monte Carlo runs (default: RAYON_NUM_THREADS, or one per core);
+    /// at most 4 per CPU.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
     /// No progress bar (there is none when stderr is not a terminal anyway).
@@ -248,11 +249,16 @@ impl Parallel {
     ) -> R {
         let bar = Progress::new(!self.quiet && units > 1 && std::io::stderr().is_terminal());
         let report = |done: u32, total: u32| bar.show(done, total);
-        let result = match self.threads {
-            Some(n) => match rayon::ThreadPoolBuilder::new()
-                .num_threads(n as usize)
-                .build()
-            {
+        let wanted = self.threads.map(|n| n as usize).or_else(|| {
+            std::env::var("RAYON_NUM_THREADS")
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .filter(|&n| n > 0)
+        });
+        // Always a local pool when a number is asked for: rayon's global pool would take
+        // RAYON_NUM_THREADS as it is.
+        let result = match wanted.map(capped_threads) {
+            Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
                 Ok(pool) => pool.install(|| work(&report)),
                 Err(_) => work(&report),
             },
@@ -260,6 +266,24 @@ impl Parallel {
         };
         bar.finish();
         result
+    }
+}
+
+/// Threads beyond this many per CPU only add switching: a simulation run is pure computation.
+const THREADS_PER_CPU: usize = 4;
+
+/// `wanted` threads, at most [`THREADS_PER_CPU`] per CPU; says so on stderr when it cuts.
+fn capped_threads(wanted: usize) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = cpus.saturating_mul(THREADS_PER_CPU);
+    if wanted > cap {
+        eprintln!(
+            "note: {wanted} threads asked for (--threads or RAYON_NUM_THREADS); using {cap}, \
+             {THREADS_PER_CPU} per CPU of the {cpus} here"
+        );
+        cap
+    } else {
+        wanted
     }
 }
 

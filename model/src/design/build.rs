@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use globset::Glob;
 
+use crate::budget::{Budget, NameBudget};
 use crate::design::defaults;
 use crate::design::names::NamePattern;
 use crate::design::raw::{
@@ -106,6 +107,8 @@ struct Ctx {
     file: FileId,
     /// Byte offset of the start of each line, for origins in O(log n).
     line_starts: Vec<usize>,
+    /// Names the ranges may still expand to (see [`crate::budget`]).
+    names: NameBudget,
 }
 
 type Result<T> = std::result::Result<T, LoadError>;
@@ -251,6 +254,9 @@ fn upsert<I: EntityId, T>(
     make: impl Fn(String) -> T,
 ) -> Result<Vec<(I, bool)>> {
     let pattern = NamePattern::parse(name.get_ref()).map_err(|e| ctx.err(name.span(), e))?;
+    ctx.names
+        .take(pattern.len())
+        .map_err(|e| ctx.err(name.span(), e))?;
     let mut out = Vec::with_capacity(pattern.len());
     for expanded in pattern.names() {
         if expanded.is_empty() {
@@ -310,6 +316,9 @@ fn resolve_list<I: EntityId>(
     let mut out = Vec::with_capacity(names.len());
     for name in names {
         let pattern = NamePattern::parse(name.get_ref()).map_err(|e| ctx.err(name.span(), e))?;
+        ctx.names
+            .take(pattern.len())
+            .map_err(|e| ctx.err(name.span(), e))?;
         for expanded in pattern.names() {
             let id = index.get(&expanded).ok_or_else(|| {
                 ctx.err(
@@ -334,11 +343,13 @@ pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> R
     let line_starts = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
+    let budget = Budget::current().map_err(|e| LoadError::file(path, e))?;
     let ctx = Ctx {
         path: path.to_path_buf(),
         text,
         file,
         line_starts,
+        names: NameBudget::new(budget.max_names),
     };
     let idx = Indexes {
         sites: NameIndex::of(&inv.sites),
@@ -404,6 +415,9 @@ pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> R
             origin,
         });
     }
+    budget
+        .check_inventory(&b.inv, "this design")
+        .map_err(|e| LoadError::file(path, e))?;
     Ok(b.inv)
 }
 
