@@ -7,7 +7,7 @@ use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
@@ -394,11 +394,27 @@ impl ReadOnlyClient {
         if announced.is_some_and(|length| length > self.max_response_bytes) {
             return Err(too_large());
         }
+        // The read timeout bounds each wait for bytes; a body dripping a byte at a time
+        // would never trip it, so the whole body also has a deadline of that length.
+        let deadline = Instant::now() + self.read_timeout;
         let mut body = Vec::new();
-        response
-            .take(self.max_response_bytes.saturating_add(1))
-            .read_to_end(&mut body)
-            .map_err(|e| self.body_error(url, &e))?;
+        let mut chunk = [0u8; 64 * 1024];
+        let mut reader = response.take(self.max_response_bytes.saturating_add(1));
+        loop {
+            let n = reader
+                .read(&mut chunk)
+                .map_err(|e| self.body_error(url, &e))?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+            if Instant::now() > deadline {
+                return Err(LiveError::Timeout {
+                    url: url.to_string(),
+                    seconds: self.read_timeout.as_secs_f64(),
+                });
+            }
+        }
         let length = body.len() as u64;
         if length > self.max_response_bytes {
             return Err(too_large());
