@@ -129,6 +129,39 @@ pub fn clip(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// The longest message an error carries, in characters.
+pub const MESSAGE_CHARS: usize = 1_000;
+
+/// A message safe and short whatever it quotes: control characters escaped, every run of
+/// more than [`QUOTE_CHARS`] characters without white space (a parser quoting a hostile
+/// name or value whole) cut with `…`, and the whole at most [`MESSAGE_CHARS`].
+pub fn message(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MESSAGE_CHARS + 8));
+    let mut run = 0usize;
+    let mut shown = 0usize;
+    for c in text.chars() {
+        if shown >= MESSAGE_CHARS {
+            out.push('…');
+            break;
+        }
+        if c == ' ' {
+            run = 0;
+        } else {
+            run += 1;
+            if run > QUOTE_CHARS {
+                if run == QUOTE_CHARS + 1 {
+                    out.push('…');
+                    shown += 1;
+                }
+                continue;
+            }
+        }
+        push_escaped(&mut out, c);
+        shown += 1;
+    }
+    out
+}
+
 /// The longest quote of input an error shows, in characters.
 pub const QUOTE_CHARS: usize = 80;
 
@@ -191,7 +224,7 @@ pub fn excerpt(line: &str, start: usize, width: usize, max: usize) -> Excerpt {
 
 #[cfg(test)]
 mod tests {
-    use super::{clip, control, excerpt, multiline, quote, xml};
+    use super::{clip, control, excerpt, message, multiline, quote, xml};
 
     #[test]
     fn terminal_escapes_are_made_visible() {
@@ -209,6 +242,17 @@ mod tests {
         assert_eq!(xml("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
         assert_eq!(xml("x\0y\u{1b}[2J\n"), "x\\u{0}y\\u{1b}[2J&#10;");
         assert_eq!(xml("\u{fffe}"), "\\u{fffe}");
+    }
+
+    #[test]
+    fn messages_cut_long_runs_and_stay_short() {
+        assert_eq!(message("unknown field `site`"), "unknown field `site`");
+        let long = format!("unknown field `{}`, expected one of", "A".repeat(5_000));
+        let cut = message(&long);
+        assert!(cut.len() < 200, "{cut}");
+        assert!(cut.ends_with("…, expected one of"), "{cut}");
+        assert!(message(&"a ".repeat(10_000)).chars().count() <= 1_001);
+        assert_eq!(message("a\u{1b}[2J"), "a\\u{1b}[2J");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod audit;
 mod fetch;
+mod hostile;
 mod inventory;
 mod lint;
 mod mapping;
