@@ -162,6 +162,21 @@ fn name_ranges_have_a_total_budget() {
     let text = stderr(&output);
     assert!(text.contains("more than 10000 names"), "{text}");
     assert!(text.contains("STRETCHDR_MAX_NAMES"), "{text}");
+
+    // With the default budget, 30 ranges of 100,000 names are counted, not built.
+    let mut bomb = String::from("[[cluster]]\nname = \"c\"\n");
+    for i in 0..30 {
+        bomb.push_str(&format!(
+            "\n[[vm]]\nname = \"v{i}-{{1..100000}}\"\ncluster = \"c\"\nmemory = \"1GiB\"\ncpus = 1\n"
+        ));
+    }
+    let path = dir.join("bomb.toml");
+    std::fs::write(&path, bomb).unwrap();
+    let output = run(&["lint", path.to_str().unwrap()]);
+    assert_clean_error(&output, "30 ranges of 100,000 names");
+    let text = stderr(&output);
+    assert!(text.contains("more than the limit of 1000000"), "{text}");
+    assert!(text.contains("STRETCHDR_MAX_ENTITIES"), "{text}");
 }
 
 #[test]

@@ -336,6 +336,33 @@ fn ids<I: Copy>(resolved: &[(I, Range<usize>)]) -> Vec<I> {
     resolved.iter().map(|(id, _)| *id).collect()
 }
 
+/// Refuses a design whose tables define more entities than the budget allows, before any
+/// is made: thirty `{1..99999}` ranges are counted, not built.
+fn check_defined(ctx: &Ctx, raw: &RawDesign, budget: &Budget) -> Result<()> {
+    fn names<T>(tables: &[S<T>], name: fn(&T) -> &S<String>) -> impl Iterator<Item = &S<String>> {
+        tables.iter().map(move |table| name(table.get_ref()))
+    }
+    let all = names(&raw.site, |t| &t.name)
+        .chain(names(&raw.data_center, |t| &t.name))
+        .chain(names(&raw.cluster, |t| &t.name))
+        .chain(names(&raw.host, |t| &t.name))
+        .chain(names(&raw.network, |t| &t.name))
+        .chain(names(&raw.vnic_profile, |t| &t.name))
+        .chain(names(&raw.storage_domain, |t| &t.name))
+        .chain(names(&raw.vm, |t| &t.name))
+        .chain(names(&raw.affinity_label, |t| &t.name))
+        .chain(names(&raw.affinity_group, |t| &t.name));
+    let mut total = 0u128;
+    for name in all {
+        // An unreadable pattern is reported, with its reason, where it is built.
+        total += NamePattern::parse(name.get_ref()).map_or(1, |p| p.len() as u128);
+        budget
+            .check_entities(total, "the names of this design")
+            .map_err(|e| ctx.err(name.span(), e))?;
+    }
+    Ok(())
+}
+
 /// Applies a parsed design to `base` (empty, or an export's inventory).
 pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> Result<Inventory> {
     let mut inv = base;
@@ -351,6 +378,7 @@ pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> R
         line_starts,
         names: NameBudget::new(budget.max_names),
     };
+    check_defined(&ctx, raw, &budget)?;
     let idx = Indexes {
         sites: NameIndex::of(&inv.sites),
         data_centers: NameIndex::of(&inv.data_centers),
