@@ -128,7 +128,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             write(path, &report::monte_carlo_html(&result))?;
         }
         match args.format {
-            Format::Text => output::emit(&report::monte_carlo_text(&result))?,
+            Format::Text => output::emit_human(&report::monte_carlo_text(&result))?,
             Format::Json => output::emit(&report::monte_carlo_json(&result))?,
         }
         let figures = slo::Figures::of_monte_carlo(&result, failback(&inventory, &scenario)?);
@@ -151,7 +151,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         write(path, &report::html(&result))?;
     }
     match args.format {
-        Format::Text => output::emit(&report::text(&result))?,
+        Format::Text => output::emit_human(&report::text(&result))?,
         Format::Json => output::emit(&report::json(&result))?,
     }
     let checks = slo::evaluate(&scenario.slo, &result, failback(&inventory, &scenario)?);
@@ -196,7 +196,7 @@ fn run_georep(args: &Args, text: &str) -> Result<Outcome, Report> {
         stretchdr_model::load_source(&scenario.design).map_err(diagnostic::load_error)?;
     let result = georep::run(&inventory, &scenario);
     match args.format {
-        Format::Text => output::emit(&georep::render_text(&result))?,
+        Format::Text => output::emit_human(&georep::render_text(&result))?,
         Format::Json => output::emit(&georep::to_json(&result))?,
     }
     Ok(Outcome::Clean)
@@ -216,7 +216,7 @@ fn run_active_passive(args: &Args, text: &str) -> Result<Outcome, Report> {
         active_passive::load_inputs(&scenario).map_err(diagnostic::load_error)?;
     let result = active_passive::run(&scenario, &mapping, &primary, &secondary);
     match args.format {
-        Format::Text => output::emit(&active_passive::render_text(&result))?,
+        Format::Text => output::emit_human(&active_passive::render_text(&result))?,
         Format::Json => output::emit(&active_passive::to_json(&result))?,
     }
     Ok(Outcome::Clean)

@@ -116,9 +116,9 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         write(path, &report::whatif_html(&result))?;
     }
     match args.format {
-        Format::Text => output::emit(&report::whatif_text(&result))?,
+        Format::Text => output::emit_human(&report::whatif_text(&result))?,
         Format::Json => output::emit(&report::whatif_json(&result))?,
-        Format::Csv => output::emit(&report::whatif_csv(&result))?,
+        Format::Csv => output::emit_human(&report::whatif_csv(&result))?,
     }
     Ok(Outcome::Clean)
 }

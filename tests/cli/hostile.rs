@@ -302,4 +302,16 @@ fn terminal_escapes_in_names_are_shown_escaped_and_junit_stays_xml() {
     assert!(!xml.contains('\u{1b}') && !xml.contains('\0'), "{xml:?}");
     let github = run_in(&dir, &["lint", "escapes.toml", "--format", "github"]);
     assert!(!stdout(&github).contains('\u{1b}'), "{:?}", stdout(&github));
+    let inventory = run_in(&dir, &["inventory", "escapes.toml"]);
+    assert_eq!(inventory.status.code(), Some(0), "{}", stderr(&inventory));
+    assert!(
+        stdout(&inventory).contains("db01\\u{1b}]0;pwned"),
+        "{}",
+        stdout(&inventory)
+    );
+    assert!(
+        !stdout(&inventory).contains('\u{1b}'),
+        "{:?}",
+        stdout(&inventory)
+    );
 }
