@@ -383,7 +383,8 @@ impl<'a> Ovirt<'a> {
         let mut site_capacity = vec![0u64; inv.sites.len()];
         for (_, h) in inv.hosts.iter() {
             if let Some(site) = h.site {
-                site_capacity[site.index()] += h.memory_bytes;
+                site_capacity[site.index()] =
+                    site_capacity[site.index()].saturating_add(h.memory_bytes);
             }
         }
         let mut model = Ovirt {
@@ -477,7 +478,7 @@ impl<'a> Ovirt<'a> {
         h.vms.push(vm);
         h.memory_used = h.memory_used.saturating_add(memory);
         if let Some(site) = self.inv.hosts[host].site {
-            self.site_used[site.index()] += memory;
+            self.site_used[site.index()] = self.site_used[site.index()].saturating_add(memory);
             let capacity = self.site_capacity[site.index()].max(1);
             let percent = self.site_used[site.index()] as f64 * 100.0 / capacity as f64;
             let peak = &mut self.site_peak_percent[site.index()];
