@@ -4,6 +4,7 @@
 use std::io::{ErrorKind, Write};
 
 use miette::{IntoDiagnostic, Report, WrapErr};
+use stretchdr_model::escape;
 
 /// Writes `text` to stdout; a closed pipe is not an error.
 pub fn emit(text: &str) -> Result<(), Report> {
@@ -17,6 +18,14 @@ pub fn emit(text: &str) -> Result<(), Report> {
         }
         _ => Ok(()),
     }
+}
+
+/// Writes a plain-text report to stdout with every control character but the line breaks
+/// shown escaped (`\u{1b}`): names from a design or an engine cannot set the terminal's
+/// title, clear the screen or hide text. For reports without colour of their own.
+pub fn emit_human(text: &str) -> Result<(), Report> {
+    let safe: Vec<_> = text.split('\n').map(escape::control).collect();
+    emit(&safe.join("\n"))
 }
 
 /// Colour on stdout: only on a terminal, and never with `NO_COLOR` set (https://no-color.org).

@@ -47,9 +47,8 @@ pub fn load(path: &Path, connection: &EngineArgs) -> Result<Inventory, Report> {
             .map(warn_missing_references)
             .map_err(diagnostic::load_error);
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::file(path, format!("cannot read design file: {e}")))
-        .map_err(diagnostic::load_error)?;
+    let text =
+        stretchdr_model::read::read_text(path, "design file").map_err(diagnostic::load_error)?;
     // The live error (with its advice) is kept aside: the design loader only carries LoadErrors.
     let live_failure = std::cell::RefCell::new(None);
     let read_engine = |url: &str| -> Result<Inventory, LoadError> {

@@ -20,8 +20,7 @@ pub fn render(findings: &[Finding]) -> String {
 
 /// Reads a baseline file.
 pub fn read(path: &Path) -> Result<BTreeSet<String>, LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::file(path, format!("cannot read baseline: {e}")))?;
+    let text = stretchdr_model::read::read_text(path, "baseline")?;
     parse(path, &text)
 }
 

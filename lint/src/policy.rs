@@ -141,8 +141,7 @@ impl Policy {
 
     /// Applies a user policy file on top of this policy.
     pub fn apply_file(&mut self, path: &Path) -> Result<(), LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LoadError::file(path, format!("cannot read policy file: {e}")))?;
+        let text = stretchdr_model::read::read_text(path, "policy file")?;
         self.apply_str(path, &text)
     }
 

@@ -5,6 +5,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::escape;
 use crate::origin::{column_of, line_of};
 
 /// A problem with an input file (or with the way inputs refer to each other).
@@ -16,7 +17,8 @@ pub struct LoadError {
     pub column: Option<u32>,
     /// Byte range in `source_text`, for rendering the offending line.
     pub span: Option<Range<usize>>,
-    /// What is wrong and what was expected.
+    /// What is wrong and what was expected: escaped, with long quotes of input cut
+    /// (see [`escape::message`]).
     pub message: String,
     /// The file's text, when the error points into it.
     pub source_text: Option<Arc<str>>,
@@ -30,7 +32,7 @@ impl LoadError {
             line: None,
             column: None,
             span: None,
-            message: message.into(),
+            message: escape::message(&message.into()),
             source_text: None,
         }
     }
@@ -49,7 +51,7 @@ impl LoadError {
             line: Some(line_of(text, start)),
             column: Some(column_of(text, start)),
             span: Some(start..end),
-            message: message.into(),
+            message: escape::message(&message.into()),
             source_text: Some(Arc::clone(text)),
         }
     }
@@ -61,7 +63,7 @@ impl LoadError {
             line: Some(line),
             column: None,
             span: None,
-            message: message.into(),
+            message: escape::message(&message.into()),
             source_text: None,
         }
     }

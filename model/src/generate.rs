@@ -10,6 +10,8 @@
 
 use std::fmt::Write;
 
+use crate::budget::Budget;
+
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GenParams {
@@ -21,6 +23,20 @@ pub struct GenParams {
     /// Affinity groups; `None` for one per 10 VMs.
     pub affinity_groups: Option<usize>,
     pub seed: u64,
+}
+
+impl GenParams {
+    /// Refuses parameters that would make more entities than `budget` allows, before any
+    /// memory is spent on them: `gen --vms 10000000000` is a typo, not a design.
+    pub fn check(&self, budget: &Budget) -> Result<(), String> {
+        let groups = self.affinity_groups.unwrap_or(self.vms / 10);
+        // Each data site has a site, the witness one more; sizes add without wrapping.
+        let entities = [self.sites, 1, self.hosts, self.vms, groups]
+            .into_iter()
+            .map(|n| n as u128)
+            .sum::<u128>();
+        budget.check_entities(entities, "these parameters")
+    }
 }
 
 /// The splitmix64 generator (Steele, Lea and Flood, "Fast splittable pseudorandom number

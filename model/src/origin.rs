@@ -16,6 +16,89 @@ pub struct SourceFile {
     /// The path as the user gave it (or as found under an export directory).
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Where each line starts, built once when the file is added.
+    pub lines: Arc<LineIndex>,
+}
+
+/// The byte offset at which each line of a text starts: built once per file in one pass,
+/// it turns "which line is byte N on" into a binary search, so loaders and reports that
+/// place thousands of entities stay linear in the size of the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LineIndex {
+    /// Offset of the first byte of each line; the first is 0.
+    starts: Vec<usize>,
+    /// Length of the text, for the end of the last line.
+    len: usize,
+}
+
+impl LineIndex {
+    /// Indexes `text` (lines end at `\n`; a `\r` before it is part of the line ending).
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// 1-based line of byte `offset` (an offset past the end is on the last line).
+    pub fn line(&self, offset: usize) -> u32 {
+        let offset = offset.min(self.len);
+        u32::try_from(self.starts.partition_point(|&start| start <= offset)).unwrap_or(u32::MAX)
+    }
+
+    /// Number of lines (a final line ending does not start another line to show).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte range of line `line` (1-based) of `text`, without its line ending.
+    pub fn line_range(&self, text: &str, line: u32) -> Option<std::ops::Range<usize>> {
+        let index = (line as usize).checked_sub(1)?;
+        let start = *self.starts.get(index)?;
+        if start > text.len() || (start == text.len() && index > 0) {
+            return None;
+        }
+        let end = self
+            .starts
+            .get(index + 1)
+            .map_or(text.len(), |&next| next - 1);
+        let end = end.min(text.len());
+        let end = if text.as_bytes().get(end.wrapping_sub(1)) == Some(&b'\r') && end > start {
+            end - 1
+        } else {
+            end
+        };
+        Some(start..end)
+    }
+
+    /// 1-based column, in characters, of byte `offset` of `text`.
+    pub fn column(&self, text: &str, offset: usize) -> u32 {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line(offset) as usize;
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let chars = text.get(start..offset).map_or(0, |s| s.chars().count());
+        u32::try_from(chars).map_or(u32::MAX, |c| c.saturating_add(1))
+    }
+}
+
+/// The largest char boundary at or below `at`.
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// The files an inventory was loaded from.
@@ -25,13 +108,40 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// Registers a file and indexes its lines.
     pub fn add(&mut self, path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> FileId {
-        let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
+        let text = text.into();
+        let lines = Arc::new(LineIndex::new(&text));
+        self.add_indexed(path, text, lines)
+    }
+
+    /// Registers a file whose lines are indexed already (a file of another map).
+    pub fn add_indexed(
+        &mut self,
+        path: impl Into<PathBuf>,
+        text: Arc<str>,
+        lines: Arc<LineIndex>,
+    ) -> FileId {
+        // A map of more than 2^32 files would be a hundred million times any real export;
+        // the last id is shared rather than a panic.
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(SourceFile {
             path: path.into(),
-            text: text.into(),
+            text,
+            lines,
         });
         id
+    }
+
+    /// Bytes of all files together, for the budget of one export.
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.text.len() as u64).sum()
+    }
+
+    /// Where the byte range `span` of file `id` is.
+    pub fn origin(&self, id: FileId, span: std::ops::Range<usize>) -> Origin {
+        let file = self.file(id);
+        Origin::indexed(id, &file.text, &file.lines, span)
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
@@ -48,8 +158,9 @@ impl SourceMap {
 
     /// The text of line `line` (1-based) of a file, without its line ending.
     pub fn line_text(&self, id: FileId, line: u32) -> Option<&str> {
-        let text = &self.file(id).text;
-        text.lines().nth(line.checked_sub(1)? as usize)
+        let file = self.file(id);
+        let range = file.lines.line_range(&file.text, line)?;
+        file.text.get(range)
     }
 }
 
@@ -66,33 +177,88 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// The origin of the byte range `span` in `text` (belonging to `file`).
+    /// The origin of the byte range `span` in `text` (belonging to `file`). Counts the
+    /// lines before it: for one origin; many origins in one file use [`Origin::indexed`].
     pub fn from_span(file: FileId, text: &str, span: std::ops::Range<usize>) -> Origin {
         let start = span.start.min(text.len());
-        let line = line_of(text, start);
         Origin {
             file,
-            line,
-            offset: start as u32,
-            len: span.end.saturating_sub(start) as u32,
+            line: line_of(text, start),
+            offset: u32::try_from(start).unwrap_or(u32::MAX),
+            len: u32::try_from(span.end.saturating_sub(start)).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The origin of the byte range `span` in `text`, whose lines `lines` indexes.
+    /// Offsets past 4 GiB saturate (files that large are refused by the budget).
+    pub fn indexed(
+        file: FileId,
+        text: &str,
+        lines: &LineIndex,
+        span: std::ops::Range<usize>,
+    ) -> Origin {
+        let start = span.start.min(text.len());
+        Origin {
+            file,
+            line: lines.line(start),
+            offset: u32::try_from(start).unwrap_or(u32::MAX),
+            len: u32::try_from(span.end.saturating_sub(start)).unwrap_or(u32::MAX),
         }
     }
 }
 
-/// 1-based line number of byte `offset` in `text`.
+/// 1-based line number of byte `offset` in `text`, counted from the start: for one
+/// error; use a [`LineIndex`] for many.
 pub fn line_of(text: &str, offset: usize) -> u32 {
     let offset = offset.min(text.len());
-    1 + text.as_bytes()[..offset]
+    let newlines = text.as_bytes()[..offset]
         .iter()
         .filter(|&&b| b == b'\n')
-        .count() as u32
+        .count();
+    u32::try_from(newlines).map_or(u32::MAX, |n| n.saturating_add(1))
 }
 
 /// 1-based column (in characters) of byte `offset` in `text`.
 pub fn column_of(text: &str, offset: usize) -> u32 {
-    let offset = offset.min(text.len());
+    let offset = floor_char_boundary(text, offset.min(text.len()));
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    1 + text
+    let chars = text
         .get(line_start..offset)
-        .map_or(0, |s| s.chars().count()) as u32
+        .map_or(0, |s| s.chars().count());
+    u32::try_from(chars).map_or(u32::MAX, |c| c.saturating_add(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LineIndex, column_of, line_of};
+
+    #[test]
+    fn index_agrees_with_counting() {
+        let text = "a\r\nbé\n\nlast";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                index.line(offset),
+                line_of(text, offset),
+                "line at {offset}"
+            );
+            if text.is_char_boundary(offset.min(text.len())) {
+                assert_eq!(
+                    index.column(text, offset),
+                    column_of(text, offset),
+                    "{offset}"
+                );
+            }
+        }
+        assert_eq!(index.line_range(text, 1).map(|r| &text[r]), Some("a"));
+        assert_eq!(index.line_range(text, 2).map(|r| &text[r]), Some("bé"));
+        assert_eq!(index.line_range(text, 3).map(|r| &text[r]), Some(""));
+        assert_eq!(index.line_range(text, 4).map(|r| &text[r]), Some("last"));
+        assert_eq!(index.line_range(text, 5), None);
+        assert_eq!(index.line_range(text, 0), None);
+        let ended = "x\n";
+        let index = LineIndex::new(ended);
+        assert_eq!(index.line_range(ended, 1).map(|r| &ended[r]), Some("x"));
+        assert_eq!(index.line_range(ended, 2), None);
+    }
 }

@@ -3,6 +3,25 @@
 //!
 //! Each parser returns a message saying what was expected, for the loader to attach
 //! to the file and line.
+//!
+//! Each kind has a documented maximum, far above anything real and far below where `u64`
+//! arithmetic wraps, so sums over a whole inventory and products of parameters stay exact
+//! (and code that could still overflow saturates):
+//!
+//! | kind | maximum | why |
+//! |---|---|---|
+//! | size | [`MAX_SIZE_BYTES`] = 1 PiB | no host's memory, VM or storage domain comes near it |
+//! | duration | [`MAX_DURATION_MS`] = 3650 days | ten years: no timeout, interval or horizon is longer |
+//! | bandwidth | [`MAX_BANDWIDTH_BPS`] = 1 Pbps | a thousand times the fastest inter-site links |
+
+use crate::escape::{QUOTE_CHARS, quote};
+
+/// The largest size any input may give, in bytes (1 PiB).
+pub const MAX_SIZE_BYTES: u64 = 1 << 50;
+/// The longest duration any input may give, in milliseconds (3650 days).
+pub const MAX_DURATION_MS: u64 = 3650 * 86_400_000;
+/// The highest bandwidth any input may give, in bits per second (1 Pbps).
+pub const MAX_BANDWIDTH_BPS: u64 = 1_000_000_000_000_000;
 
 /// Parses a size such as `"32GiB"`, `"512MiB"`, `"1TiB"`, `"2GB"` or a plain byte count, into bytes.
 pub fn parse_size(text: &str) -> Result<u64, String> {
@@ -19,16 +38,26 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "TB" => 1e12,
         _ => return Err(expected_size(text)),
     };
-    let bytes = number * factor;
-    if !(0.0..=u64::MAX as f64).contains(&bytes) {
-        return Err(expected_size(text));
+    let bytes = (number * factor).round();
+    if !(0.0..=MAX_SIZE_BYTES as f64).contains(&bytes) {
+        return Err(format!(
+            "size {} is out of range: at most {}",
+            shown(text),
+            format_size(MAX_SIZE_BYTES)
+        ));
     }
-    Ok(bytes.round() as u64)
+    Ok(bytes as u64)
+}
+
+/// `text` quoted for a message, cut short: a value may be a million characters long.
+fn shown(text: &str) -> String {
+    quote(text, QUOTE_CHARS)
 }
 
 fn expected_size(text: &str) -> String {
     format!(
-        "invalid size {text:?}: expected a number with a unit such as \"32GiB\", \"512MiB\" or \"2TiB\""
+        "invalid size {}: expected a number with a unit such as \"32GiB\", \"512MiB\" or \"2TiB\"",
+        shown(text)
     )
 }
 
@@ -43,15 +72,20 @@ pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
         "d" => 86_400e3,
         _ => {
             return Err(format!(
-                "invalid duration {text:?}: expected a number with a unit such as \"250ms\", \"90s\", \"5m\" or \"4h\""
+                "invalid duration {}: expected a number with a unit such as \"250ms\", \"90s\", \"5m\" or \"4h\"",
+                shown(text)
             ));
         }
     };
-    let ms = number * factor;
-    if !(0.0..=u64::MAX as f64).contains(&ms) {
-        return Err(format!("invalid duration {text:?}: out of range"));
+    let ms = (number * factor).round();
+    if !(0.0..=MAX_DURATION_MS as f64).contains(&ms) {
+        return Err(format!(
+            "duration {} is out of range: at most {}",
+            shown(text),
+            format_duration_ms(MAX_DURATION_MS)
+        ));
     }
-    Ok(ms.round() as u64)
+    Ok(ms as u64)
 }
 
 /// Parses a bandwidth such as `"10Gbps"`, `"100Mbps"`, `"1.25GB/s"` into bits per second.
@@ -71,15 +105,19 @@ pub fn parse_bandwidth_bps(text: &str) -> Result<u64, String> {
         "GiB/s" => 8.0 * 1024.0 * 1024.0 * 1024.0,
         _ => {
             return Err(format!(
-                "invalid bandwidth {text:?}: expected a number with a unit such as \"10Gbps\", \"500Mbps\" or \"100MiB/s\""
+                "invalid bandwidth {}: expected a number with a unit such as \"10Gbps\", \"500Mbps\" or \"100MiB/s\"",
+                shown(text)
             ));
         }
     };
-    let bps = number * factor;
-    if !(0.0..=u64::MAX as f64).contains(&bps) {
-        return Err(format!("invalid bandwidth {text:?}: out of range"));
+    let bps = (number * factor).round();
+    if !(0.0..=MAX_BANDWIDTH_BPS as f64).contains(&bps) {
+        return Err(format!(
+            "bandwidth {} is out of range: at most 1000Tbps",
+            shown(text)
+        ));
     }
-    Ok(bps.round() as u64)
+    Ok(bps as u64)
 }
 
 /// Splits `"32GiB"` into `(32.0, "GiB")`, allowing a space between them.
@@ -89,11 +127,17 @@ fn split_number(text: &str) -> Result<(f64, &str), String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(end);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("invalid value {text:?}: expected a number followed by a unit"))?;
+    let number: f64 = number.parse().map_err(|_| {
+        format!(
+            "invalid value {}: expected a number followed by a unit",
+            shown(text)
+        )
+    })?;
     if !number.is_finite() {
-        return Err(format!("invalid value {text:?}: not a finite number"));
+        return Err(format!(
+            "invalid value {}: not a finite number",
+            shown(text)
+        ));
     }
     Ok((number, unit.trim_start()))
 }
@@ -158,8 +202,8 @@ pub fn format_seconds_human(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::{
-        format_duration_human, format_duration_ms, format_seconds_human, format_size,
-        parse_bandwidth_bps, parse_duration_ms, parse_size,
+        MAX_DURATION_MS, MAX_SIZE_BYTES, format_duration_human, format_duration_ms,
+        format_seconds_human, format_size, parse_bandwidth_bps, parse_duration_ms, parse_size,
     };
 
     #[test]
@@ -197,6 +241,26 @@ mod tests {
         assert_eq!(format_duration_ms(90_000), "90s");
         assert_eq!(format_duration_ms(14_400_000), "4h");
         assert_eq!(format_duration_ms(1500), "1500ms");
+    }
+
+    #[test]
+    fn maxima_are_enforced() {
+        assert_eq!(parse_size("1024TiB"), Ok(MAX_SIZE_BYTES));
+        assert!(
+            parse_size("1025TiB")
+                .unwrap_err()
+                .contains("at most 1024TiB")
+        );
+        assert!(parse_size("18446744073709551615").is_err());
+        assert_eq!(parse_duration_ms("3650d"), Ok(MAX_DURATION_MS));
+        assert!(
+            parse_duration_ms("3651d")
+                .unwrap_err()
+                .contains("out of range")
+        );
+        assert!(parse_duration_ms("213503982334d").is_err());
+        assert!(parse_bandwidth_bps("1001Tbps").is_err());
+        assert!(parse_size(&"9".repeat(1_000_000)).is_err());
     }
 
     #[test]

@@ -254,8 +254,7 @@ pub fn mode_of(text: &str) -> Option<String> {
 
 /// Reads a scenario file and loads the design it names (relative to the scenario file).
 pub fn load_scenario(path: &Path) -> Result<(Scenario, Inventory), LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::file(path, format!("cannot read scenario file: {e}")))?;
+    let text = stretchdr_model::read::read_text(path, "scenario file")?;
     load_scenario_str(path, &text, stretchdr_model::load_source)
 }
 

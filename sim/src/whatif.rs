@@ -13,6 +13,7 @@
 
 use indexmap::IndexMap;
 use serde::Serialize;
+use stretchdr_model::budget::Budget;
 use stretchdr_model::inventory::{Host, MigrationPolicy, SpmStatus};
 use stretchdr_model::units::{
     format_duration_ms, format_size, parse_bandwidth_bps, parse_duration_ms, parse_size,
@@ -258,6 +259,11 @@ pub fn apply(
                     .last()
                     .ok_or_else(|| format!("site {} has no host to copy", inv.sites[*site].name))?;
                 let template: Host = template.clone();
+                let budget = Budget::current()?;
+                budget.check_entities(
+                    stretchdr_model::budget::entities(&inv) + u128::from(n),
+                    &format!("adding {n} hosts to site {}", inv.sites[*site].name),
+                )?;
                 for i in 1..=n {
                     added += i128::from(template.memory_bytes);
                     inv.hosts.push(Host {

@@ -71,6 +71,9 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
 pub fn live_error(error: LiveError) -> Report {
     match error {
         LiveError::Load(load) => diagnostic::load_error(load),
-        other => Report::new(MietteDiagnostic::new(other.to_string())),
+        // The engine's words may hold escape sequences: shown, not obeyed.
+        other => Report::new(MietteDiagnostic::new(
+            stretchdr_model::escape::control(&other.to_string()).into_owned(),
+        )),
     }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use miette::{IntoDiagnostic, Report, WrapErr};
+use stretchdr_model::budget::Budget;
 use stretchdr_model::generate::{GenParams, generate};
 
 use crate::cli::Outcome;
@@ -32,13 +33,17 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
-    let design = generate(&GenParams {
+    let params = GenParams {
         sites: args.sites as usize,
         hosts: args.hosts,
         vms: args.vms,
         affinity_groups: args.affinity_groups,
         seed: args.seed,
-    });
+    };
+    Budget::current()
+        .and_then(|budget| params.check(&budget))
+        .map_err(|e| miette::miette!("gen: {e}"))?;
+    let design = generate(&params);
     match &args.out {
         Some(path) => std::fs::write(path, design)
             .into_diagnostic()

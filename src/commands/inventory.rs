@@ -31,7 +31,7 @@ enum Format {
 pub fn run(args: Args) -> Result<Outcome, Report> {
     let inventory = args.source.load()?;
     match args.format {
-        Format::Text => output::emit(&render_text(&inventory))?,
+        Format::Text => output::emit_human(&render_text(&inventory))?,
         Format::Json => {
             let text =
                 serde_json::to_string_pretty(&to_json(&inventory)).expect("JSON values serialize");

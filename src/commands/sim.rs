@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use miette::Report;
-use stretchdr_model::LoadError;
 use stretchdr_model::live::fetch_inventory;
 use stretchdr_sim::scenario::load_scenario_str;
 use stretchdr_sim::scenario::mode_of;
@@ -69,12 +68,8 @@ enum Format {
 }
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
-    let text = std::fs::read_to_string(&args.scenario).map_err(|e| {
-        diagnostic::load_error(LoadError::file(
-            &args.scenario,
-            format!("cannot read scenario file: {e}"),
-        ))
-    })?;
+    let text = stretchdr_model::read::read_text(&args.scenario, "scenario file")
+        .map_err(diagnostic::load_error)?;
     let mode = mode_of(&text);
     if let Some(mode) = mode
         .as_deref()
@@ -133,7 +128,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             write(path, &report::monte_carlo_html(&result))?;
         }
         match args.format {
-            Format::Text => output::emit(&report::monte_carlo_text(&result))?,
+            Format::Text => output::emit_human(&report::monte_carlo_text(&result))?,
             Format::Json => output::emit(&report::monte_carlo_json(&result))?,
         }
         let figures = slo::Figures::of_monte_carlo(&result, failback(&inventory, &scenario)?);
@@ -156,7 +151,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         write(path, &report::html(&result))?;
     }
     match args.format {
-        Format::Text => output::emit(&report::text(&result))?,
+        Format::Text => output::emit_human(&report::text(&result))?,
         Format::Json => output::emit(&report::json(&result))?,
     }
     let checks = slo::evaluate(&scenario.slo, &result, failback(&inventory, &scenario)?);
@@ -201,7 +196,7 @@ fn run_georep(args: &Args, text: &str) -> Result<Outcome, Report> {
         stretchdr_model::load_source(&scenario.design).map_err(diagnostic::load_error)?;
     let result = georep::run(&inventory, &scenario);
     match args.format {
-        Format::Text => output::emit(&georep::render_text(&result))?,
+        Format::Text => output::emit_human(&georep::render_text(&result))?,
         Format::Json => output::emit(&georep::to_json(&result))?,
     }
     Ok(Outcome::Clean)
@@ -221,7 +216,7 @@ fn run_active_passive(args: &Args, text: &str) -> Result<Outcome, Report> {
         active_passive::load_inputs(&scenario).map_err(diagnostic::load_error)?;
     let result = active_passive::run(&scenario, &mapping, &primary, &secondary);
     match args.format {
-        Format::Text => output::emit(&active_passive::render_text(&result))?,
+        Format::Text => output::emit_human(&active_passive::render_text(&result))?,
         Format::Json => output::emit(&active_passive::to_json(&result))?,
     }
     Ok(Outcome::Clean)
@@ -235,7 +230,8 @@ fn write(path: &Path, content: &str) -> Result<(), Report> {
 /// How Monte Carlo work runs: threads and progress.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Parallel {
-    /// Worker threads for Monte Carlo runs (default: RAYON_NUM_THREADS, or one per core).
+    /// Worker threads for Monte Carlo runs (default: RAYON_NUM_THREADS, or one per core);
+    /// at most 4 per CPU.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
     /// No progress bar (there is none when stderr is not a terminal anyway).
@@ -253,11 +249,16 @@ impl Parallel {
     ) -> R {
         let bar = Progress::new(!self.quiet && units > 1 && std::io::stderr().is_terminal());
         let report = |done: u32, total: u32| bar.show(done, total);
-        let result = match self.threads {
-            Some(n) => match rayon::ThreadPoolBuilder::new()
-                .num_threads(n as usize)
-                .build()
-            {
+        let wanted = self.threads.map(|n| n as usize).or_else(|| {
+            std::env::var("RAYON_NUM_THREADS")
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .filter(|&n| n > 0)
+        });
+        // Always a local pool when a number is asked for: rayon's global pool would take
+        // RAYON_NUM_THREADS as it is.
+        let result = match wanted.map(capped_threads) {
+            Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
                 Ok(pool) => pool.install(|| work(&report)),
                 Err(_) => work(&report),
             },
@@ -265,6 +266,24 @@ impl Parallel {
         };
         bar.finish();
         result
+    }
+}
+
+/// Threads beyond this many per CPU only add switching: a simulation run is pure computation.
+const THREADS_PER_CPU: usize = 4;
+
+/// `wanted` threads, at most [`THREADS_PER_CPU`] per CPU; says so on stderr when it cuts.
+fn capped_threads(wanted: usize) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = cpus.saturating_mul(THREADS_PER_CPU);
+    if wanted > cap {
+        eprintln!(
+            "note: {wanted} threads asked for (--threads or RAYON_NUM_THREADS); using {cap}, \
+             {THREADS_PER_CPU} per CPU of the {cpus} here"
+        );
+        cap
+    } else {
+        wanted
     }
 }
 

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
 use miette::Report;
-use stretchdr_model::LoadError;
 use stretchdr_sim::report;
 use stretchdr_sim::scenario::load_scenario_str;
 use stretchdr_sim::slo;
@@ -79,12 +78,8 @@ enum Format {
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
     let inventory = args.source.load()?;
-    let text = std::fs::read_to_string(&args.scenario).map_err(|e| {
-        diagnostic::load_error(LoadError::file(
-            &args.scenario,
-            format!("cannot read scenario file: {e}"),
-        ))
-    })?;
+    let text = stretchdr_model::read::read_text(&args.scenario, "scenario file")
+        .map_err(diagnostic::load_error)?;
     let (mut scenario, _) = load_scenario_str(&args.scenario, &text, |_| Ok(inventory.clone()))
         .map_err(diagnostic::load_error)?;
     if let Some(seed) = args.seed {
@@ -121,9 +116,9 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         write(path, &report::whatif_html(&result))?;
     }
     match args.format {
-        Format::Text => output::emit(&report::whatif_text(&result))?,
+        Format::Text => output::emit_human(&report::whatif_text(&result))?,
         Format::Json => output::emit(&report::whatif_json(&result))?,
-        Format::Csv => output::emit(&report::whatif_csv(&result))?,
+        Format::Csv => output::emit_human(&report::whatif_csv(&result))?,
     }
     Ok(Outcome::Clean)
 }

@@ -5,6 +5,7 @@ mod audit;
 mod diff;
 mod fetch;
 mod fix;
+mod hostile;
 mod inventory;
 mod lint;
 mod mapping;

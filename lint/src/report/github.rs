@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use stretchdr_model::escape::{control, multiline};
+
 use crate::finding::{Finding, Level};
 use crate::report::relative_path;
 
@@ -16,7 +18,10 @@ pub fn github(findings: &[Finding]) -> String {
         };
         let mut properties = Vec::new();
         if let Some(file) = &finding.file {
-            properties.push(format!("file={}", escape_property(&relative_path(file))));
+            properties.push(format!(
+                "file={}",
+                escape_property(&control(&relative_path(file)))
+            ));
         }
         if let Some(line) = finding.line {
             properties.push(format!("line={line}"));
@@ -25,7 +30,12 @@ pub fn github(findings: &[Finding]) -> String {
             "title={}",
             escape_property(&format!("{} {}", finding.code, finding.name))
         ));
-        let message = format!("{}\nhelp: {}", finding.message, finding.help);
+        // Line breaks become %0A below; every other control character is escaped here.
+        let message = format!(
+            "{}\nhelp: {}",
+            multiline(&finding.message),
+            multiline(&finding.help)
+        );
         let _ = writeln!(
             out,
             "::{command} {}::{}",

@@ -4,9 +4,13 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
+use stretchdr_model::escape::{control, excerpt};
 use stretchdr_model::{FileId, Inventory, SourceMap};
 
 use crate::finding::{Finding, Level};
+
+/// The most characters of a source line shown under a finding.
+const SOURCE_WINDOW: usize = 120;
 
 /// Renders findings with the source line each points at; ANSI colour only when `color`.
 /// [`crate::report::summary_line`] gives the line to print after them.
@@ -43,7 +47,7 @@ pub fn human_sources(findings: &[Finding], sources: &SourceMap, color: bool) -> 
             "{}{} {}",
             paint(level_style, &format!("{}[{}]", finding.level, finding.code)),
             paint(bold, ":"),
-            paint(bold, &finding.message)
+            paint(bold, &control(&finding.message))
         );
         let source = finding.origin.and_then(|origin| {
             let text = &sources.file(origin.file).text;
@@ -53,11 +57,14 @@ pub fn human_sources(findings: &[Finding], sources: &SourceMap, color: bool) -> 
         let gutter = finding.line.map_or(1, |l| l.to_string().len());
         let pad = " ".repeat(gutter);
         if let (Some(file), Some(line)) = (&finding.file, finding.line) {
-            let _ = writeln!(out, "{pad}{} {file}:{line}", paint(blue, "-->"));
+            let _ = writeln!(out, "{pad}{} {}:{line}", paint(blue, "-->"), control(file));
         }
         if let Some((origin, line_text, text)) = source {
             let (start, width) =
                 underline(text, origin.offset as usize, origin.len as usize, line_text);
+            // A window of the line, escaped: a minified file's line is cut around the span.
+            let shown = excerpt(line_text, start, width, SOURCE_WINDOW);
+            let (line_text, start, width) = (shown.text, shown.start, shown.width);
             let _ = writeln!(out, "{pad} {}", paint(blue, "|"));
             let _ = writeln!(
                 out,
@@ -73,7 +80,12 @@ pub fn human_sources(findings: &[Finding], sources: &SourceMap, color: bool) -> 
                 paint(level_style, &"^".repeat(width))
             );
         }
-        let _ = writeln!(out, "{pad} {} help: {}", paint(blue, "="), finding.help);
+        let _ = writeln!(
+            out,
+            "{pad} {} help: {}",
+            paint(blue, "="),
+            control(&finding.help)
+        );
         out.push('\n');
     }
     out

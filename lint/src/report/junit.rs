@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use quick_xml::escape::escape;
+use stretchdr_model::escape::xml as escape;
 
 use crate::finding::{Finding, Level, Summary};
 use crate::registry::RULES;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use globset::Glob;
 
+use crate::budget::{Budget, NameBudget};
 use crate::design::defaults;
 use crate::design::names::NamePattern;
 use crate::design::raw::{
@@ -106,6 +107,8 @@ struct Ctx {
     file: FileId,
     /// Byte offset of the start of each line, for origins in O(log n).
     line_starts: Vec<usize>,
+    /// Names the ranges may still expand to (see [`crate::budget`]).
+    names: NameBudget,
 }
 
 type Result<T> = std::result::Result<T, LoadError>;
@@ -251,6 +254,9 @@ fn upsert<I: EntityId, T>(
     make: impl Fn(String) -> T,
 ) -> Result<Vec<(I, bool)>> {
     let pattern = NamePattern::parse(name.get_ref()).map_err(|e| ctx.err(name.span(), e))?;
+    ctx.names
+        .take(pattern.len())
+        .map_err(|e| ctx.err(name.span(), e))?;
     let mut out = Vec::with_capacity(pattern.len());
     for expanded in pattern.names() {
         if expanded.is_empty() {
@@ -310,6 +316,9 @@ fn resolve_list<I: EntityId>(
     let mut out = Vec::with_capacity(names.len());
     for name in names {
         let pattern = NamePattern::parse(name.get_ref()).map_err(|e| ctx.err(name.span(), e))?;
+        ctx.names
+            .take(pattern.len())
+            .map_err(|e| ctx.err(name.span(), e))?;
         for expanded in pattern.names() {
             let id = index.get(&expanded).ok_or_else(|| {
                 ctx.err(
@@ -327,6 +336,33 @@ fn ids<I: Copy>(resolved: &[(I, Range<usize>)]) -> Vec<I> {
     resolved.iter().map(|(id, _)| *id).collect()
 }
 
+/// Refuses a design whose tables define more entities than the budget allows, before any
+/// is made: thirty `{1..99999}` ranges are counted, not built.
+fn check_defined(ctx: &Ctx, raw: &RawDesign, budget: &Budget) -> Result<()> {
+    fn names<T>(tables: &[S<T>], name: fn(&T) -> &S<String>) -> impl Iterator<Item = &S<String>> {
+        tables.iter().map(move |table| name(table.get_ref()))
+    }
+    let all = names(&raw.site, |t| &t.name)
+        .chain(names(&raw.data_center, |t| &t.name))
+        .chain(names(&raw.cluster, |t| &t.name))
+        .chain(names(&raw.host, |t| &t.name))
+        .chain(names(&raw.network, |t| &t.name))
+        .chain(names(&raw.vnic_profile, |t| &t.name))
+        .chain(names(&raw.storage_domain, |t| &t.name))
+        .chain(names(&raw.vm, |t| &t.name))
+        .chain(names(&raw.affinity_label, |t| &t.name))
+        .chain(names(&raw.affinity_group, |t| &t.name));
+    let mut total = 0u128;
+    for name in all {
+        // An unreadable pattern is reported, with its reason, where it is built.
+        total += NamePattern::parse(name.get_ref()).map_or(1, |p| p.len() as u128);
+        budget
+            .check_entities(total, "the names of this design")
+            .map_err(|e| ctx.err(name.span(), e))?;
+    }
+    Ok(())
+}
+
 /// Applies a parsed design to `base` (empty, or an export's inventory).
 pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> Result<Inventory> {
     let mut inv = base;
@@ -334,12 +370,15 @@ pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> R
     let line_starts = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
+    let budget = Budget::current().map_err(|e| LoadError::file(path, e))?;
     let ctx = Ctx {
         path: path.to_path_buf(),
         text,
         file,
         line_starts,
+        names: NameBudget::new(budget.max_names),
     };
+    check_defined(&ctx, raw, &budget)?;
     let idx = Indexes {
         sites: NameIndex::of(&inv.sites),
         data_centers: NameIndex::of(&inv.data_centers),
@@ -404,6 +443,9 @@ pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> R
             origin,
         });
     }
+    budget
+        .check_inventory(&b.inv, "this design")
+        .map_err(|e| LoadError::file(path, e))?;
     Ok(b.inv)
 }
 

@@ -24,8 +24,7 @@ use crate::inventory::Inventory;
 
 /// Loads a design file (and, with `[source] export = ...`, the export it overlays).
 pub fn load_design(path: &Path) -> Result<Inventory, LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::file(path, format!("cannot read design file: {e}")))?;
+    let text = crate::read::read_text(path, "design file")?;
     load_design_str(path, &text)
 }
 

@@ -2,15 +2,19 @@
 //! whose errors name the file and line.
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::budget::Budget;
 use crate::error::LoadError;
+use crate::escape::{self, QUOTE_CHARS, quote};
 use crate::export::json::parse_json;
+use crate::export::layout::Response;
 use crate::export::tree::Node;
 use crate::export::xml::parse_xml;
-use crate::origin::{FileId, Origin, SourceMap};
+use crate::origin::{FileId, LineIndex, Origin, SourceMap};
+use crate::read::read_confined;
 
 /// The two formats the engine answers in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -33,36 +37,27 @@ pub struct Document {
     pub path: PathBuf,
     pub text: Arc<str>,
     pub file: FileId,
+    /// The line index of `text`, shared with the source map.
+    pub lines: Arc<LineIndex>,
     pub root: Node,
 }
 
 impl Document {
-    /// Reads and parses `path`, registering its text in `sources` so reports can quote it.
-    pub fn read(
-        path: &Path,
-        format: Format,
-        sources: &mut SourceMap,
-    ) -> Result<Document, LoadError> {
-        let bytes =
-            std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read: {e}")))?;
-        let text: Arc<str> = match String::from_utf8(bytes) {
-            // A byte order mark is legal at the start of a saved file but is not content.
-            Ok(text) => match text.strip_prefix('\u{feff}') {
-                Some(rest) => rest.into(),
-                None => text.into(),
-            },
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let lossy: Arc<str> = String::from_utf8_lossy(e.as_bytes()).into();
-                return Err(LoadError::at(
-                    path,
-                    &lossy,
-                    offset..offset + 1,
-                    "not UTF-8 text (the API answers in UTF-8)",
-                ));
-            }
-        };
+    /// Reads and parses a response file (only inside the export, only a regular file, at
+    /// most the budget's bytes), registering its text in `sources` so reports can quote it.
+    pub fn read(response: &Response, sources: &mut SourceMap) -> Result<Document, LoadError> {
+        let path = response.path.as_path();
+        let format = response.format;
+        let budget = Budget::current().map_err(|e| LoadError::file(path, e))?;
+        let text = read_confined(&response.within, path, "response file")?;
+        if sources.total_bytes().saturating_add(text.len() as u64) > budget.max_input_bytes {
+            return Err(LoadError::file(
+                path,
+                budget.input_too_large("the files of this export"),
+            ));
+        }
         let file = sources.add(path, Arc::clone(&text));
+        let lines = Arc::clone(&sources.file(file).lines);
         let parsed = match format {
             Format::Xml => parse_xml(&text),
             Format::Json => parse_json(&text),
@@ -73,13 +68,14 @@ impl Document {
             path: path.to_path_buf(),
             text,
             file,
+            lines,
             root,
         })
     }
 
-    /// Where `node` is, for an entity's origin.
+    /// Where `node` is, for an entity's origin: a binary search in the file's line index.
     pub fn origin(&self, node: &Node) -> Origin {
-        Origin::from_span(self.file, &self.text, node.span.clone())
+        Origin::indexed(self.file, &self.text, &self.lines, node.span.clone())
     }
 
     /// An error at `node`.
@@ -107,10 +103,18 @@ impl Document {
         };
         if !is_collection {
             let found = if root.name.is_empty() {
-                let keys: Vec<&str> = root.children.iter().map(|c| c.name.as_str()).collect();
+                let mut keys: Vec<String> = root
+                    .children
+                    .iter()
+                    .take(5)
+                    .map(|c| quote(&c.name, QUOTE_CHARS))
+                    .collect();
+                if root.children.len() > keys.len() {
+                    keys.push(format!("and {} more", root.children.len() - keys.len()));
+                }
                 format!("an object with members {}", keys.join(", "))
             } else {
-                format!("<{}>", root.name)
+                format!("<{}>", escape::control(&root.name))
             };
             return Err(self.error(
                 root,
@@ -162,7 +166,11 @@ impl Document {
         parse(text).map(Some).ok_or_else(|| {
             self.error(
                 field,
-                format!("<{}> is {text:?}, expected {expected}", path.join("/")),
+                format!(
+                    "<{}> is {}, expected {expected}",
+                    path.join("/"),
+                    quote(text, QUOTE_CHARS)
+                ),
             )
         })
     }

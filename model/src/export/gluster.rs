@@ -203,8 +203,7 @@ pub fn apply_saved_status(dir: &Path, inventory: &mut Inventory) -> Result<usize
     let Some(path) = candidates.into_iter().flatten().find(|p| p.is_file()) else {
         return Ok(0);
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| LoadError::file(&path, format!("cannot read gluster status: {e}")))?;
+    let text = crate::read::read_text(&path, "gluster status file")?;
     let volumes = parse_status(&path, &text)?;
     Ok(apply_status(inventory, &volumes))
 }

@@ -6,6 +6,7 @@
 //! so the n-th object visited is the n-th `{` found by the scan.
 
 use std::cell::Cell;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::ops::Range;
 
@@ -191,13 +192,23 @@ fn object_spans(text: &str) -> Vec<Range<usize>> {
 
 /// Points each scalar member at its key (`"memory": ...`) rather than at the enclosing
 /// object, so an unreadable value is reported on its own line.
+///
+/// The keys are queued by name, so an object of 200,000 members is placed in one pass: each
+/// scalar takes the first unused key of its name (an array of scalars has one key for all
+/// its items; the first item gets it, the others keep the object's span).
 fn place_members(text: &str, object: &mut Node) {
-    let mut keys = member_keys(text, object.span.clone());
+    let mut keys: HashMap<&str, VecDeque<Range<usize>>> = HashMap::new();
+    for (key, span) in member_keys(text, object.span.clone()) {
+        keys.entry(key).or_default().push_back(span);
+    }
     for child in &mut object.children {
         if child.span != object.span {
             place_members(text, child);
-        } else if let Some(index) = keys.iter().position(|(key, _)| *key == child.name) {
-            child.span = keys.remove(index).1;
+        } else if let Some(span) = keys
+            .get_mut(child.name.as_str())
+            .and_then(VecDeque::pop_front)
+        {
+            child.span = span;
         }
     }
 }

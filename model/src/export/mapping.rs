@@ -174,7 +174,7 @@ struct Loader<'a> {
 
 impl Loader<'_> {
     fn read(&mut self, response: &Response) -> Result<Document, LoadError> {
-        Document::read(&response.path, response.format, &mut self.inventory.sources)
+        Document::read(response, &mut self.inventory.sources)
     }
 
     /// Calls `each` for every item of collection `path` (when the export has it).

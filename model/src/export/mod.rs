@@ -36,8 +36,11 @@ mod xml;
 
 use std::path::Path;
 
+use crate::budget::Budget;
 use crate::error::LoadError;
+use crate::escape::{QUOTE_CHARS, quote};
 use crate::inventory::Inventory;
+use crate::units::MAX_SIZE_BYTES;
 
 pub use json::parse_json;
 pub use xml::parse_xml;
@@ -53,5 +56,46 @@ use layout::Layout;
 /// [`Inventory::missing_references`].
 pub fn load_export(dir: &Path) -> Result<Inventory, LoadError> {
     let layout = Layout::locate(dir)?;
-    mapping::load(&layout)
+    let inventory = mapping::load(&layout)?;
+    Budget::current()
+        .and_then(|budget| budget.check_inventory(&inventory, "this export"))
+        .map_err(|e| LoadError::file(dir, e))?;
+    check_sizes(&inventory)?;
+    Ok(inventory)
+}
+
+/// Refuses memory sizes above [`MAX_SIZE_BYTES`], as the design loader does: sums over an
+/// inventory then cannot wrap (a VM of 2^64 - 1 bytes would hide a capacity shortfall).
+fn check_sizes(inventory: &Inventory) -> Result<(), LoadError> {
+    let hosts = inventory
+        .hosts
+        .iter()
+        .map(|(_, h)| ("host", &h.name, h.memory_bytes, h.origin));
+    let vms = inventory
+        .vms
+        .iter()
+        .map(|(_, v)| ("vm", &v.name, v.memory_bytes, v.origin));
+    for (kind, name, bytes, origin) in hosts.chain(vms) {
+        if bytes > MAX_SIZE_BYTES {
+            let message = format!(
+                "{kind} {} has <memory> {bytes}, above the most any input may give ({} bytes, 1 PiB)",
+                quote(name, QUOTE_CHARS),
+                MAX_SIZE_BYTES
+            );
+            return Err(match origin {
+                Some(origin) => {
+                    let file = inventory.sources.file(origin.file);
+                    let start = origin.offset as usize;
+                    LoadError::at(
+                        &file.path,
+                        &file.text,
+                        start..start + origin.len as usize,
+                        message,
+                    )
+                }
+                None => LoadError::file("export", message),
+            });
+        }
+    }
+    Ok(())
 }

@@ -1,9 +1,12 @@
 //! XML responses into the generic [`Node`] tree, keeping the byte span of every element.
 
+use std::collections::HashSet;
+
 use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 
+use crate::escape::{QUOTE_CHARS, clip, control, quote};
 use crate::export::tree::{MAX_DEPTH, Node, SyntaxError};
 
 /// Parses an XML document and returns its root element.
@@ -72,7 +75,10 @@ pub fn parse_xml(text: &str) -> Result<Node, SyntaxError> {
     }
     if let Some(unclosed) = open.pop() {
         return Err(SyntaxError {
-            message: format!("<{}> is never closed (the file ends early)", unclosed.name),
+            message: format!(
+                "<{}> is never closed (the file ends early)",
+                control(&unclosed.name)
+            ),
             span: unclosed.span,
         });
     }
@@ -107,7 +113,9 @@ fn element(tag: &BytesStart<'_>, span: std::ops::Range<usize>) -> Result<Node, S
         span: span.clone(),
         ..Node::default()
     };
-    for attribute in tag.attributes() {
+    // quick-xml's own duplicate check compares each attribute with all before it, which
+    // is quadratic in an element of 160,000 attributes; the check below is linear.
+    for attribute in tag.attributes().with_checks(false) {
         let attribute = attribute.map_err(|e| malformed(e.to_string()))?;
         let key = std::str::from_utf8(attribute.key.local_name().into_inner())
             .map_err(|e| malformed(e.to_string()))?
@@ -122,7 +130,31 @@ fn element(tag: &BytesStart<'_>, span: std::ops::Range<usize>) -> Result<Node, S
             span: span.clone(),
         });
     }
+    if let Some(duplicate) = duplicate_name(&node.children) {
+        return Err(malformed(format!(
+            "the attribute {} appears twice in <{}>",
+            quote(duplicate, QUOTE_CHARS),
+            control(&node.name)
+        )));
+    }
     Ok(node)
+}
+
+/// A name two of `attributes` share, if any.
+fn duplicate_name(attributes: &[Node]) -> Option<&str> {
+    if attributes.len() <= 8 {
+        return attributes.iter().enumerate().find_map(|(i, a)| {
+            attributes[..i]
+                .iter()
+                .any(|b| b.name == a.name)
+                .then_some(a.name.as_str())
+        });
+    }
+    let mut seen = HashSet::with_capacity(attributes.len());
+    attributes
+        .iter()
+        .find(|a| !seen.insert(a.name.as_str()))
+        .map(|a| a.name.as_str())
 }
 
 /// Attaches a finished element to its parent, or makes it the root.
@@ -176,5 +208,5 @@ fn resolve_reference(
     let name = reference.decode().map_err(|e| unknown(e.to_string()))?;
     resolve_predefined_entity(&name)
         .map(str::to_string)
-        .ok_or_else(|| unknown(format!("&{name};")))
+        .ok_or_else(|| unknown(clip(&format!("&{name};"), QUOTE_CHARS)))
 }

@@ -3,20 +3,24 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::io::Read;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use reqwest::blocking::{Client, RequestBuilder};
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::redirect::Policy;
 use reqwest::{Certificate, StatusCode};
 use rustls::CertificateError;
 
-use crate::live::credentials::Credentials;
+use crate::budget::{FILE_SIZE_VAR, INPUT_SIZE_VAR};
+use crate::live::credentials::{Credentials, Secrets};
 use crate::live::error::LiveError;
 use crate::live::url::EngineUrl;
 use crate::live::{EngineOptions, RetryPolicy, Trust};
+use crate::units::format_size;
 
 const JSON: &str = "application/json";
 
@@ -49,6 +53,13 @@ pub struct ReadOnlyClient {
     token: Mutex<Option<Token>>,
     retry: RetryPolicy,
     read_timeout: Duration,
+    /// The password and every token issued, for scrubbing what is shown.
+    secrets: Mutex<Secrets>,
+    /// The largest body of one response, and of all responses together, in bytes.
+    max_response_bytes: u64,
+    max_total_bytes: u64,
+    /// Body bytes received so far, against `max_total_bytes`.
+    received: AtomicU64,
 }
 
 impl fmt::Debug for ReadOnlyClient {
@@ -116,6 +127,10 @@ impl ReadOnlyClient {
             token: Mutex::new(None),
             retry: options.retry.clone(),
             read_timeout: options.read_timeout,
+            secrets: Mutex::new(Secrets::of(&options.credentials.password)),
+            max_response_bytes: options.max_response_bytes,
+            max_total_bytes: options.max_total_bytes,
+            received: AtomicU64::new(0),
         })
     }
 
@@ -124,8 +139,20 @@ impl ReadOnlyClient {
     }
 
     /// GETs an API path (`""` for the root, `"vms"`, `"clusters/<id>/affinitygroups"`) as
-    /// JSON and returns the body as the engine sent it.
+    /// JSON and returns the body as the engine sent it. The body is at most the response
+    /// limit, uncompressed, and for the root a JSON object; no error holds the password
+    /// or a token in any encoding.
     pub fn get(&self, path: &str) -> Result<Vec<u8>, LiveError> {
+        self.get_unscrubbed(path).map_err(|e| self.scrub_error(e))
+    }
+
+    /// The error with the secrets known so far scrubbed from it.
+    fn scrub_error(&self, error: LiveError) -> LiveError {
+        let secrets = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
+        error.scrubbed(&secrets)
+    }
+
+    fn get_unscrubbed(&self, path: &str) -> Result<Vec<u8>, LiveError> {
         let url = self.url.api(path);
         let mut renewed = false;
         loop {
@@ -138,6 +165,7 @@ impl ReadOnlyClient {
                     .bearer_auth(&token.0)
             })?;
             match answer.status.as_u16() {
+                200..=299 if path.is_empty() => return self.api_root(&url, answer),
                 200..=299 => return self.json_body(&url, answer),
                 401 if !renewed => {
                     self.renew(&token)?;
@@ -180,6 +208,23 @@ impl ReadOnlyClient {
         }
     }
 
+    /// The API root must be a JSON object before anything else is asked: a portal, a proxy
+    /// or a hostile server answering with something else ends the fetch here.
+    fn api_root(&self, url: &str, answer: Answer) -> Result<Vec<u8>, LiveError> {
+        let body = self.json_body(url, answer)?;
+        match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(serde_json::Value::Object(_)) => Ok(body),
+            Ok(_) => Err(LiveError::NotOvirt {
+                url: self.url.base().to_string(),
+                detail: format!("GET {url} answered JSON that is not an object"),
+            }),
+            Err(e) => Err(LiveError::NotOvirt {
+                url: self.url.base().to_string(),
+                detail: format!("GET {url} answered invalid JSON ({e})"),
+            }),
+        }
+    }
+
     /// A 2xx body must be JSON: an HTML page there is a portal or a proxy, not the API.
     fn json_body(&self, url: &str, answer: Answer) -> Result<Vec<u8>, LiveError> {
         if !answer.content_type.starts_with(JSON) {
@@ -202,6 +247,7 @@ impl ReadOnlyClient {
         }
         let token = self.token()?;
         *slot = Some(token.clone());
+        self.remember(&token);
         Ok(token)
     }
 
@@ -209,9 +255,19 @@ impl ReadOnlyClient {
     fn renew(&self, stale: &Token) -> Result<(), LiveError> {
         let mut slot = self.token.lock().unwrap_or_else(|e| e.into_inner());
         if slot.as_ref() == Some(stale) {
-            *slot = Some(self.token()?);
+            let token = self.token()?;
+            self.remember(&token);
+            *slot = Some(token);
         }
         Ok(())
+    }
+
+    /// Adds a token to the secrets scrubbed from what is shown.
+    fn remember(&self, token: &Token) {
+        self.secrets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .add(&token.0);
     }
 
     /// The one POST: the OAuth password grant at `/ovirt-engine/sso/oauth/token`.
@@ -223,9 +279,11 @@ impl ReadOnlyClient {
             ("username", self.credentials.user.as_str()),
             ("password", self.credentials.password.expose()),
         ];
-        let answer = self.send(&url, || {
-            self.http.post(&url).header(ACCEPT, JSON).form(&form)
-        })?;
+        let answer = self
+            .send(&url, || {
+                self.http.post(&url).header(ACCEPT, JSON).form(&form)
+            })
+            .map_err(|e| self.scrub_error(e))?;
         let not_ovirt = |detail: String| LiveError::NotOvirt {
             url: self.url.base().to_string(),
             detail,
@@ -276,26 +334,16 @@ impl ReadOnlyClient {
         let mut try_number = 1;
         loop {
             let last = try_number >= self.retry.tries.max(1);
-            let outcome = request().send().and_then(|response| {
-                let status = response.status();
-                let content_type = response
-                    .headers()
-                    .get(CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                let body = response.bytes()?.to_vec();
-                Ok(Answer {
-                    status,
-                    content_type,
-                    body,
-                })
-            });
+            // No compression asked for, so none is unpacked: a small gzip bomb cannot grow.
+            let outcome = request()
+                .header(ACCEPT_ENCODING, "identity")
+                .send()
+                .map_err(|e| self.transport_error(url, &e))
+                .and_then(|response| self.receive(url, response));
             match outcome {
                 Ok(answer) if answer.status.is_server_error() && !last => {}
                 Ok(answer) => return Ok(answer),
-                Err(e) => {
-                    let error = self.transport_error(url, &e);
+                Err(error) => {
                     let passing = matches!(
                         error,
                         LiveError::Unreachable { .. } | LiveError::Timeout { .. }
@@ -308,6 +356,104 @@ impl ReadOnlyClient {
             thread::sleep(pause);
             pause = pause.saturating_mul(2);
             try_number += 1;
+        }
+    }
+
+    /// Reads a response's body, refusing a compressed one and never taking more than the
+    /// limits: a `Content-Length` above the limit ends it before the body is read, an
+    /// endless body at the limit.
+    fn receive(&self, url: &str, response: Response) -> Result<Answer, LiveError> {
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        };
+        let status = response.status();
+        let content_type = header(CONTENT_TYPE);
+        let encoding = header(CONTENT_ENCODING);
+        if !encoding.is_empty() && encoding != "identity" {
+            return Err(LiveError::NotOvirt {
+                url: self.url.base().to_string(),
+                detail: format!(
+                    "GET {url} answered a body compressed with {encoding:?}, which stretchdr did \
+                     not ask for (it sends Accept-Encoding: identity)"
+                ),
+            });
+        }
+        let too_large = || LiveError::TooLarge {
+            url: url.to_string(),
+            limit: format_size(self.max_response_bytes),
+            what: "for one response",
+            variable: FILE_SIZE_VAR,
+        };
+        let announced = header(CONTENT_LENGTH).parse::<u64>().ok();
+        if announced.is_some_and(|length| length > self.max_response_bytes) {
+            return Err(too_large());
+        }
+        // The read timeout bounds each wait for bytes; a body dripping a byte at a time
+        // would never trip it, so the whole body also has a deadline of that length.
+        let deadline = Instant::now() + self.read_timeout;
+        let mut body = Vec::new();
+        let mut chunk = [0u8; 64 * 1024];
+        let mut reader = response.take(self.max_response_bytes.saturating_add(1));
+        loop {
+            let n = reader
+                .read(&mut chunk)
+                .map_err(|e| self.body_error(url, &e))?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+            if Instant::now() > deadline {
+                return Err(LiveError::Timeout {
+                    url: url.to_string(),
+                    seconds: self.read_timeout.as_secs_f64(),
+                });
+            }
+        }
+        let length = body.len() as u64;
+        if length > self.max_response_bytes {
+            return Err(too_large());
+        }
+        let total = self.received.fetch_add(length, Ordering::Relaxed) + length;
+        if total > self.max_total_bytes {
+            return Err(LiveError::TooLarge {
+                url: url.to_string(),
+                limit: format_size(self.max_total_bytes),
+                what: "for all responses together",
+                variable: INPUT_SIZE_VAR,
+            });
+        }
+        Ok(Answer {
+            status,
+            content_type,
+            body,
+        })
+    }
+
+    /// A failure while reading a body: the per-request timeout, or the connection lost.
+    fn body_error(&self, url: &str, error: &std::io::Error) -> LiveError {
+        let mut source: Option<&(dyn StdError + 'static)> = error.get_ref().map(|e| e as _);
+        let mut timed_out = error.kind() == std::io::ErrorKind::TimedOut;
+        while let Some(err) = source {
+            if let Some(reqwest) = err.downcast_ref::<reqwest::Error>() {
+                timed_out |= reqwest.is_timeout();
+            }
+            source = err.source();
+        }
+        if timed_out {
+            return LiveError::Timeout {
+                url: url.to_string(),
+                seconds: self.read_timeout.as_secs_f64(),
+            };
+        }
+        LiveError::Unreachable {
+            url: self.url.base().to_string(),
+            detail: format!("the connection failed while reading the answer: {error}"),
         }
     }
 
@@ -341,22 +487,22 @@ impl ReadOnlyClient {
         }
     }
 
-    /// Engine-supplied text for an error message: short, and never containing the password
-    /// (some SSO setups echo the request back).
+    /// Engine-supplied text for an error message: short, on one line, and never containing
+    /// the password or a token (some SSO setups echo the request back). Scrubbed first,
+    /// whole, then shortened: a cut cannot leave half a secret that no longer matches.
     fn engine_text(&self, body: &[u8]) -> String {
         let text = String::from_utf8_lossy(body);
+        let text = self.scrub(&text);
         let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let short: String = text.chars().take(200).collect();
-        self.scrub(&short)
+        crate::escape::control(&short).into_owned()
     }
 
     fn scrub(&self, text: &str) -> String {
-        let secret = self.credentials.password.expose();
-        if secret.is_empty() {
-            text.to_string()
-        } else {
-            text.replace(secret, "***")
-        }
+        self.secrets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .scrub(text)
     }
 }
 

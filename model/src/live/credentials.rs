@@ -31,6 +31,91 @@ impl fmt::Debug for Password {
     }
 }
 
+/// Every secret of a connection (the password, the bearer tokens the SSO issued), for
+/// scrubbing text before it is shown. Each secret is hidden in every form it can come back
+/// in: as sent in the token form (`+` and `%XX`, either case), percent-encoded, JSON- and
+/// HTML-escaped, and with its runs of white space collapsed (as a message may be).
+#[derive(Clone, Default)]
+pub(crate) struct Secrets {
+    /// The forms to replace, longest first so that no form leaves part of a longer one.
+    forms: Vec<String>,
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets({} forms)", self.forms.len())
+    }
+}
+
+impl Secrets {
+    /// The secrets of `password` alone.
+    pub(crate) fn of(password: &Password) -> Secrets {
+        let mut secrets = Secrets::default();
+        secrets.add(password.expose());
+        secrets
+    }
+
+    /// Adds a secret (a token) and its encodings.
+    pub(crate) fn add(&mut self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        let collapsed = secret.split_whitespace().collect::<Vec<_>>().join(" ");
+        let json = serde_json::to_string(secret).unwrap_or_default();
+        let json = json
+            .strip_prefix('"')
+            .and_then(|j| j.strip_suffix('"'))
+            .unwrap_or(&json)
+            .to_string();
+        let html = secret
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;");
+        let mut forms = vec![secret.to_string(), collapsed, json, html];
+        for upper in [true, false] {
+            forms.push(percent_encode(secret, true, upper));
+            forms.push(percent_encode(secret, false, upper));
+        }
+        for form in forms {
+            if !form.trim().is_empty() && !self.forms.contains(&form) {
+                self.forms.push(form);
+            }
+        }
+        self.forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
+    }
+
+    /// `text` with every form of every secret replaced by `***`. Run on whole texts,
+    /// before any shortening, so a secret cut in two by a truncation is still found.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for form in &self.forms {
+            if out.contains(form.as_str()) {
+                out = out.replace(form.as_str(), "***");
+            }
+        }
+        out
+    }
+}
+
+/// `text` percent-encoded as a form (`+` for a space) or a URL (`%20`), hex in either case;
+/// unreserved characters (RFC 3986 section 2.3) stay as they are.
+fn percent_encode(text: &str, form: bool, upper: bool) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(byte));
+            }
+            b' ' if form => out.push('+'),
+            _ if upper => out.push_str(&format!("%{byte:02X}")),
+            _ => out.push_str(&format!("%{byte:02x}")),
+        }
+    }
+    out
+}
+
 /// A user (`admin@internal`, `jane@example.com`) and their password.
 #[derive(Clone)]
 pub struct Credentials {
@@ -119,7 +204,7 @@ fn prompt(question: &str) -> Option<String> {
 mod tests {
     use std::path::Path;
 
-    use super::{Credentials, Password};
+    use super::{Credentials, Password, Secrets};
     use crate::live::error::LiveError;
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
@@ -129,6 +214,25 @@ mod tests {
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| value.to_string())
         }
+    }
+
+    #[test]
+    fn every_encoding_of_a_secret_is_scrubbed() {
+        let secrets = Secrets::of(&Password::new("Zebra  7731 &=%+secret"));
+        for echoed in [
+            "password=Zebra  7731 &=%+secret&x",
+            "password=Zebra++7731+%26%3D%25%2Bsecret",
+            "password=Zebra%20%207731%20%26%3d%25%2bsecret",
+            r#"{"password":"Zebra  7731 &=%+secret"}"#,
+            "<p>Zebra  7731 &amp;=%+secret</p>",
+            "said Zebra 7731 &=%+secret",
+        ] {
+            let scrubbed = secrets.scrub(echoed);
+            assert!(!scrubbed.contains("7731"), "{echoed} -> {scrubbed}");
+        }
+        let mut with_token = Secrets::default();
+        with_token.add("token-abc123");
+        assert_eq!(with_token.scrub("Bearer token-abc123"), "Bearer ***");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::error::LoadError;
+use crate::live::credentials::Secrets;
 
 /// An error reading a live engine. None of them ever holds the password or the token: the
 /// few that carry text from the engine have it scrubbed of the password first.
@@ -75,6 +76,99 @@ pub enum LiveError {
     #[error("cannot write the export to {}: {detail}", path.display())]
     Output { path: PathBuf, detail: String },
 
+    #[error(
+        "GET {url}: the answer is larger than the limit of {limit} {what}; \
+         raise it with {variable} if the engine really is that large"
+    )]
+    TooLarge {
+        url: String,
+        limit: String,
+        /// "for one response" or "for all responses together".
+        what: &'static str,
+        variable: &'static str,
+    },
+
     #[error("cannot load what the engine sent: {0}")]
     Load(#[from] LoadError),
+}
+
+impl LiveError {
+    /// The error with every form of every secret in its text replaced by `***`: the
+    /// engine's words (an echoed request, an id, a message) may hold the password or the
+    /// bearer token.
+    pub(crate) fn scrubbed(self, secrets: &Secrets) -> LiveError {
+        let s = |text: String| secrets.scrub(&text);
+        match self {
+            LiveError::InvalidEngineUrl { url, reason } => LiveError::InvalidEngineUrl {
+                url: s(url),
+                reason: s(reason),
+            },
+            LiveError::Unreachable { url, detail } => LiveError::Unreachable {
+                url: s(url),
+                detail: s(detail),
+            },
+            LiveError::UnknownCa {
+                url,
+                ca_url,
+                detail,
+            } => LiveError::UnknownCa {
+                url: s(url),
+                ca_url: s(ca_url),
+                detail: s(detail),
+            },
+            LiveError::Tls { url, detail } => LiveError::Tls {
+                url: s(url),
+                detail: s(detail),
+            },
+            LiveError::Timeout { url, seconds } => LiveError::Timeout {
+                url: s(url),
+                seconds,
+            },
+            LiveError::BadCredentials { user, detail } => LiveError::BadCredentials {
+                user,
+                detail: s(detail),
+            },
+            LiveError::NotReadable { url, status, user } => LiveError::NotReadable {
+                url: s(url),
+                status,
+                user,
+            },
+            LiveError::NotOvirt { url, detail } => LiveError::NotOvirt {
+                url: s(url),
+                detail: s(detail),
+            },
+            LiveError::Http {
+                url,
+                status,
+                tries,
+                detail,
+            } => LiveError::Http {
+                url: s(url),
+                status,
+                tries,
+                detail: s(detail),
+            },
+            LiveError::TooLarge {
+                url,
+                limit,
+                what,
+                variable,
+            } => LiveError::TooLarge {
+                url: s(url),
+                limit,
+                what,
+                variable,
+            },
+            LiveError::Load(mut load) => {
+                load.message = s(load.message);
+                if let Some(text) = load.source_text.take() {
+                    load.source_text = Some(secrets.scrub(&text).into());
+                    // Offsets into the scrubbed text no longer hold: show the message alone.
+                    load.span = None;
+                }
+                LiveError::Load(load)
+            }
+            other => other,
+        }
+    }
 }

@@ -18,10 +18,13 @@ mod url;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::budget::Budget;
 use crate::inventory::Inventory;
 
 pub use client::ReadOnlyClient;
 pub use credentials::{Credentials, Password};
+
+use credentials::Secrets;
 pub use error::LiveError;
 pub use snapshot::{CollectionCount, FetchSummary, Snapshot};
 pub use url::EngineUrl;
@@ -43,12 +46,23 @@ pub struct EngineOptions {
     pub parallel: usize,
     /// Show a progress line on stderr, when stderr is a terminal.
     pub progress: bool,
+    /// The largest body of one response, in bytes; a larger one (or a `Content-Length`
+    /// announcing one) ends the fetch. Default: [`Budget::max_file_bytes`].
+    pub max_response_bytes: u64,
+    /// The most body bytes of all responses of one fetch together. Default:
+    /// [`Budget::max_input_bytes`].
+    pub max_total_bytes: u64,
 }
 
 impl EngineOptions {
-    /// Options with the defaults: system roots, 10 s connect, 120 s read, 3 tries, 4 at once.
+    /// Options with the defaults: system roots, 10 s connect, 120 s read, 3 tries, 4 at once,
+    /// and the response limits of [`Budget::current`] (512 MiB each, 1 GiB in all unless
+    /// the environment raises them).
     pub fn new(engine: impl Into<String>, credentials: Credentials) -> EngineOptions {
+        let budget = Budget::current().unwrap_or_default();
         EngineOptions {
+            max_response_bytes: budget.max_file_bytes,
+            max_total_bytes: budget.max_input_bytes,
             engine: engine.into(),
             credentials,
             trust: Trust::System,
@@ -106,13 +120,18 @@ impl Default for RetryPolicy {
 /// already (stale files of an older fetch would load as if current). Nothing is written
 /// unless every response arrived.
 pub fn fetch_to_dir(options: &EngineOptions, out: &Path) -> Result<FetchSummary, LiveError> {
+    let scrub = |e: LiveError| e.scrubbed(&Secrets::of(&options.credentials.password));
     snapshot::check_output(out)?;
-    let snapshot = Snapshot::fetch(options)?;
+    let snapshot = Snapshot::fetch(options).map_err(scrub)?;
     snapshot.write_to(out)?;
     Ok(snapshot.summary().clone())
 }
 
 /// Reads the engine and loads the inventory, keeping no files.
 pub fn fetch_inventory(options: &EngineOptions) -> Result<Inventory, LiveError> {
-    Snapshot::fetch(options)?.load()
+    let scrub = |e: LiveError| e.scrubbed(&Secrets::of(&options.credentials.password));
+    Snapshot::fetch(options)
+        .map_err(scrub)?
+        .load()
+        .map_err(scrub)
 }

@@ -12,17 +12,19 @@ use super::{
     Side, SiteConnection, StorageEntry, StorageSite, UnknownKey,
 };
 use crate::error::LoadError;
-use crate::origin::{FileId, Origin, SourceMap};
+use crate::origin::{FileId, LineIndex, Origin, SourceMap};
 
 /// Loads mapping text (`path` names it in errors and reports).
 pub fn load_mapping_str(path: &Path, text: &str) -> Result<Mapping, LoadError> {
     let shared: Arc<str> = Arc::from(text);
     let mut sources = SourceMap::default();
     let file = sources.add(path, Arc::clone(&shared));
+    let lines = Arc::clone(&sources.file(file).lines);
     let reader = Reader {
         path,
         text: &shared,
         file,
+        lines: &lines,
     };
     let root = yaml::parse(text).map_err(|(message, offset)| {
         reader.error(offset..offset, format!("invalid YAML: {message}"))
@@ -76,6 +78,8 @@ struct Reader<'a> {
     path: &'a Path,
     text: &'a Arc<str>,
     file: FileId,
+    /// The file's line index, for origins in O(log n).
+    lines: &'a LineIndex,
 }
 
 impl Reader<'_> {
@@ -84,7 +88,7 @@ impl Reader<'_> {
     }
 
     fn origin(&self, span: &Range<usize>) -> Origin {
-        Origin::from_span(self.file, self.text, span.clone())
+        Origin::indexed(self.file, self.text, self.lines, span.clone())
     }
 
     fn unknown(&self, mapping: &mut Mapping, key: &Key, place: Place) {

@@ -23,8 +23,7 @@ pub use keys::Place;
 
 /// Loads a mapping file.
 pub fn load_mapping(path: &Path) -> Result<Mapping, LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::file(path, format!("cannot read mapping file: {e}")))?;
+    let text = crate::read::read_text(path, "mapping file")?;
     load_mapping_str(path, &text)
 }
 

@@ -53,8 +53,7 @@ pub const MODE: &str = "active-passive";
 
 /// Loads an active-passive scenario file.
 pub fn load_scenario(path: &Path) -> Result<ApScenario, LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::file(path, format!("cannot read scenario file: {e}")))?;
+    let text = stretchdr_model::read::read_text(path, "scenario file")?;
     load_scenario_str(path, &text)
 }
 

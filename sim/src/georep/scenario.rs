@@ -47,8 +47,7 @@ struct RawEvent {
 
 /// Loads a georep scenario file and checks its names against the design it names.
 pub fn load_scenario(path: &Path) -> Result<GeorepScenario, LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::file(path, format!("cannot read scenario file: {e}")))?;
+    let text = stretchdr_model::read::read_text(path, "scenario file")?;
     load_scenario_str(path, &text)
 }
 

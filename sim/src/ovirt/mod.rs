@@ -386,7 +386,8 @@ impl<'a> Ovirt<'a> {
         let mut site_capacity = vec![0u64; inv.sites.len()];
         for (_, h) in inv.hosts.iter() {
             if let Some(site) = h.site {
-                site_capacity[site.index()] += h.memory_bytes;
+                site_capacity[site.index()] =
+                    site_capacity[site.index()].saturating_add(h.memory_bytes);
             }
         }
         let mut model = Ovirt {
@@ -478,9 +479,9 @@ impl<'a> Ovirt<'a> {
         let memory = self.inv.vms[vm].memory_bytes;
         let h = &mut self.hosts[host.index()];
         h.vms.push(vm);
-        h.memory_used += memory;
+        h.memory_used = h.memory_used.saturating_add(memory);
         if let Some(site) = self.inv.hosts[host].site {
-            self.site_used[site.index()] += memory;
+            self.site_used[site.index()] = self.site_used[site.index()].saturating_add(memory);
             let capacity = self.site_capacity[site.index()].max(1);
             let percent = self.site_used[site.index()] as f64 * 100.0 / capacity as f64;
             let peak = &mut self.site_peak_percent[site.index()];
@@ -740,7 +741,7 @@ impl Ovirt<'_> {
             let host = HostId(i as u32);
             let mut memory = 0u64;
             for vm in &h.vms {
-                memory += inv.vms[*vm].memory_bytes;
+                memory = memory.saturating_add(inv.vms[*vm].memory_bytes);
                 if self.vms[vm.index()].host == Some(host) {
                     if let Some(other) = resident_on[vm.index()].replace(host) {
                         return Err(format!(
@@ -760,7 +761,8 @@ impl Ovirt<'_> {
             }
             for (v, sim) in self.vms.iter().enumerate() {
                 let copies = sim.ghosts.iter().filter(|g| **g == host).count() as u64;
-                memory += copies * inv.vms[VmId(v as u32)].memory_bytes;
+                memory = memory
+                    .saturating_add(copies.saturating_mul(inv.vms[VmId(v as u32)].memory_bytes));
             }
             if memory != h.memory_used {
                 return Err(format!(

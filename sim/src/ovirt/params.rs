@@ -85,12 +85,20 @@ pub const MUST_BE_POSITIVE: &[&str] = &[
     "migration_bandwidth",
 ];
 
+/// The largest count a parameter may be: with durations at most
+/// [`stretchdr_model::units::MAX_DURATION_MS`], products such as `vds_refresh_rate` x
+/// `refreshes_before_retry_unknown_vms` stay far below where `u64` wraps.
+const MAX_COUNT: i64 = 1_000_000;
+
 /// The value of a scenario-file parameter, in its base unit (ms, count, bits per second).
 fn convert(kind: Kind, value: &toml::Value) -> Result<u64, String> {
     match (kind, value) {
         (Kind::Duration, toml::Value::String(text)) => parse_duration_ms(text),
         (Kind::Bandwidth, toml::Value::String(text)) => parse_bandwidth_bps(text),
-        (Kind::Count, toml::Value::Integer(n)) if *n >= 0 => Ok(*n as u64),
+        (Kind::Count, toml::Value::Integer(n)) if (0..=MAX_COUNT).contains(n) => Ok(*n as u64),
+        (Kind::Count, toml::Value::Integer(n)) if *n > MAX_COUNT => Err(format!(
+            "{n} is out of range: at most {MAX_COUNT} (no engine setting counts that high)"
+        )),
         (Kind::Duration, _) => {
             Err("expected a duration such as \"3s\", \"500ms\" or \"4h\"".into())
         }

@@ -291,7 +291,8 @@ impl Ovirt<'_> {
             let (alive, paused) = (self.vms[vm.index()].alive, self.vms[vm.index()].paused);
             self.release(vm, host);
             if alive && !paused {
-                self.hosts[host.index()].memory_used += self.inv.vms[vm].memory_bytes;
+                let used = &mut self.hosts[host.index()].memory_used;
+                *used = used.saturating_add(self.inv.vms[vm].memory_bytes);
                 self.vms[vm.index()].ghosts.push(host);
                 self.split_brain_seen = true;
             }

@@ -72,8 +72,10 @@ impl Resources {
     }
 
     fn add(&mut self, other: Resources) {
-        self.memory += other.memory;
-        self.cpus += other.cpus;
+        // Saturating: one VM claiming 2^64 - 1 bytes must not wrap the sum to a small one
+        // and hide the shortfall.
+        self.memory = self.memory.saturating_add(other.memory);
+        self.cpus = self.cpus.saturating_add(other.cpus);
     }
 }
 

@@ -165,7 +165,11 @@ pub(crate) fn list_names<'n>(names: impl IntoIterator<Item = &'n str>) -> String
 pub(crate) fn demand(inventory: &Inventory, vms: &[VmId]) -> (u64, u64) {
     vms.iter().fold((0, 0), |(memory, cpus), id| {
         let vm = &inventory.vms[*id];
-        (memory + vm.memory_bytes, cpus + u64::from(vm.cpus))
+        // Saturating: a sum past 2^64 bytes is "more than any site has" all the same.
+        (
+            memory.saturating_add(vm.memory_bytes),
+            cpus.saturating_add(u64::from(vm.cpus)),
+        )
     })
 }
 

@@ -65,7 +65,10 @@ fn check(dr: &DrContext<'_>, policy: &Policy, sink: &mut Sink) {
             .cluster_hosts(cluster_id)
             .filter(|(_, h)| h.status == HostStatus::Up)
             .fold((0u64, 0u64), |(m, c), (_, h)| {
-                (m + h.memory_bytes, c + u64::from(h.cpus))
+                (
+                    m.saturating_add(h.memory_bytes),
+                    c.saturating_add(u64::from(h.cpus)),
+                )
             });
         let memory_offer =
             memory_offer as f64 * f64::from(cluster.memory_overcommit_percent) / 100.0;

@@ -1,0 +1,10 @@
+//! The design loader on arbitrary text: `Ok` or `Err`, never a panic.
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|text: &str| {
+    let _ = stretchdr_model::design::load_design_str(Path::new("fuzz.toml"), text);
+});
