@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{audit, fetch, generate, inventory, lint, mapping, rules, sim, whatif};
+use crate::commands::{
+    audit, fetch, generate, inventory, lint, mapping, merge, rules, sim, whatif,
+};
 
 /// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
 #[derive(Parser, Debug)]
@@ -43,6 +45,8 @@ enum Command {
     /// Write a synthetic, seeded design of any size (to stdout by default).
     #[command(after_help = EXIT_CODES)]
     Gen(generate::Args),
+    /// Fold the parts of a sharded `sim --shard` or `whatif --shard` batch into its report.
+    Merge(merge::Args),
 }
 
 /// The exit codes, stated in the help of the commands that have no more to say after their
@@ -81,6 +85,7 @@ pub fn run() -> ExitCode {
         Command::Fetch(args) => fetch::run(args),
         Command::Whatif(args) => whatif::run(args),
         Command::Mapping(args) => mapping::run(args),
+        Command::Merge(args) => merge::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

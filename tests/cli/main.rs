@@ -6,6 +6,7 @@ mod fetch;
 mod inventory;
 mod lint;
 mod mapping;
+mod merge;
 mod sim;
 mod support;
 mod whatif;

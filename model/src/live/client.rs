@@ -4,6 +4,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -49,6 +50,8 @@ pub struct ReadOnlyClient {
     token: Mutex<Option<Token>>,
     retry: RetryPolicy,
     read_timeout: Duration,
+    /// HTTP requests sent so far (every try of every request, the token's included).
+    sent: AtomicUsize,
 }
 
 impl fmt::Debug for ReadOnlyClient {
@@ -116,11 +119,17 @@ impl ReadOnlyClient {
             token: Mutex::new(None),
             retry: options.retry.clone(),
             read_timeout: options.read_timeout,
+            sent: AtomicUsize::new(0),
         })
     }
 
     pub fn engine_url(&self) -> &EngineUrl {
         &self.url
+    }
+
+    /// HTTP requests sent so far: every try of every GET and of the token POST.
+    pub fn requests_sent(&self) -> usize {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// GETs an API path (`""` for the root, `"vms"`, `"clusters/<id>/affinitygroups"`) as
@@ -276,6 +285,7 @@ impl ReadOnlyClient {
         let mut try_number = 1;
         loop {
             let last = try_number >= self.retry.tries.max(1);
+            self.sent.fetch_add(1, Ordering::Relaxed);
             let outcome = request().send().and_then(|response| {
                 let status = response.status();
                 let content_type = response
