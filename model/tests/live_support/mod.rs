@@ -5,12 +5,12 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -437,6 +437,9 @@ fn respond(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> R
             );
         }
     }
+    // The bookkeeping is done: answers are built without holding the lock, so requests in
+    // flight are served in parallel, as by an engine.
+    drop(state);
     if behaviour.forbidden.contains(&path) {
         return (403, JSON, br#"{"detail":"Forbidden"}"#.to_vec(), delay);
     }
@@ -476,14 +479,14 @@ fn respond(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> R
         return (200, JSON, body, delay);
     }
     // Pages and followed links: the collection's members, sliced and filled in.
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else {
+    let Some(value) = parsed(behaviour, &path, &body) else {
         return (200, JSON, body, delay);
     };
     // The whole collection in one page, nothing to fill in: the recorded bytes unchanged.
     if first_page && follow.is_none() && whole(&value) {
         return (200, JSON, body, delay);
     }
-    let serde_json::Value::Object(object) = value else {
+    let serde_json::Value::Object(object) = (*value).clone() else {
         return (200, JSON, body, delay);
     };
     let mut out = serde_json::Map::new();
@@ -534,6 +537,19 @@ fn root(behaviour: &Behaviour) -> Vec<u8> {
         });
     }
     serde_json::to_vec(&value).expect("JSON")
+}
+
+/// A collection's body parsed, once per file: a large engine is asked for it page by page.
+fn parsed(behaviour: &Behaviour, path: &str, body: &[u8]) -> Option<Arc<serde_json::Value>> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<serde_json::Value>>>> = OnceLock::new();
+    let key = behaviour.export.join(path);
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(value) = cache.lock().unwrap().get(&key) {
+        return Some(value.clone());
+    }
+    let value = Arc::new(serde_json::from_slice::<serde_json::Value>(body).ok()?);
+    cache.lock().unwrap().insert(key, value.clone());
+    Some(value)
 }
 
 /// The stored response of an API path, if the export has it.
