@@ -486,18 +486,20 @@ fn respond(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> R
     if first_page && follow.is_none() && whole(&value) {
         return (200, JSON, body, delay);
     }
-    let serde_json::Value::Object(object) = (*value).clone() else {
+    let Some(object) = value.as_object() else {
         return (200, JSON, body, delay);
     };
     let mut out = serde_json::Map::new();
     for (key, value) in object {
         let serde_json::Value::Array(items) = value else {
-            out.insert(key, value);
+            out.insert(key.clone(), value.clone());
             continue;
         };
         let size = max.unwrap_or(usize::MAX);
         let skip = page.unwrap_or(1).saturating_sub(1).saturating_mul(size);
-        let mut items: Vec<serde_json::Value> = items.into_iter().skip(skip).take(size).collect();
+        // Only this page's entities are copied.
+        let mut items: Vec<serde_json::Value> =
+            items.iter().skip(skip).take(size).cloned().collect();
         if let Some(follow) = &follow {
             for item in &mut items {
                 let Some(id) = item.get("id").and_then(|v| v.as_str()).map(str::to_string) else {
@@ -515,7 +517,7 @@ fn respond(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> R
             }
         }
         if !items.is_empty() {
-            out.insert(key, serde_json::Value::Array(items));
+            out.insert(key.clone(), serde_json::Value::Array(items));
         }
     }
     let body = serde_json::to_vec(&serde_json::Value::Object(out)).expect("JSON");
