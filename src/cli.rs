@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    audit, diff, fetch, fix, generate, inventory, lint, mapping, rules, sim, whatif,
+    audit, diff, fetch, fix, generate, inventory, lint, mapping, merge, rules, sim, whatif,
 };
 
 /// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
@@ -50,6 +50,8 @@ enum Command {
     /// Compare two sources of one setup: findings added and resolved, and what changes in
     /// each standard scenario; exit 1 when the change makes things worse.
     Diff(diff::Args),
+    /// Fold the parts of a sharded `sim --shard` or `whatif --shard` batch into its report.
+    Merge(merge::Args),
 }
 
 /// The exit codes, stated in the help of the commands that have no more to say after their
@@ -90,6 +92,7 @@ pub fn run() -> ExitCode {
         Command::Mapping(args) => mapping::run(args),
         Command::Fix(args) => fix::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Merge(args) => merge::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -25,6 +25,7 @@ pub mod outcome;
 pub mod ovirt;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod slo;
 pub mod variation;
 pub mod whatif;

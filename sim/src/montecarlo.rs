@@ -3,9 +3,10 @@
 //! and a tally of RTOs by quantized value), so the result is the same for any thread count.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stretchdr_model::Inventory;
 
 use crate::outcome::{Reason, Rto, VmOutcome};
@@ -45,7 +46,8 @@ pub struct RunRecord {
 
 /// Counts per value, sorted by value: its size is the number of distinct values seen, not the
 /// number of values added.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Tally {
     counts: Vec<(u32, u32)>,
 }
@@ -60,6 +62,44 @@ impl Tally {
 
     pub fn total(&self) -> u64 {
         self.counts.iter().map(|(_, c)| u64::from(*c)).sum()
+    }
+
+    /// Adds every count of `other`: the tally of both sets of values.
+    pub fn merge(&mut self, other: &Tally) {
+        let mut merged = Vec::with_capacity(self.counts.len() + other.counts.len());
+        let (mut a, mut b) = (
+            self.counts.iter().peekable(),
+            other.counts.iter().peekable(),
+        );
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&(ka, ca)), Some(&&(kb, cb))) if ka == kb => {
+                    a.next();
+                    b.next();
+                    (ka, ca.saturating_add(cb))
+                }
+                (Some(&&x), Some(&&y)) if x.0 < y.0 => {
+                    a.next();
+                    x
+                }
+                (_, Some(&&y)) => {
+                    b.next();
+                    y
+                }
+                (Some(&&x), None) => {
+                    a.next();
+                    x
+                }
+                (None, None) => break,
+            };
+            merged.push(next);
+        }
+        self.counts = merged;
+    }
+
+    /// Whether the counts are sorted by distinct values (as a tally read from a file must be).
+    pub fn is_well_formed(&self) -> bool {
+        self.counts.windows(2).all(|w| w[0].0 < w[1].0)
     }
 
     /// `(value, count)` pairs in value order.
@@ -130,15 +170,17 @@ const REASONS: [Reason; 9] = [
 ];
 
 /// One VM's accumulators.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct VmTally {
     outcomes: [u32; OUTCOMES.len()],
     reasons: [u32; REASONS.len()],
     rto: Tally,
 }
 
-/// Everything Monte Carlo keeps: fixed size per VM, tallies for the per-run figures.
-#[derive(Clone, Debug)]
+/// Everything Monte Carlo keeps: fixed size per VM, tallies for the per-run figures. Its
+/// counts add up, so the accumulators of disjoint run ranges merge into those of their union
+/// (`sim --shard` and `stretchdr merge`); serialised as a shard part's `accumulator`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Accumulator {
     runs: u32,
     vms: Vec<VmTally>,
@@ -148,9 +190,25 @@ pub struct Accumulator {
     all_back_never: u64,
     engine_down: Tally,
     spm_down: Tally,
+    #[serde(with = "u128_text")]
     engine_down_sum_ms: u128,
+    #[serde(with = "u128_text")]
     spm_down_sum_ms: u128,
     failback: Tally,
+}
+
+/// A `u128` as a decimal string: JSON numbers that large do not survive every reader.
+mod u128_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &u128, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(value)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u128, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 impl Accumulator {
@@ -201,12 +259,75 @@ impl Accumulator {
         }
     }
 
+    /// Runs folded in.
+    pub fn runs(&self) -> u32 {
+        self.runs
+    }
+
+    /// VMs accounted for.
+    pub fn vm_count(&self) -> usize {
+        self.vms.len()
+    }
+
+    /// Whether every tally is sorted by distinct values (as one read from a file must be).
+    pub fn is_well_formed(&self) -> bool {
+        self.vms.iter().all(|v| v.rto.is_well_formed())
+            && [
+                &self.rto_all,
+                &self.not_restarted,
+                &self.all_back,
+                &self.engine_down,
+                &self.spm_down,
+                &self.failback,
+            ]
+            .iter()
+            .all(|t| t.is_well_formed())
+    }
+
+    /// Folds in the accumulators of other runs (of the same scenario and VMs): the result is
+    /// that of folding their runs one by one.
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.runs = self.runs.saturating_add(other.runs);
+        for (mine, theirs) in self.vms.iter_mut().zip(&other.vms) {
+            for (a, b) in mine.outcomes.iter_mut().zip(&theirs.outcomes) {
+                *a = a.saturating_add(*b);
+            }
+            for (a, b) in mine.reasons.iter_mut().zip(&theirs.reasons) {
+                *a = a.saturating_add(*b);
+            }
+            mine.rto.merge(&theirs.rto);
+        }
+        self.rto_all.merge(&other.rto_all);
+        self.not_restarted.merge(&other.not_restarted);
+        self.all_back.merge(&other.all_back);
+        self.all_back_never = self.all_back_never.saturating_add(other.all_back_never);
+        self.engine_down.merge(&other.engine_down);
+        self.spm_down.merge(&other.spm_down);
+        self.engine_down_sum_ms = self
+            .engine_down_sum_ms
+            .saturating_add(other.engine_down_sum_ms);
+        self.spm_down_sum_ms = self.spm_down_sum_ms.saturating_add(other.spm_down_sum_ms);
+        self.failback.merge(&other.failback);
+    }
+
     /// The result, with the VMs' names from `inv`.
     pub fn finish(&self, inv: &Inventory, scenario: &Scenario) -> MonteCarloResult {
+        self.finish_named(
+            inv.vms.values().map(|vm| vm.name.as_str()),
+            &scenario.name,
+            scenario.seed,
+        )
+    }
+
+    /// The result, with the VMs' names in inventory order, the scenario's name and seed.
+    pub fn finish_named<'a>(
+        &self,
+        names: impl Iterator<Item = &'a str>,
+        scenario: &str,
+        seed: u64,
+    ) -> MonteCarloResult {
         let runs = self.runs.max(1);
-        let vms: Vec<McVm> = inv
-            .vms
-            .values()
+        let vms: Vec<McVm> = names
             .zip(&self.vms)
             .map(|(vm, t)| {
                 // The most frequent outcome; ties go to the worse (later in OUTCOMES).
@@ -230,7 +351,7 @@ impl Accumulator {
                 });
                 let lost = t.outcomes[outcome_index(VmOutcome::NotRestarted)];
                 McVm {
-                    name: vm.name.clone(),
+                    name: vm.to_string(),
                     outcome,
                     reason,
                     p_not_restarted: f64::from(lost) / f64::from(runs),
@@ -283,8 +404,8 @@ impl Accumulator {
             spm_down_per_run_s: rto(&self.spm_down),
         };
         MonteCarloResult {
-            scenario: scenario.name.clone(),
-            seed: scenario.seed,
+            scenario: scenario.to_string(),
+            seed,
             runs: self.runs,
             summary,
             vms,
@@ -432,12 +553,24 @@ pub fn accumulate(
     runs: u32,
     progress: &(dyn Fn(u32, u32) + Sync),
 ) -> Result<Accumulator, SimError> {
+    accumulate_range(inv, scenario, 0..runs, progress)
+}
+
+/// The accumulators of the runs with indices in `range` (run `i` on RNG stream `i`, as in
+/// an unsharded batch); `progress(done, total)` counts within the range.
+pub fn accumulate_range(
+    inv: &Inventory,
+    scenario: &Scenario,
+    range: Range<u32>,
+    progress: &(dyn Fn(u32, u32) + Sync),
+) -> Result<Accumulator, SimError> {
     let mut acc = Accumulator::new(inv.vms.len());
     // Batches bound the records alive at once; the fold order is the run order either way.
     let batch = (16 * rayon::current_num_threads()).max(32) as u32;
-    let mut start = 0;
-    while start < runs {
-        let end = runs.min(start.saturating_add(batch));
+    let total = range.end.saturating_sub(range.start);
+    let mut start = range.start;
+    while start < range.end {
+        let end = range.end.min(start.saturating_add(batch));
         let records: Vec<RunRecord> = (start..end)
             .into_par_iter()
             .map(|run| crate::simulate_record(inv, scenario, u64::from(run)))
@@ -446,7 +579,7 @@ pub fn accumulate(
             acc.add(record);
         }
         start = end;
-        progress(start, runs);
+        progress(start - range.start, total);
     }
     Ok(acc)
 }
@@ -454,6 +587,24 @@ pub fn accumulate(
 #[cfg(test)]
 mod tests {
     use super::{Tally, quantize_secs};
+
+    #[test]
+    fn merged_tallies_count_both() {
+        let mut a = Tally::default();
+        let mut b = Tally::default();
+        let mut both = Tally::default();
+        for v in [5, 1, 3] {
+            a.add(v);
+            both.add(v);
+        }
+        for v in [3, 9, 0, 5] {
+            b.add(v);
+            both.add(v);
+        }
+        a.merge(&b);
+        assert_eq!(a, both);
+        assert!(a.is_well_formed());
+    }
 
     #[test]
     fn quantized_seconds() {

@@ -12,7 +12,7 @@
 //! list `A,B,C`.
 
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stretchdr_model::budget::Budget;
 use stretchdr_model::inventory::{Host, MigrationPolicy, SpmStatus};
 use stretchdr_model::units::{
@@ -310,7 +310,7 @@ pub fn apply(
 }
 
 /// One point of a sweep.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     /// Each varied PARAM and its value here, in `--vary` order.
     pub settings: IndexMap<String, String>,
@@ -327,7 +327,7 @@ pub struct Point {
     pub all_ha_back_p95_s: Option<f64>,
     /// Failback after the failed targets recover 4 h later (run 0), seconds.
     pub failback_s: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meets_target: Option<bool>,
 }
 
@@ -379,14 +379,40 @@ pub fn sweep(
     target: Option<&Slo>,
     progress: &(dyn Fn(u32, u32) + Sync),
 ) -> Result<Sweep, WhatifError> {
+    let all = 0..u32::try_from(grid(varies).map_err(WhatifError::Sweep)?.len()).unwrap_or(u32::MAX);
+    let points = sweep_points(inv, scenario, varies, runs, target, all, progress)?;
+    Ok(assemble(
+        &scenario.name,
+        scenario.seed,
+        runs,
+        varies.iter().map(|v| v.param.clone()).collect(),
+        target.map(|t| t.text.clone()),
+        points,
+    ))
+}
+
+/// The points of the grid with indices in `range` (`whatif --shard`), each as in a whole
+/// sweep; `progress` counts runs of these points.
+pub fn sweep_points(
+    inv: &Inventory,
+    scenario: &Scenario,
+    varies: &[Vary],
+    runs: u32,
+    target: Option<&Slo>,
+    range: std::ops::Range<u32>,
+    progress: &(dyn Fn(u32, u32) + Sync),
+) -> Result<Vec<Point>, WhatifError> {
     let grid = grid(varies).map_err(WhatifError::Sweep)?;
-    let total = u32::try_from(grid.len())
-        .unwrap_or(u32::MAX)
-        .saturating_mul(runs);
-    let mut points = Vec::with_capacity(grid.len());
-    for (i, point) in grid.iter().enumerate() {
+    let selected = grid
+        .iter()
+        .enumerate()
+        .skip(range.start as usize)
+        .take(range.end.saturating_sub(range.start) as usize);
+    let total = range.end.saturating_sub(range.start).saturating_mul(runs);
+    let mut points = Vec::with_capacity(range.len());
+    for (n, (_, point)) in selected.enumerate() {
         let (inv, scenario, added) = apply(inv, scenario, point).map_err(WhatifError::Sweep)?;
-        let base = (i as u32).saturating_mul(runs);
+        let base = (n as u32).saturating_mul(runs);
         let result = accumulate(&inv, &scenario, runs, &|done, _| {
             progress(base + done, total)
         })?
@@ -412,7 +438,19 @@ pub fn sweep(
         };
         points.push(p);
     }
-    let cheapest = target.map(|_| {
+    Ok(points)
+}
+
+/// The sweep of all its points (in grid order): picks the cheapest point meeting the target.
+pub fn assemble(
+    scenario: &str,
+    seed: u64,
+    runs: u32,
+    varied: Vec<String>,
+    target: Option<String>,
+    points: Vec<Point>,
+) -> Sweep {
+    let cheapest = target.as_ref().map(|_| {
         points
             .iter()
             .enumerate()
@@ -420,15 +458,15 @@ pub fn sweep(
             .min_by_key(|(i, p)| (p.memory_added_bytes, *i))
             .map(|(i, _)| i)
     });
-    Ok(Sweep {
-        scenario: scenario.name.clone(),
-        seed: scenario.seed,
+    Sweep {
+        scenario: scenario.to_string(),
+        seed,
         runs,
-        varied: varies.iter().map(|v| v.param.clone()).collect(),
+        varied,
         points,
-        target: target.map(|t| t.text.clone()),
+        target,
         cheapest,
-    })
+    }
 }
 
 /// Why a sweep could not run.

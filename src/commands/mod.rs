@@ -8,6 +8,7 @@ pub mod generate;
 pub mod inventory;
 pub mod lint;
 pub mod mapping;
+pub mod merge;
 pub mod rules;
 pub mod sim;
 pub mod whatif;

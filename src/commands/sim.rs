@@ -8,8 +8,10 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 use miette::Report;
 use stretchdr_model::live::fetch_inventory;
+use stretchdr_sim::montecarlo::accumulate_range;
 use stretchdr_sim::scenario::load_scenario_str;
 use stretchdr_sim::scenario::mode_of;
+use stretchdr_sim::shard::{Part, Shard};
 use stretchdr_sim::slo;
 use stretchdr_sim::{active_passive, failback_s, georep, monte_carlo, report, simulate};
 
@@ -59,6 +61,13 @@ pub struct Args {
     engine: Option<String>,
     #[command(flatten)]
     connection: EngineArgs,
+    /// Run only shard K of M of the Monte Carlo runs (a contiguous share of the run indices)
+    /// and write its accumulators to --out; `stretchdr merge` folds the M parts.
+    #[arg(long, value_name = "K/M", requires = "out", conflicts_with = "html")]
+    shard: Option<Shard>,
+    /// The part file of --shard.
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -78,6 +87,15 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     {
         return Err(miette::miette!(
             "--engine: {mode} scenarios name the designs of their sites; write an overlay design with [source] engine = \"...\" instead"
+        ));
+    }
+    if let Some(mode) = mode
+        .as_deref()
+        .filter(|m| ["georep", "active-passive"].contains(m))
+        && args.shard.is_some()
+    {
+        return Err(miette::miette!(
+            "--shard: {mode} scenarios have no Monte Carlo runs to share out"
         ));
     }
     match mode.as_deref() {
@@ -117,6 +135,32 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         failback_s(inventory, scenario)
             .map_err(|e| miette::miette!("simulation of the failback failed: {e}"))
     };
+    if let (Some(shard), Some(out)) = (args.shard, &args.out) {
+        if scenario.runs < 2 {
+            return Err(miette::miette!(
+                "--shard: {} has runs = {}; sharding needs a Monte Carlo batch (--runs 2 or more)",
+                args.scenario.display(),
+                scenario.runs
+            ));
+        }
+        let range = shard.range(scenario.runs);
+        let accumulator = args.parallel.run(range.len() as u32, |progress| {
+            accumulate_range(&inventory, &scenario, range.clone(), progress)
+        });
+        let accumulator = accumulator.map_err(|e| {
+            miette::miette!("simulation of {} failed: {e}", args.scenario.display())
+        })?;
+        let part = Part::monte_carlo(&inventory, &scenario, shard, accumulator);
+        write(out, &part.to_json())?;
+        eprintln!(
+            "shard {shard}: runs {}..{} of {} written to {}",
+            range.start,
+            range.end,
+            scenario.runs,
+            out.display()
+        );
+        return Ok(Outcome::Clean);
+    }
     if scenario.runs > 1 {
         let result = args.parallel.run(scenario.runs, |progress| {
             monte_carlo(&inventory, &scenario, scenario.runs, progress)

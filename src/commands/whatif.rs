@@ -6,8 +6,9 @@ use clap::{Parser, ValueEnum};
 use miette::Report;
 use stretchdr_sim::report;
 use stretchdr_sim::scenario::load_scenario_str;
+use stretchdr_sim::shard::{Part, Shard};
 use stretchdr_sim::slo;
-use stretchdr_sim::whatif::{Vary, parse_vary, sweep};
+use stretchdr_sim::whatif::{Vary, parse_vary, sweep, sweep_points};
 
 use crate::cli::Outcome;
 use crate::commands::sim::Parallel;
@@ -67,6 +68,13 @@ pub struct Args {
     html: Option<PathBuf>,
     #[command(flatten)]
     parallel: Parallel,
+    /// Run only shard K of M of the points (a contiguous share, in sweep order) and write
+    /// them to --out; `stretchdr merge` folds the M parts into the sweep's report.
+    #[arg(long, value_name = "K/M", requires = "out", conflicts_with = "html")]
+    shard: Option<Shard>,
+    /// The part file of --shard.
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -101,6 +109,41 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     let points = varies
         .iter()
         .fold(1u32, |n, v| n.saturating_mul(v.values.len() as u32));
+    if let (Some(shard), Some(out)) = (args.shard, &args.out) {
+        let range = shard.range(points);
+        let mine = args
+            .parallel
+            .run((range.len() as u32).saturating_mul(runs), |progress| {
+                sweep_points(
+                    &inventory,
+                    &scenario,
+                    &varies,
+                    runs,
+                    target.as_ref(),
+                    range.clone(),
+                    progress,
+                )
+            });
+        let mine = mine.map_err(|e| miette::miette!("what-if sweep failed: {e}"))?;
+        let part = Part::whatif(
+            &inventory,
+            &scenario,
+            runs,
+            shard,
+            (&varies, points),
+            target.as_ref(),
+            mine,
+        );
+        write(out, &part.to_json())?;
+        eprintln!(
+            "shard {shard}: points {}..{} of {} written to {}",
+            range.start,
+            range.end,
+            points,
+            out.display()
+        );
+        return Ok(Outcome::Clean);
+    }
     let result = args.parallel.run(points.saturating_mul(runs), |progress| {
         sweep(
             &inventory,

@@ -9,6 +9,7 @@ mod hostile;
 mod inventory;
 mod lint;
 mod mapping;
+mod merge;
 mod sim;
 mod support;
 mod whatif;

@@ -13,6 +13,7 @@ mod build;
 pub mod defaults;
 pub mod names;
 mod raw;
+mod split;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -116,8 +117,20 @@ pub fn overlay_design_str(
     build::apply(base, path, text, &raw)
 }
 
-/// Stage one: the TOML as written, with spans; syntax errors and unknown keys end here.
+/// Stage one: the TOML as written, with spans; syntax errors and unknown keys end here. A
+/// large design is parsed in shares on all cores, or `RAYON_NUM_THREADS` (as the simulator's
+/// threads) ([`split`]); anything else, and any design a share of which does not parse, on
+/// one thread.
 fn parse(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
+    let cores = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(8);
+    if let Some(raw) = split::parse_in_shares(text, cores) {
+        return Ok(raw);
+    }
     toml::from_str(text).map_err(|e| {
         // serde names Rust types; the reader of a design file thinks in TOML's.
         let message = e

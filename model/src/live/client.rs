@@ -5,7 +5,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::io::Read;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -60,6 +60,8 @@ pub struct ReadOnlyClient {
     max_total_bytes: u64,
     /// Body bytes received so far, against `max_total_bytes`.
     received: AtomicU64,
+    /// HTTP requests sent so far (every try of every request, the token's included).
+    sent: AtomicUsize,
 }
 
 impl fmt::Debug for ReadOnlyClient {
@@ -131,11 +133,17 @@ impl ReadOnlyClient {
             max_response_bytes: options.max_response_bytes,
             max_total_bytes: options.max_total_bytes,
             received: AtomicU64::new(0),
+            sent: AtomicUsize::new(0),
         })
     }
 
     pub fn engine_url(&self) -> &EngineUrl {
         &self.url
+    }
+
+    /// HTTP requests sent so far: every try of every GET and of the token POST.
+    pub fn requests_sent(&self) -> usize {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// GETs an API path (`""` for the root, `"vms"`, `"clusters/<id>/affinitygroups"`) as
@@ -340,6 +348,7 @@ impl ReadOnlyClient {
                 .send()
                 .map_err(|e| self.transport_error(url, &e))
                 .and_then(|response| self.receive(url, response));
+            self.sent.fetch_add(1, Ordering::Relaxed);
             match outcome {
                 Ok(answer) if answer.status.is_server_error() && !last => {}
                 Ok(answer) => return Ok(answer),

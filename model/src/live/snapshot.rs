@@ -1,5 +1,14 @@
 //! What to fetch, fetching it a few requests at a time, and the export files it becomes.
+//!
+//! The API root's links say which collections the engine has (an engine older than 4.1 has
+//! no `affinitylabels`) and which can be searched, hence paged with `search=page N&max=M`
+//! (as the oVirt SDKs page, e.g. oVirt/go-ovirt `examples/page_vms.go`). Sub-collections
+//! (`vms/<id>/nics`, ...) are asked for inline with `follow=` (ovirt-engine
+//! `restapi/resource/utils/LinkFollower`: the element name, whose link `rel` is the name
+//! without `_`), from engines 4.2 on; every entity whose inline data did not come (an engine
+//! that ignores `follow`) gets its own request, as every entity did before.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -8,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::export::load_export;
 use crate::inventory::Inventory;
@@ -16,7 +25,7 @@ use crate::live::EngineOptions;
 use crate::live::client::ReadOnlyClient;
 use crate::live::error::LiveError;
 
-/// The collections of the whole engine the loader reads.
+/// The collections of the whole engine the loader reads, in fetch order.
 const COLLECTIONS: [&str; 9] = [
     "datacenters",
     "clusters",
@@ -29,15 +38,51 @@ const COLLECTIONS: [&str; 9] = [
     "affinitylabels",
 ];
 
-/// Sub-collections read per entity of a collection: `clusters/<id>/affinitygroups` ...
-const PER_ENTITY: [(&str, &str); 6] = [
-    ("clusters", "affinitygroups"),
-    ("datacenters", "storagedomains"),
-    ("affinitylabels", "hosts"),
-    ("affinitylabels", "vms"),
-    ("vms", "diskattachments"),
-    ("vms", "nics"),
+/// A sub-collection read per entity of a collection: `clusters/<id>/affinitygroups`.
+struct PerEntity {
+    parent: &'static str,
+    /// The path segment (the link's `rel`).
+    sub: &'static str,
+    /// The element the engine fills when asked to `follow` it.
+    element: &'static str,
+}
+
+/// In summary order.
+const PER_ENTITY: [PerEntity; 6] = [
+    PerEntity {
+        parent: "clusters",
+        sub: "affinitygroups",
+        element: "affinity_groups",
+    },
+    PerEntity {
+        parent: "datacenters",
+        sub: "storagedomains",
+        element: "storage_domains",
+    },
+    PerEntity {
+        parent: "affinitylabels",
+        sub: "hosts",
+        element: "hosts",
+    },
+    PerEntity {
+        parent: "affinitylabels",
+        sub: "vms",
+        element: "vms",
+    },
+    PerEntity {
+        parent: "vms",
+        sub: "diskattachments",
+        element: "disk_attachments",
+    },
+    PerEntity {
+        parent: "vms",
+        sub: "nics",
+        element: "nics",
+    },
 ];
+
+/// The first engine version that follows links (`follow=`), as (major, minor).
+const FOLLOW_SINCE: (u32, u32) = (4, 2);
 
 /// All responses of one fetch, in memory, under the paths of an export directory.
 #[derive(Debug)]
@@ -54,8 +99,13 @@ pub struct FetchSummary {
     pub engine: String,
     /// `product_info` of the API root, e.g. `oVirt Engine 4.5.4-1.el8`, when it says.
     pub product: Option<String>,
+    /// Files of the export (one per collection and per entity's sub-collection).
     pub responses: usize,
+    /// HTTP requests sent: the token, every GET and every retry.
+    pub requests: usize,
     pub collections: Vec<CollectionCount>,
+    /// Collections the loader reads that the API root does not offer (an older engine).
+    pub not_offered: Vec<String>,
 }
 
 /// Entities in one collection, or in one kind of sub-collection summed over its parents.
@@ -63,17 +113,19 @@ pub struct FetchSummary {
 pub struct CollectionCount {
     /// `vms`, or `vms/*/nics` for a per-entity sub-collection.
     pub collection: String,
-    /// Responses it took: 1, or one per parent entity.
+    /// GETs it took: its pages, or one per parent entity whose data did not come inline.
     pub requests: usize,
     pub entities: usize,
+    /// Parent entities whose sub-collection came inline with the parent (`follow=`).
+    pub inline: usize,
 }
 
 impl fmt::Display for FetchSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "fetched {} responses from {}",
-            self.responses, self.engine
+            "fetched {} responses in {} requests from {}",
+            self.responses, self.requests, self.engine
         )?;
         if let Some(product) = &self.product {
             write!(f, " ({product})")?;
@@ -82,69 +134,144 @@ impl fmt::Display for FetchSummary {
         for count in &self.collections {
             write!(f, "  {:<30} {:>6}", count.collection, count.entities)?;
             if count.collection.contains('*') {
-                write!(f, "  ({} requests)", count.requests)?;
+                write!(f, "  ({} requests", count.requests)?;
+                if count.inline > 0 {
+                    write!(f, ", {} inline", count.inline)?;
+                }
+                write!(f, ")")?;
+            } else if count.requests > 1 {
+                write!(f, "  ({} pages)", count.requests)?;
             }
             writeln!(f)?;
+        }
+        if !self.not_offered.is_empty() {
+            writeln!(
+                f,
+                "  not offered by this engine: {}",
+                self.not_offered.join(", ")
+            )?;
         }
         Ok(())
     }
 }
 
+/// One top-level collection as fetched: its body (pages merged) and entities.
+struct Fetched {
+    body: Vec<u8>,
+    members: Vec<Value>,
+    pages: usize,
+}
+
+/// Where the body of a sub-collection file comes from.
+enum SubBody {
+    Inline(Vec<u8>),
+    /// Index into the per-entity GETs.
+    Fetched(usize),
+}
+
 impl Snapshot {
-    /// Fetches the API root, then the collections, then the per-entity sub-collections.
+    /// Fetches the API root, then the collections it offers (paged where searchable, with
+    /// their sub-collections inline where the engine follows links), then the
+    /// sub-collections that did not come inline, one request per entity.
     pub fn fetch(options: &EngineOptions) -> Result<Snapshot, LiveError> {
         let client = ReadOnlyClient::new(options)?;
         let progress = Progress::new(options.progress);
         // The root first and alone: it gets the token and proves this is an oVirt API
         // before a burst of parallel requests.
-        let root = client.get("")?;
         progress.add(1);
+        let root = client.get("")?;
         progress.done();
         let product = product(&root);
+        let links = RootLinks::parse(&root);
+        let follow = options.follow && follows_links(&root);
+        let page_size = options.page_size.max(1);
+        let (offered, not_offered): (Vec<&str>, Vec<&str>) =
+            COLLECTIONS.iter().partition(|c| links.offers(c));
         let mut files = vec![("api.json".to_string(), root)];
         let mut collections = Vec::new();
 
-        let paths: Vec<String> = COLLECTIONS.iter().map(|c| c.to_string()).collect();
-        let bodies = fetch_all(&client, &paths, options.parallel, &progress)?;
-        let mut ids = Vec::new();
-        for (path, body) in paths.iter().zip(bodies) {
-            let members = members(&client, path, &body)?;
+        let fetched = parallel(&offered, options.parallel, |collection| {
+            let subs: Vec<&str> = PER_ENTITY
+                .iter()
+                .filter(|p| p.parent == *collection && follow)
+                .map(|p| p.element)
+                .collect();
+            let page = links.searchable(collection).then_some(page_size);
+            fetch_collection(&client, collection, &subs, page, &progress)
+        })?;
+        let mut parents: Vec<(&str, Vec<String>, Vec<Value>)> = Vec::new();
+        for (collection, fetched) in offered.iter().zip(fetched) {
             collections.push(CollectionCount {
-                collection: path.clone(),
-                requests: 1,
-                entities: members.len(),
+                collection: collection.to_string(),
+                requests: fetched.pages,
+                entities: fetched.members.len(),
+                inline: 0,
             });
-            ids.push((path.clone(), entity_ids(&client, path, &members)?));
-            files.push((format!("api/{path}.json"), body));
+            let ids = entity_ids(&client, collection, &fetched.members)?;
+            files.push((format!("api/{collection}.json"), fetched.body));
+            parents.push((collection, ids, fetched.members));
         }
 
-        let mut sub_paths = Vec::new();
-        for (parent, sub) in PER_ENTITY {
-            let parent_ids = ids
-                .iter()
-                .find(|(collection, _)| collection == parent)
-                .map(|(_, ids)| ids.as_slice())
-                .unwrap_or(&[]);
-            for id in parent_ids {
-                sub_paths.push((parent, sub, format!("{parent}/{id}/{sub}")));
+        // Sub-collections: inline when followed, else one GET per parent entity.
+        let mut planned: Vec<(usize, String, SubBody)> = Vec::new();
+        let mut paths = Vec::new();
+        for (kind, per) in PER_ENTITY.iter().enumerate() {
+            let Some((_, ids, members)) = parents.iter().find(|(c, _, _)| *c == per.parent) else {
+                continue;
+            };
+            for (id, member) in ids.iter().zip(members) {
+                let path = format!("{}/{id}/{}", per.parent, per.sub);
+                let inline = follow
+                    .then(|| member.get(per.element))
+                    .flatten()
+                    .filter(|v| v.is_object());
+                let body = match inline {
+                    Some(value) => SubBody::Inline(serde_json::to_vec(value).map_err(|e| {
+                        LiveError::NotOvirt {
+                            url: client.engine_url().base().to_string(),
+                            detail: format!("GET {}: {e}", client.engine_url().api(&path)),
+                        }
+                    })?),
+                    None => {
+                        paths.push(path.clone());
+                        SubBody::Fetched(paths.len() - 1)
+                    }
+                };
+                planned.push((kind, path, body));
             }
         }
-        let paths: Vec<String> = sub_paths.iter().map(|(_, _, path)| path.clone()).collect();
-        let bodies = fetch_all(&client, &paths, options.parallel, &progress)?;
-        for (parent, sub) in PER_ENTITY {
+        drop(parents);
+        let mut bodies: Vec<Option<Vec<u8>>> = parallel(&paths, options.parallel, |path| {
+            progress.add(1);
+            let body = client.get(path);
+            progress.done();
+            body
+        })?
+        .into_iter()
+        .map(Some)
+        .collect();
+        for per in &PER_ENTITY {
             collections.push(CollectionCount {
-                collection: format!("{parent}/*/{sub}"),
+                collection: format!("{}/*/{}", per.parent, per.sub),
                 requests: 0,
                 entities: 0,
+                inline: 0,
             });
         }
-        for ((parent, sub, path), body) in sub_paths.into_iter().zip(bodies) {
-            let entities = members(&client, &path, &body)?.len();
-            let name = format!("{parent}/*/{sub}");
-            if let Some(count) = collections.iter_mut().find(|c| c.collection == name) {
-                count.requests += 1;
-                count.entities += entities;
-            }
+        let first_sub = collections.len() - PER_ENTITY.len();
+        for (kind, path, body) in planned {
+            let count = &mut collections[first_sub + kind];
+            let body = match body {
+                SubBody::Inline(body) => {
+                    count.inline += 1;
+                    body
+                }
+                SubBody::Fetched(index) => {
+                    count.requests += 1;
+                    bodies[index].take().unwrap_or_default()
+                }
+            };
+            count.entities += members(&client, &path, &body)?.1.len();
             files.push((format!("api/{path}.json"), body));
         }
         drop(progress);
@@ -153,7 +280,9 @@ impl Snapshot {
             engine: client.engine_url().base().to_string(),
             product,
             responses: files.len(),
+            requests: client.requests_sent(),
             collections,
+            not_offered: not_offered.iter().map(|c| c.to_string()).collect(),
         };
         Ok(Snapshot { files, summary })
     }
@@ -212,56 +341,133 @@ pub(crate) fn check_output(out: &Path) -> Result<(), LiveError> {
     Ok(())
 }
 
-/// The outcome of one request of [`fetch_all`]; `None` while not started.
-type Slot = Option<Result<Vec<u8>, LiveError>>;
+/// The outcome of one item of [`parallel`]; `None` while not started.
+type Slot<R> = Option<Result<R, LiveError>>;
 
-/// GETs every path, `parallel` at a time, and returns the bodies in the order of `paths`.
-/// The first failure stops the workers from starting new requests and is returned.
-fn fetch_all(
-    client: &ReadOnlyClient,
-    paths: &[String],
+/// Runs `work` on every item, `parallel` at a time, and returns the results in the order of
+/// `items`. The first failure stops the workers from starting new items and is returned.
+fn parallel<T: Sync, R: Send>(
+    items: &[T],
     parallel: usize,
-    progress: &Progress,
-) -> Result<Vec<Vec<u8>>, LiveError> {
-    progress.add(paths.len());
+    work: impl Fn(&T) -> Result<R, LiveError> + Sync,
+) -> Result<Vec<R>, LiveError> {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let results: Mutex<Vec<Slot>> = Mutex::new((0..paths.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Slot<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     thread::scope(|scope| {
-        for _ in 0..parallel.clamp(1, paths.len().max(1)) {
+        for _ in 0..parallel.clamp(1, items.len().max(1)) {
             scope.spawn(|| {
                 while !failed.load(Ordering::Relaxed) {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = paths.get(index) else { break };
-                    let result = client.get(path);
+                    let Some(item) = items.get(index) else { break };
+                    let result = work(item);
                     if result.is_err() {
                         failed.store(true, Ordering::Relaxed);
                     }
-                    progress.done();
                     results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(result);
                 }
             });
         }
     });
     let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    // A slot stays empty only when its request was not started because another failed,
-    // so the loop returns that failure before the bodies could be used short.
-    let mut bodies = Vec::with_capacity(paths.len());
+    // A slot stays empty only when its item was not started because another failed, so
+    // the loop returns that failure before the results could be used short.
+    let mut out = Vec::with_capacity(items.len());
     let mut skipped = false;
     for result in results {
         match result {
-            Some(Ok(body)) => bodies.push(body),
+            Some(Ok(value)) => out.push(value),
             Some(Err(error)) => return Err(error),
             None => skipped = true,
         }
     }
-    debug_assert!(!skipped, "a request was skipped without a failure");
-    Ok(bodies)
+    debug_assert!(!skipped, "an item was skipped without a failure");
+    Ok(out)
 }
 
-/// The entities of a collection response: `{"vm": [...]}` gives the array, `{}` (how the
-/// engine sends an empty collection) gives none.
-fn members(client: &ReadOnlyClient, path: &str, body: &[u8]) -> Result<Vec<Value>, LiveError> {
+/// GETs one top-level collection: in pages of `page` entities when it is searchable,
+/// asking for the `follow` elements inline. Paging stops at a short page, or at a page that
+/// brings no entity not seen before (an engine that ignores `page` or `max`). One page keeps
+/// the engine's bytes; several are merged into one collection body.
+fn fetch_collection(
+    client: &ReadOnlyClient,
+    collection: &str,
+    follow: &[&str],
+    page: Option<usize>,
+    progress: &Progress,
+) -> Result<Fetched, LiveError> {
+    let follow = (!follow.is_empty()).then(|| format!("follow={}", follow.join(",")));
+    let Some(size) = page else {
+        let path = match &follow {
+            Some(follow) => format!("{collection}?{follow}"),
+            None => collection.to_string(),
+        };
+        progress.add(1);
+        let body = client.get(&path)?;
+        progress.done();
+        let (_, members) = members(client, &path, &body)?;
+        return Ok(Fetched {
+            body,
+            members,
+            pages: 1,
+        });
+    };
+    let mut bodies = Vec::new();
+    let mut all: Vec<Value> = Vec::new();
+    let mut key = None;
+    let mut seen = HashSet::new();
+    for number in 1usize.. {
+        let mut path = format!("{collection}?search=page%20{number}&max={size}");
+        if let Some(follow) = &follow {
+            path.push('&');
+            path.push_str(follow);
+        }
+        progress.add(1);
+        let body = client.get(&path)?;
+        progress.done();
+        let (name, page_members) = members(client, &path, &body)?;
+        key = key.or(name);
+        let full = page_members.len() >= size;
+        let before = all.len();
+        for member in page_members {
+            let id = member.get("id").and_then(Value::as_str).map(str::to_string);
+            // Entities without an id are kept (and refused later, naming the collection).
+            if id.is_none_or(|id| seen.insert(id)) {
+                all.push(member);
+            }
+        }
+        bodies.push(body);
+        if !full || all.len() == before {
+            break;
+        }
+    }
+    let pages = bodies.len();
+    let body = if pages == 1 {
+        bodies.pop().unwrap_or_default()
+    } else {
+        let mut object = Map::new();
+        if let Some(key) = key {
+            object.insert(key, Value::Array(all.clone()));
+        }
+        serde_json::to_vec(&Value::Object(object)).map_err(|e| LiveError::NotOvirt {
+            url: client.engine_url().base().to_string(),
+            detail: format!("GET {}: {e}", client.engine_url().api(collection)),
+        })?
+    };
+    Ok(Fetched {
+        body,
+        members: all,
+        pages,
+    })
+}
+
+/// The entities of a collection response and the name of their array: `{"vm": [...]}`
+/// gives `("vm", [...])`, `{}` (how the engine sends an empty collection) gives none.
+fn members(
+    client: &ReadOnlyClient,
+    path: &str,
+    body: &[u8],
+) -> Result<(Option<String>, Vec<Value>), LiveError> {
     let bad = |detail: String| LiveError::NotOvirt {
         url: client.engine_url().base().to_string(),
         detail: format!("GET {}: {detail}", client.engine_url().api(path)),
@@ -271,12 +477,12 @@ fn members(client: &ReadOnlyClient, path: &str, body: &[u8]) -> Result<Vec<Value
     let Value::Object(object) = value else {
         return Err(bad("expected a JSON object".to_string()));
     };
-    for (_, member) in object {
+    for (key, member) in object {
         if let Value::Array(items) = member {
-            return Ok(items);
+            return Ok((Some(key), items));
         }
     }
-    Ok(Vec::new())
+    Ok((None, Vec::new()))
 }
 
 /// The ids of a collection's entities, checked to be safe as one path component: they
@@ -307,6 +513,66 @@ fn entity_ids(
         ids.push(id.to_string());
     }
     Ok(ids)
+}
+
+/// The `rel`s of the API root's links: the collections the engine offers, and
+/// `<collection>/search` for those that take a search (and so `page N` with `max`).
+struct RootLinks {
+    /// `None` when the root lists no links: every collection is asked for, none paged.
+    rels: Option<HashSet<String>>,
+}
+
+impl RootLinks {
+    fn parse(root: &[u8]) -> RootLinks {
+        let value: Option<Value> = serde_json::from_slice(root).ok();
+        let rels = value
+            .as_ref()
+            .and_then(|v| v.get("link"))
+            .and_then(Value::as_array)
+            .map(|links| {
+                links
+                    .iter()
+                    .filter_map(|link| link.get("rel").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            });
+        RootLinks { rels }
+    }
+
+    fn offers(&self, collection: &str) -> bool {
+        self.rels
+            .as_ref()
+            .is_none_or(|rels| rels.contains(collection))
+    }
+
+    fn searchable(&self, collection: &str) -> bool {
+        self.rels
+            .as_ref()
+            .is_some_and(|rels| rels.contains(&format!("{collection}/search")))
+    }
+}
+
+/// Whether the engine's version (in the root's `product_info`) follows links; an engine
+/// that does not say is asked anyway, its responses show whether it did.
+fn follows_links(root: &[u8]) -> bool {
+    let value: Option<Value> = serde_json::from_slice(root).ok();
+    let Some(version) = value
+        .as_ref()
+        .and_then(|v| v.get("product_info"))
+        .and_then(|info| info.get("version"))
+    else {
+        return true;
+    };
+    let part = |key: &str| match version.get(key) {
+        Some(Value::String(s)) => s.parse::<u32>().ok(),
+        Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        _ => None,
+    };
+    match (part("major"), part("minor")) {
+        (Some(major), Some(minor)) => (major, minor) >= FOLLOW_SINCE,
+        (Some(major), None) => major > FOLLOW_SINCE.0,
+        _ => true,
+    }
 }
 
 /// `oVirt Engine 4.5.4-1.el8` from the root's `product_info`.
@@ -407,5 +673,39 @@ impl ScratchDir {
 impl Drop for ScratchDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RootLinks, follows_links};
+
+    #[test]
+    fn links_are_followed_from_4_2_on_and_when_the_version_is_unknown() {
+        let root = |major: &str, minor: &str| {
+            format!(r#"{{"product_info":{{"version":{{"major":"{major}","minor":"{minor}"}}}}}}"#)
+                .into_bytes()
+        };
+        assert!(!follows_links(&root("4", "1")));
+        assert!(follows_links(&root("4", "2")));
+        assert!(follows_links(&root("4", "5")));
+        assert!(!follows_links(&root("3", "6")));
+        assert!(follows_links(br#"{"product_info":{}}"#));
+        assert!(follows_links(b"{}"));
+    }
+
+    #[test]
+    fn root_links_say_what_is_offered_and_searchable() {
+        let links = RootLinks::parse(
+            br#"{"link":[{"href":"/ovirt-engine/api/vms","rel":"vms"},
+                {"href":"/ovirt-engine/api/vms?search={query}","rel":"vms/search"},
+                {"href":"/ovirt-engine/api/vnicprofiles","rel":"vnicprofiles"}]}"#,
+        );
+        assert!(links.offers("vms") && links.searchable("vms"));
+        assert!(links.offers("vnicprofiles") && !links.searchable("vnicprofiles"));
+        assert!(!links.offers("affinitylabels"));
+        // A root without links: everything is asked for, nothing paged.
+        let bare = RootLinks::parse(b"{}");
+        assert!(bare.offers("affinitylabels") && !bare.searchable("vms"));
     }
 }

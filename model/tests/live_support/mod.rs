@@ -7,12 +7,12 @@
 
 pub mod hostile;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -101,6 +101,25 @@ pub struct Behaviour {
     pub forbidden: Vec<String>,
     /// Be some other web server: HTML everywhere, no SSO.
     pub not_ovirt: bool,
+    /// Whether `follow=` fills sub-collections inline (4.2 and later) or is ignored.
+    pub follow: Follow,
+    /// Wait this long before answering every API GET (a busy engine far away).
+    pub latency: Option<Duration>,
+    /// Collections the API root does not link to, answered 404 (an older engine).
+    pub not_offered: Vec<String>,
+    /// Answer every page with the whole collection (`search=page N` and `max` ignored).
+    pub ignore_paging: bool,
+    /// How long the server runs at most.
+    pub lifetime: Duration,
+}
+
+/// What the fake engine does with `follow=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Follow {
+    /// Fills each entity's followed sub-collections inline, as engines from 4.2 on do.
+    Honour,
+    /// Answers as if the parameter were not there, as older engines do.
+    Ignore,
 }
 
 impl Behaviour {
@@ -114,6 +133,11 @@ impl Behaviour {
             slow: None,
             forbidden: Vec::new(),
             not_ovirt: false,
+            follow: Follow::Ignore,
+            latency: None,
+            not_offered: Vec::new(),
+            ignore_paging: false,
+            lifetime: MAX_LIFETIME,
         }
     }
 }
@@ -130,6 +154,16 @@ pub struct Recorded {
 }
 
 impl Recorded {
+    /// The target without its query: `/ovirt-engine/api/vms`.
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    /// The value of a query parameter, percent-decoded.
+    pub fn query(&self, name: &str) -> Option<String> {
+        query_param(&self.target, name)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -178,9 +212,10 @@ impl FakeEngine {
         let behaviour = Arc::new(behaviour);
         let accept = {
             let (state, stop, connections) = (state.clone(), stop.clone(), connections.clone());
+            let lifetime = behaviour.lifetime;
             thread::spawn(move || {
                 let started = Instant::now();
-                while !stop.load(Ordering::Relaxed) && started.elapsed() < MAX_LIFETIME {
+                while !stop.load(Ordering::Relaxed) && started.elapsed() < lifetime {
                     match listener.accept() {
                         Ok((stream, _)) => {
                             let (config, state, behaviour) =
@@ -217,6 +252,14 @@ impl FakeEngine {
 
     pub fn tokens_issued(&self) -> usize {
         self.state.lock().unwrap().tokens_issued
+    }
+
+    /// The GETs of the API (the root included) the engine received.
+    pub fn api_gets(&self) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path().starts_with("/ovirt-engine/api"))
+            .count()
     }
 
     /// Options trusting this engine's CA (written into `dir`), with short timeouts and
@@ -336,7 +379,8 @@ fn respond(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> R
     if request.method == "POST" && target == "/ovirt-engine/sso/oauth/token" {
         return token(request, state, behaviour);
     }
-    let Some(path) = target
+    let Some(path) = request
+        .path()
         .strip_prefix("/ovirt-engine/api")
         .map(|rest| rest.trim_start_matches('/').to_string())
     else {
@@ -381,7 +425,8 @@ fn respond(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> R
         .slow
         .as_ref()
         .filter(|(slow, _)| *slow == path)
-        .map(|(_, delay)| *delay);
+        .map(|(_, delay)| *delay)
+        .or(behaviour.latency);
     if let Some(&count) = behaviour.server_errors.get(&path) {
         let served = state.errors_served.entry(path.clone()).or_insert(0);
         if *served < count {
@@ -394,22 +439,144 @@ fn respond(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> R
             );
         }
     }
+    // The bookkeeping is done: answers are built without holding the lock, so requests in
+    // flight are served in parallel, as by an engine.
+    drop(state);
     if behaviour.forbidden.contains(&path) {
         return (403, JSON, br#"{"detail":"Forbidden"}"#.to_vec(), delay);
     }
     if path.is_empty() {
-        let root = std::fs::read(fixtures().join("live/api.json")).expect("fixtures/live/api.json");
-        return (200, JSON, root, delay);
+        return (200, JSON, root(behaviour), delay);
     }
+    let not_found = (404, JSON, br#"{"detail":"Not Found"}"#.to_vec(), delay);
+    let top = path.split('/').next().unwrap_or("");
+    if behaviour.not_offered.iter().any(|c| c == top) {
+        return not_found;
+    }
+    let Some(body) = stored(behaviour, &path) else {
+        return not_found;
+    };
+    let page = request
+        .query("search")
+        .and_then(|s| s.strip_prefix("page ")?.trim().parse::<usize>().ok());
+    let max = request.query("max").and_then(|m| m.parse::<usize>().ok());
+    let (page, max) = if behaviour.ignore_paging {
+        (None, None)
+    } else {
+        (page, max)
+    };
+    let follow = request
+        .query("follow")
+        .filter(|_| behaviour.follow == Follow::Honour);
+    let whole = |value: &serde_json::Value| {
+        value.as_object().is_some_and(|o| {
+            o.values().all(|v| {
+                v.as_array()
+                    .is_none_or(|a| a.len() <= max.unwrap_or(usize::MAX))
+            })
+        })
+    };
+    let first_page = page.unwrap_or(1) == 1;
+    if first_page && max.is_none() && follow.is_none() {
+        return (200, JSON, body, delay);
+    }
+    // Pages and followed links: the collection's members, sliced and filled in.
+    let Some(value) = parsed(behaviour, &path, &body) else {
+        return (200, JSON, body, delay);
+    };
+    // The whole collection in one page, nothing to fill in: the recorded bytes unchanged.
+    if first_page && follow.is_none() && whole(&value) {
+        return (200, JSON, body, delay);
+    }
+    let Some(object) = value.as_object() else {
+        return (200, JSON, body, delay);
+    };
+    let mut out = serde_json::Map::new();
+    for (key, value) in object {
+        let serde_json::Value::Array(items) = value else {
+            out.insert(key.clone(), value.clone());
+            continue;
+        };
+        let size = max.unwrap_or(usize::MAX);
+        let skip = page.unwrap_or(1).saturating_sub(1).saturating_mul(size);
+        // Only this page's entities are copied.
+        let mut items: Vec<serde_json::Value> =
+            items.iter().skip(skip).take(size).cloned().collect();
+        if let Some(follow) = &follow {
+            for item in &mut items {
+                let Some(id) = item.get("id").and_then(|v| v.as_str()).map(str::to_string) else {
+                    continue;
+                };
+                for element in follow.split(',') {
+                    let rel = element.replace('_', "");
+                    let sub = stored(behaviour, &format!("{path}/{id}/{rel}"))
+                        .and_then(|b| serde_json::from_slice(&b).ok())
+                        .unwrap_or_else(|| serde_json::json!({}));
+                    if let Some(object) = item.as_object_mut() {
+                        object.insert(element.to_string(), sub);
+                    }
+                }
+            }
+        }
+        if !items.is_empty() {
+            out.insert(key.clone(), serde_json::Value::Array(items));
+        }
+    }
+    let body = serde_json::to_vec(&serde_json::Value::Object(out)).expect("JSON");
+    (200, JSON, body, delay)
+}
+
+/// The API root: `fixtures/live/api.json` without the links of the collections not offered.
+fn root(behaviour: &Behaviour) -> Vec<u8> {
+    let root = std::fs::read(fixtures().join("live/api.json")).expect("fixtures/live/api.json");
+    if behaviour.not_offered.is_empty() {
+        return root;
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(&root).expect("api.json");
+    if let Some(links) = value.get_mut("link").and_then(|l| l.as_array_mut()) {
+        links.retain(|link| {
+            let rel = link.get("rel").and_then(|r| r.as_str()).unwrap_or("");
+            let top = rel.split('/').next().unwrap_or("");
+            !behaviour.not_offered.iter().any(|c| c == top)
+        });
+    }
+    serde_json::to_vec(&value).expect("JSON")
+}
+
+/// A collection's body parsed, once per file: a large engine is asked for it page by page.
+fn parsed(behaviour: &Behaviour, path: &str, body: &[u8]) -> Option<Arc<serde_json::Value>> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Arc<serde_json::Value>>>> = OnceLock::new();
+    let key = behaviour.export.join(path);
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(value) = cache.lock().unwrap().get(&key) {
+        return Some(value.clone());
+    }
+    let value = Arc::new(serde_json::from_slice::<serde_json::Value>(body).ok()?);
+    cache.lock().unwrap().insert(key, value.clone());
+    Some(value)
+}
+
+/// The stored response of an API path, if the export has it.
+fn stored(behaviour: &Behaviour, path: &str) -> Option<Vec<u8>> {
     match std::fs::read(behaviour.export.join(format!("api/{path}.json"))) {
-        Ok(body) => (200, JSON, body, delay),
+        Ok(body) => Some(body),
         // The capture recorded no affinity labels or groups: the engine had none, and sends
         // an empty collection as `{}`.
         Err(_) if path == "affinitylabels" || path.ends_with("/affinitygroups") => {
-            (200, JSON, b"{}".to_vec(), delay)
+            Some(b"{}".to_vec())
         }
-        Err(_) => (404, JSON, br#"{"detail":"Not Found"}"#.to_vec(), delay),
+        Err(_) => None,
     }
+}
+
+/// A query parameter of a request target, percent-decoded.
+fn query_param(target: &str, name: &str) -> Option<String> {
+    let (_, query) = target.split_once('?')?;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| percent_decode(value))
 }
 
 fn token(request: &Recorded, state: &Mutex<State>, behaviour: &Behaviour) -> Response {
@@ -496,4 +663,89 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Writes a synthetic JSON export of `vms` VMs (one disk and one NIC each, 20 VMs per host,
+/// two clusters) under `dir`, for the fake engine to serve as a large engine.
+pub fn synthetic_export(dir: &Path, vms: usize) {
+    use serde_json::{Value, json};
+    let api = dir.join("api");
+    std::fs::create_dir_all(&api).unwrap();
+    let write = |relative: String, value: Value| {
+        let path = api.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, serde_json::to_vec(&value).unwrap()).unwrap();
+    };
+    let id = |kind: u32, n: usize| format!("{kind:08x}-0000-4000-8000-{n:012x}");
+    let dc = id(1, 0);
+    write(
+        "datacenters.json".into(),
+        json!({"data_center": [{"id": dc, "name": "dc1", "local": "false",
+            "version": {"major": "4", "minor": "3"}, "status": "up"}]}),
+    );
+    let clusters: Vec<Value> = (0..2)
+        .map(|c| {
+            json!({"id": id(2, c), "name": format!("cluster{c}"), "data_center": {"id": dc},
+            "version": {"major": "4", "minor": "3"}})
+        })
+        .collect();
+    write("clusters.json".into(), json!({"cluster": clusters}));
+    let host_count = vms.div_ceil(20).max(1);
+    let hosts: Vec<Value> = (0..host_count)
+        .map(|h| {
+            json!({"id": id(3, h), "name": format!("host{h:05}"), "cluster": {"id": id(2, h % 2)},
+            "status": "up", "memory": "549755813888",
+            "cpu": {"topology": {"sockets": "2", "cores": "16", "threads": "2"}}})
+        })
+        .collect();
+    write("hosts.json".into(), json!({"host": hosts}));
+    let domains: Vec<Value> = (0..4)
+        .map(|d| {
+            json!({"id": id(4, d), "name": format!("data{d}"), "type": "data",
+            "storage": {"type": "iscsi"}, "master": if d == 0 { "true" } else { "false" },
+            "data_centers": {"data_center": [{"id": dc}]}})
+        })
+        .collect();
+    write(
+        format!("datacenters/{dc}/storagedomains.json"),
+        json!({"storage_domain": domains.clone()}),
+    );
+    write(
+        "storagedomains.json".into(),
+        json!({"storage_domain": domains}),
+    );
+    write(
+        "networks.json".into(),
+        json!({"network": [{"id": id(5, 0), "name": "ovirtmgmt", "data_center": {"id": dc}}]}),
+    );
+    write(
+        "vnicprofiles.json".into(),
+        json!({"vnic_profile": [{"id": id(6, 0), "name": "ovirtmgmt", "network": {"id": id(5, 0)}}]}),
+    );
+    let disks: Vec<Value> = (0..vms)
+        .map(|v| {
+            json!({"id": id(7, v), "name": format!("vm{v:05}_disk"),
+            "storage_domains": {"storage_domain": [{"id": id(4, v % 4)}]}})
+        })
+        .collect();
+    write("disks.json".into(), json!({"disk": disks}));
+    let mut vm_list = Vec::with_capacity(vms);
+    for v in 0..vms {
+        let vm = id(8, v);
+        vm_list.push(json!({"id": vm, "name": format!("vm{v:05}"), "cluster": {"id": id(2, v % 2)},
+            "host": {"id": id(3, v / 20)}, "status": "up", "memory": "8589934592",
+            "high_availability": {"enabled": if v % 3 == 0 { "true" } else { "false" }, "priority": "1"},
+            "cpu": {"topology": {"sockets": "1", "cores": "2", "threads": "1"}}}));
+        write(
+            format!("vms/{vm}/diskattachments.json"),
+            json!({"disk_attachment": [{"id": id(7, v), "bootable": "true", "disk": {"id": id(7, v)},
+                "vm": {"id": vm}}]}),
+        );
+        write(
+            format!("vms/{vm}/nics.json"),
+            json!({"nic": [{"id": id(9, v), "name": "nic1", "vnic_profile": {"id": id(6, 0)},
+                "vm": {"id": vm}}]}),
+        );
+    }
+    write("vms.json".into(), json!({"vm": vm_list}));
 }
