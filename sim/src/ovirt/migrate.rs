@@ -37,18 +37,11 @@ impl Ovirt<'_> {
                 self.schedule_election(ctx, dc, now)?;
             }
         }
-        let names: Vec<String> = hosts
-            .iter()
-            .map(|h| self.host_name(*h).to_string())
-            .collect();
+        let names = super::restart::sample_names(hosts, |h| self.host_name(*h).to_string());
         self.decide(
             now,
             "migration",
-            format!(
-                "{} host(s) preparing for maintenance: {}",
-                hosts.len(),
-                super::restart::sample_names(names.into_iter())
-            ),
+            format!("{} host(s) preparing for maintenance: {names}", hosts.len()),
         );
         self.dispatch_maintenance(ctx)
     }
@@ -114,7 +107,7 @@ impl Ovirt<'_> {
                     "migration",
                     host,
                     "host {host} cannot enter maintenance: its VMs cannot migrate",
-                    Some(super::restart::sample_names(stuck.into_iter())),
+                    Some(super::restart::sample_names(&stuck, String::clone)),
                 );
             }
         }
@@ -130,6 +123,7 @@ impl Ovirt<'_> {
         kind: MigrationKind,
     ) -> Result<(), SimError> {
         self.reserve(vm, to);
+        self.placement_version += 1;
         self.hosts[from.index()].migrations_out += 1;
         self.hosts[to.index()].migrations_in += 1;
         if let Some(cluster) = self.inv.vms[vm].cluster {
@@ -342,6 +336,43 @@ impl Ovirt<'_> {
         Ok(())
     }
 
+    /// The cluster's groups whose rule of `kind` is enabled with this `enforcing`, in the order
+    /// the enforcer looks at them: highest priority first; among VM-to-VM rules the larger
+    /// group first (the group size of `AffinityRulesEnforcer.AffinityGroupComparator`); then
+    /// by id. The VM-to-host and VM-to-VM candidate lists share this order.
+    fn groups_in_enforcer_order(
+        &self,
+        cluster: ClusterId,
+        enforcing: bool,
+        kind: RuleKind,
+    ) -> Vec<AffinityGroupId> {
+        let inv = self.inv;
+        let rule = |g: AffinityGroupId| match kind {
+            RuleKind::VmToHost => inv.affinity_groups[g].hosts_rule,
+            RuleKind::VmToVm => inv.affinity_groups[g].vms_rule,
+        };
+        let mut groups: Vec<AffinityGroupId> = self.index.cluster_groups[cluster.index()]
+            .iter()
+            .copied()
+            .filter(|g| {
+                let rule = rule(*g);
+                rule.enabled && rule.enforcing == enforcing
+            })
+            .collect();
+        groups.sort_by(|a, b| {
+            let (ga, gb) = (&inv.affinity_groups[*a], &inv.affinity_groups[*b]);
+            let size = match kind {
+                RuleKind::VmToHost => std::cmp::Ordering::Equal,
+                RuleKind::VmToVm => gb.vms.len().cmp(&ga.vms.len()),
+            };
+            gb.priority
+                .total_cmp(&ga.priority)
+                .then(size)
+                .then(a.cmp(b))
+        });
+        groups
+    }
+
     /// Running VMs of `cluster` breaking VM-to-host rules that are (or are not) enforcing, with
     /// the group and where it wants them, fewest broken rules first (ties: stable by VM, then by
     /// group priority).
@@ -351,18 +382,7 @@ impl Ovirt<'_> {
         enforcing: bool,
     ) -> Vec<(VmId, AffinityGroupId, Target)> {
         let inv = self.inv;
-        let mut groups: Vec<AffinityGroupId> = self.index.cluster_groups[cluster.index()]
-            .iter()
-            .copied()
-            .filter(|g| {
-                let rule = inv.affinity_groups[*g].hosts_rule;
-                rule.enabled && rule.enforcing == enforcing
-            })
-            .collect();
-        groups.sort_by(|a, b| {
-            let (ga, gb) = (&inv.affinity_groups[*a], &inv.affinity_groups[*b]);
-            gb.priority.total_cmp(&ga.priority).then(a.cmp(b))
-        });
+        let groups = self.groups_in_enforcer_order(cluster, enforcing, RuleKind::VmToHost);
         // Per VM: how many rules it breaks, and the first (highest-priority) one.
         let mut broken: std::collections::BTreeMap<VmId, (usize, AffinityGroupId)> =
             std::collections::BTreeMap::new();
@@ -410,21 +430,7 @@ impl Ovirt<'_> {
         enforcing: bool,
     ) -> Vec<(VmId, AffinityGroupId, Target)> {
         let inv = self.inv;
-        let mut groups: Vec<AffinityGroupId> = self.index.cluster_groups[cluster.index()]
-            .iter()
-            .copied()
-            .filter(|g| {
-                let rule = inv.affinity_groups[*g].vms_rule;
-                rule.enabled && rule.enforcing == enforcing
-            })
-            .collect();
-        groups.sort_by(|a, b| {
-            let (ga, gb) = (&inv.affinity_groups[*a], &inv.affinity_groups[*b]);
-            gb.priority
-                .total_cmp(&ga.priority)
-                .then(gb.vms.len().cmp(&ga.vms.len()))
-                .then(a.cmp(b))
-        });
+        let groups = self.groups_in_enforcer_order(cluster, enforcing, RuleKind::VmToVm);
         let mut out = Vec::new();
         for g in groups {
             let group = &inv.affinity_groups[g];
@@ -469,4 +475,11 @@ impl Ovirt<'_> {
 enum Target {
     Among(Vec<HostId>),
     Avoid(Vec<HostId>),
+}
+
+/// Which rule of an affinity group the enforcer is looking at.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum RuleKind {
+    VmToHost,
+    VmToVm,
 }

@@ -294,6 +294,14 @@ pub struct Ovirt<'a> {
     /// The self-hosted engine's own VM when the inventory lists it (exports): its outcome is
     /// the engine's.
     engine_vm: Option<VmId>,
+    /// Changes whenever something the scheduler reads may have changed: every event but the
+    /// periodic passes that only look (unknown-VM restarts, the HA runner, the enforcer), and
+    /// within those every reservation, assignment and release.
+    placement_version: u64,
+    /// Per VM: why its last direct start found no host, at which `placement_version`. The
+    /// scheduler is a function of the state, so a retry of the same VM against the same
+    /// version gives the same answer without a pass over the cluster.
+    unknown_vm_rejections: Vec<Option<(u64, Reason)>>,
 }
 
 /// An error of the simulation itself (a bug, never bad input).
@@ -420,6 +428,8 @@ impl<'a> Ovirt<'a> {
             started_batch: Vec::new(),
             split_brain_seen: false,
             engine_vm: None,
+            placement_version: 0,
+            unknown_vm_rejections: vec![None; inv.vms.len()],
         };
         model.place_initial_vms();
         model.place_engine(rng);
@@ -476,6 +486,7 @@ impl<'a> Ovirt<'a> {
 
     /// Reserves `host`'s memory for `vm` (an incoming migration, or [`Self::assign`]).
     fn reserve(&mut self, vm: VmId, host: HostId) {
+        self.placement_version += 1;
         let memory = self.inv.vms[vm].memory_bytes;
         let h = &mut self.hosts[host.index()];
         h.vms.push(vm);
@@ -493,6 +504,7 @@ impl<'a> Ovirt<'a> {
 
     /// Releases `vm` from `host`.
     fn release(&mut self, vm: VmId, host: HostId) {
+        self.placement_version += 1;
         let memory = self.inv.vms[vm].memory_bytes;
         let h = &mut self.hosts[host.index()];
         if let Some(pos) = h.vms.iter().position(|v| *v == vm) {
@@ -706,6 +718,19 @@ impl Model for Ovirt<'_> {
     type Error = SimError;
 
     fn handle(&mut self, ctx: &mut Ctx<'_>, event: Event) -> Result<(), SimError> {
+        // The periodic passes change placement inputs only through `reserve`, `release` and
+        // `start_migration`, which count themselves; a VM coming Up from Starting changes
+        // nothing the scheduler reads (both count as running for affinity); any other event
+        // may change anything.
+        if !matches!(
+            event,
+            Event::StartUnknownVms { .. }
+                | Event::HaRunner
+                | Event::AffinityEnforcer { .. }
+                | Event::VmUp { .. }
+        ) {
+            self.placement_version += 1;
+        }
         match event {
             Event::Scenario(i) => self.scenario_event(ctx, i),
             Event::HostNonResponsive { host, epoch } => self.host_non_responsive(ctx, host, epoch),

@@ -133,12 +133,12 @@ impl Ovirt<'_> {
     fn report_runner_pass(&mut self, now: SimTime, failed: Vec<(VmId, Reason)>) {
         let started = std::mem::take(&mut self.started_batch);
         if !started.is_empty() {
-            let names = sample_names(started.iter().map(|(vm, host)| {
+            let names = sample_names(&started, |(vm, host)| {
                 format!(
                     "{} on {}",
                     self.inv.vms[*vm].name, self.inv.hosts[*host].name
                 )
-            }));
+            });
             self.decide(
                 now,
                 "restart",
@@ -160,7 +160,7 @@ impl Ovirt<'_> {
                         "{} {} ({})",
                         names.len(),
                         r.as_str(),
-                        sample_names(names.iter().map(|n| n.to_string()))
+                        sample_names(names, |n| n.to_string())
                     )
                 })
                 .collect::<Vec<_>>()
@@ -182,10 +182,9 @@ impl Ovirt<'_> {
             LeaseWait::At(at) => at.max(now),
             LeaseWait::Free => now,
         };
-        let host = match self.place(vm, Constraint::Any, false) {
+        let host = match self.place_now(vm) {
             Ok(host) => host,
-            Err(Rejection::Reason(reason)) => return Ok(Err(reason)),
-            Err(Rejection::Busy) => return Ok(Err(Reason::NoCapacity)),
+            Err(reason) => return Ok(Err(reason)),
         };
         self.assign(vm, host);
         let v = &mut self.vms[vm.index()];
@@ -274,14 +273,10 @@ impl Ovirt<'_> {
                 LeaseWait::At(at) => at.max(now),
                 LeaseWait::Free => now,
             };
-            let target = match self.place(vm, Constraint::Any, false) {
+            let target = match self.place_unknown_vm(vm) {
                 Ok(target) => target,
-                Err(Rejection::Reason(reason)) => {
+                Err(reason) => {
                     failed.push((vm, reason));
-                    continue;
-                }
-                Err(Rejection::Busy) => {
-                    failed.push((vm, Reason::NoCapacity));
                     continue;
                 }
             };
@@ -314,12 +309,12 @@ impl Ovirt<'_> {
             started.push((vm, target));
         }
         if !started.is_empty() {
-            let names = sample_names(started.iter().map(|(vm, target)| {
+            let names = sample_names(&started, |(vm, target)| {
                 format!(
                     "{} on {}",
                     self.inv.vms[*vm].name, self.inv.hosts[*target].name
                 )
-            }));
+            });
             self.decide_host(
                 now,
                 "restart",
@@ -332,10 +327,9 @@ impl Ovirt<'_> {
             for (vm, reason) in &failed {
                 self.vms[vm.index()].reason = Some(*reason);
             }
-            let names =
-                sample_names(failed.iter().map(|(vm, reason)| {
-                    format!("{} ({})", self.inv.vms[*vm].name, reason.as_str())
-                }));
+            let names = sample_names(&failed, |(vm, reason)| {
+                format!("{} ({})", self.inv.vms[*vm].name, reason.as_str())
+            });
             self.decide_host(
                 now,
                 "restart",
@@ -348,6 +342,36 @@ impl Ovirt<'_> {
             ctx.schedule_in(delay, Event::StartUnknownVms { host, epoch })?;
         }
         Ok(())
+    }
+
+    /// Where the direct start of `vm` runs it, or why it cannot run. A NonResponsive host's
+    /// VMs are retried for as long as it stays NonResponsive, mostly against an unchanged
+    /// cluster: a rejection at the current `placement_version` is the scheduler's answer.
+    fn place_unknown_vm(&mut self, vm: VmId) -> Result<HostId, Reason> {
+        let version = self.placement_version;
+        if let Some((at, reason)) = self.unknown_vm_rejections[vm.index()]
+            && at == version
+        {
+            debug_assert_eq!(
+                self.place_now(vm),
+                Err(reason),
+                "a remembered rejection differs from the scheduler's answer"
+            );
+            return Err(reason);
+        }
+        let placed = self.place_now(vm);
+        if let Err(reason) = placed {
+            self.unknown_vm_rejections[vm.index()] = Some((version, reason));
+        }
+        placed
+    }
+
+    /// The scheduler's answer for starting `vm` now (no migration, any host).
+    fn place_now(&self, vm: VmId) -> Result<HostId, Reason> {
+        self.place(vm, Constraint::Any, false).map_err(|r| match r {
+            Rejection::Reason(reason) => reason,
+            Rejection::Busy => Reason::NoCapacity,
+        })
     }
 
     /// After the topology changed: VMs whose storage went away pause (and are killed after the
@@ -463,12 +487,18 @@ fn min_time(a: Option<SimTime>, b: SimTime) -> Option<SimTime> {
     Some(a.map_or(b, |a| a.min(b)))
 }
 
-/// The first few items and how many more.
-pub(super) fn sample_names(items: impl Iterator<Item = String>) -> String {
-    let items: Vec<String> = items.collect();
-    let shown = items.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
-    if items.len() > 4 {
-        format!("{shown} and {} more", items.len() - 4)
+/// The first few items, as `show` writes them, and how many more (only those shown are
+/// formatted: a site loss reports thousands of VMs per decision).
+pub(super) fn sample_names<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
+    const SHOWN: usize = 4;
+    let shown = items
+        .iter()
+        .take(SHOWN)
+        .map(show)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        format!("{shown} and {} more", items.len() - SHOWN)
     } else {
         shown
     }

@@ -2,6 +2,7 @@
 //! should. One pass over the cluster's hosts; when no host passes, the reason is the filter
 //! that removed the last candidates.
 
+use smallvec::SmallVec;
 use stretchdr_model::inventory::{AffinityRule, Placement};
 use stretchdr_model::{EntityId, HostId, VmId};
 
@@ -54,15 +55,14 @@ impl Ovirt<'_> {
         };
         let overcommit = u64::from(inv.clusters[cluster].memory_overcommit_percent.max(1));
         let current = self.vms[vm.index()].host;
-        let pinned_hosts: Vec<HostId> = match (config.placement, config.placement_hosts.is_empty())
-        {
-            (Placement::Pinned, false) => config.placement_hosts.clone(),
-            (Placement::Pinned, true) => config.host.into_iter().collect(),
-            _ => Vec::new(),
+        let pinned_hosts: &[HostId] = match (config.placement, config.placement_hosts.is_empty()) {
+            (Placement::Pinned, false) => &config.placement_hosts,
+            (Placement::Pinned, true) => config.host.as_slice(),
+            _ => &[],
         };
         let groups = &self.index.vm_groups[vm.index()];
         // Where the other members of each VM-to-VM rule run.
-        let vm_rules: Vec<(AffinityRule, Vec<HostId>)> = groups
+        let vm_rules: SmallVec<[(AffinityRule, HostList); 4]> = groups
             .iter()
             .map(|g| &inv.affinity_groups[*g])
             .filter(|g| g.vms_rule.enabled)
@@ -83,7 +83,7 @@ impl Ovirt<'_> {
             .collect();
 
         // VM-to-host rules of its groups, looked up once rather than per host.
-        let host_rules: Vec<(AffinityRule, &[HostId])> = groups
+        let host_rules: SmallVec<[(AffinityRule, &[HostId]); 4]> = groups
             .iter()
             .filter(|g| inv.affinity_groups[**g].hosts_rule.enabled)
             .map(|g| {
@@ -99,17 +99,21 @@ impl Ovirt<'_> {
             migration,
             current,
             overcommit,
-            pinned_hosts: &pinned_hosts,
+            pinned_hosts,
             host_rules: &host_rules,
             vm_rules: &vm_rules,
         };
-        // Storage and networks depend only on the host's site: decided once per site.
-        let mut site_stage: Vec<Option<Stage>> = vec![None; inv.sites.len() + 1];
+        // Storage, networks and the engine's reach depend only on the host's site: decided
+        // once per site.
+        let mut site_stage: SmallVec<[Option<Stage>; 8]> =
+            SmallVec::from_elem(None, inv.sites.len() + 1);
+        let mut site_reached: SmallVec<[Option<bool>; 8]> =
+            SmallVec::from_elem(None, inv.sites.len() + 1);
 
         let mut furthest = Stage::Unusable;
         let mut best: Option<(i64, u64, HostId)> = None;
         for &host in &self.index.cluster_hosts[cluster.index()] {
-            let stage = self.check(&request, host, &mut site_stage);
+            let stage = self.check(&request, host, &mut site_stage, &mut site_reached);
             if stage != Stage::Pass {
                 furthest = furthest.max(stage);
                 continue;
@@ -142,21 +146,31 @@ impl Ovirt<'_> {
 
     /// The first filter `host` fails for the request's VM, or `Pass`; `site_stage` caches the
     /// storage and network verdict of each site (index: site, or the last slot for none).
-    fn check(&self, r: &Request<'_>, host: HostId, site_stage: &mut [Option<Stage>]) -> Stage {
+    fn check(
+        &self,
+        r: &Request<'_>,
+        host: HostId,
+        site_stage: &mut [Option<Stage>],
+        site_reached: &mut [Option<bool>],
+    ) -> Stage {
         let inv = self.inv;
         let config = &inv.vms[r.vm];
         let h = &self.hosts[host.index()];
+        if h.state != HostState::Up || !h.power || (r.migration && r.current == Some(host)) {
+            return Stage::Unusable;
+        }
         let allowed = match r.constraint {
             Constraint::Any => true,
             Constraint::Among(hosts) => hosts.binary_search(&host).is_ok(),
             Constraint::Avoid(hosts) => hosts.binary_search(&host).is_err(),
         };
-        if h.state != HostState::Up
-            || !h.power
-            || !self.engine_reaches(host)
-            || (r.migration && r.current == Some(host))
-            || !allowed
-        {
+        let site = inv.hosts[host].site;
+        let slot = site.map_or(site_stage.len() - 1, |s| s.index());
+        // `engine_reaches` for a powered host: the engine is up and its site connects.
+        let reached = *site_reached[slot].get_or_insert_with(|| {
+            self.engine.up && self.topology.connected(self.engine_site(), site)
+        });
+        if !reached || !allowed {
             return Stage::Unusable;
         }
         if config.placement == Placement::Pinned && !r.pinned_hosts.contains(&host) {
@@ -183,8 +197,6 @@ impl Ovirt<'_> {
                 }
             }
         }
-        let site = inv.hosts[host].site;
-        let slot = site.map_or(site_stage.len() - 1, |s| s.index());
         let site_verdict = *site_stage[slot].get_or_insert_with(|| {
             if !self.storage_ok(r.vm, site) {
                 return Stage::Storage;
@@ -253,8 +265,11 @@ struct Request<'r> {
     /// Enabled VM-to-host rules of its groups, with each group's hosts (sorted).
     host_rules: &'r [(AffinityRule, &'r [HostId])],
     /// Enabled VM-to-VM rules, with the hosts the other members run on.
-    vm_rules: &'r [(AffinityRule, Vec<HostId>)],
+    vm_rules: &'r [(AffinityRule, HostList)],
 }
+
+/// The hosts the other members of one of a VM's groups run on (groups are small).
+type HostList = SmallVec<[HostId; 8]>;
 
 /// Memory a host offers to VMs: its memory times the cluster's overcommit (unknown memory: no limit).
 pub fn memory_capacity(memory_bytes: u64, overcommit_percent: u64) -> u64 {
