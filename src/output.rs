@@ -6,6 +6,8 @@ use std::io::{ErrorKind, Write};
 use miette::{IntoDiagnostic, Report, WrapErr};
 use stretchdr_model::escape;
 
+use crate::cli::Outcome;
+
 /// Writes `text` to stdout; a closed pipe is not an error.
 pub fn emit(text: &str) -> Result<(), Report> {
     let mut stdout = std::io::stdout().lock();
@@ -32,4 +34,27 @@ pub fn emit_human(text: &str) -> Result<(), Report> {
 pub fn color_stdout() -> bool {
     use std::io::IsTerminal;
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints each objective's line under `== SLOs` (after a text report; on stderr when stdout
+/// is one JSON document) and says whether all were met: `Findings` (exit 1) on a miss.
+pub fn emit_slo_lines(json: bool, lines: &[(String, bool)]) -> Result<Outcome, Report> {
+    if lines.is_empty() {
+        return Ok(Outcome::Clean);
+    }
+    let mut text = String::from("\n== SLOs\n");
+    for (line, _) in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    if json {
+        eprint!("{}", text.trim_start());
+    } else {
+        emit(&text)?;
+    }
+    Ok(if lines.iter().all(|(_, met)| *met) {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }

@@ -70,7 +70,15 @@ pub enum PartData {
     MonteCarlo {
         /// VM names in inventory order (the result names each VM).
         vms: Vec<String>,
-        accumulator: Accumulator,
+        accumulator: Box<Accumulator>,
+        /// The objectives the batch is judged by (the scenario's `[slo]` and `--slo`), as
+        /// written; `merge` judges the merged batch by them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        slo: Vec<String>,
+        /// The failback time of the recovered run, when an objective needs it (the same in
+        /// every part: one deterministic run).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        failback_s: Option<f64>,
     },
     /// `whatif --shard`: the shard's points of the grid.
     Whatif {
@@ -161,6 +169,7 @@ impl Part {
         scenario: &Scenario,
         shard: Shard,
         accumulator: Accumulator,
+        failback_s: Option<f64>,
     ) -> Part {
         let range = shard.range(scenario.runs);
         Part {
@@ -174,7 +183,9 @@ impl Part {
             end: range.end,
             data: PartData::MonteCarlo {
                 vms: inv.vms.values().map(|vm| vm.name.clone()).collect(),
-                accumulator,
+                accumulator: Box::new(accumulator),
+                slo: scenario.slo.iter().map(|s| s.text.clone()).collect(),
+                failback_s,
             },
         }
     }
@@ -246,7 +257,9 @@ impl Part {
         let consistent = part.shard.index >= 1
             && part.shard.index <= part.shard.count
             && match &part.data {
-                PartData::MonteCarlo { vms, accumulator } => {
+                PartData::MonteCarlo {
+                    vms, accumulator, ..
+                } => {
                     part.shard.range(part.runs) == (part.first..part.end)
                         && accumulator.runs() == part.end - part.first
                         && accumulator.vm_count() == vms.len()
@@ -275,7 +288,13 @@ impl Part {
 /// What `merge` produces.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Merged {
-    MonteCarlo(Box<MonteCarloResult>),
+    MonteCarlo {
+        result: Box<MonteCarloResult>,
+        /// The objectives the parts carry, to judge the merged batch by.
+        slo: Vec<Slo>,
+        /// The failback time the parts carry, when an objective needs it.
+        failback_s: Option<f64>,
+    },
     Whatif(Sweep),
 }
 
@@ -389,22 +408,40 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Merged, MergeError> {
         }
     }
     match &first.data {
-        PartData::MonteCarlo { vms, .. } => {
+        PartData::MonteCarlo {
+            vms,
+            slo,
+            failback_s,
+            ..
+        } => {
+            let slo = slo
+                .iter()
+                .map(|text| {
+                    crate::slo::parse(text).map_err(|e| MergeError::NotAPart {
+                        part: first_name.clone(),
+                        detail: format!("its objective {text:?} does not read: {e}"),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             let mut total: Option<Accumulator> = None;
             for part in &in_order {
                 if let PartData::MonteCarlo { accumulator, .. } = &part.data {
                     match &mut total {
                         Some(total) => total.merge(accumulator),
-                        None => total = Some(accumulator.clone()),
+                        None => total = Some((**accumulator).clone()),
                     }
                 }
             }
             let total = total.ok_or(MergeError::NoParts)?;
-            Ok(Merged::MonteCarlo(Box::new(total.finish_named(
-                vms.iter().map(String::as_str),
-                &first.scenario,
-                first.seed,
-            ))))
+            Ok(Merged::MonteCarlo {
+                result: Box::new(total.finish_named(
+                    vms.iter().map(String::as_str),
+                    &first.scenario,
+                    first.seed,
+                )),
+                slo,
+                failback_s: *failback_s,
+            })
         }
         PartData::Whatif { varied, target, .. } => {
             let mut points = Vec::new();

@@ -436,6 +436,33 @@ pub fn evaluate(slos: &[Slo], result: &SimResult, failback_s: Option<f64>) -> Ve
     checks
 }
 
+/// Judges every condition of `slos` against a Monte Carlo batch: one line per condition,
+/// `met CONDITION: FIGURE` or `missed ...`, with whether it was met (the lines `sim --runs`
+/// and `merge` print, the same for a batch and its merged shards).
+pub fn monte_carlo_lines(
+    slos: &[Slo],
+    result: &MonteCarloResult,
+    failback_s: Option<f64>,
+) -> Vec<(String, bool)> {
+    let figures = Figures::of_monte_carlo(result, failback_s);
+    slos.iter()
+        .flat_map(|s| &s.conditions)
+        .map(|c| {
+            let value = figures.value(&c.metric);
+            let met = c.met_by(value);
+            let verdict = if met { "met" } else { "missed" };
+            (format!("{verdict} {c}: {}", c.show(value)), met)
+        })
+        .collect()
+}
+
+/// True when some condition of `slos` needs the failback time (a second run, recovered).
+pub fn needs_failback(slos: &[Slo]) -> bool {
+    slos.iter()
+        .flat_map(|s| &s.conditions)
+        .any(|c| c.metric == Metric::Failback)
+}
+
 /// The VMs behind a missed condition, worst first.
 fn culprits(condition: &Condition, vms: &[VmResult]) -> Vec<String> {
     let rto = |v: &VmResult| Some(v.up_at_s? - v.down_at_s?);

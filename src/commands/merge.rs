@@ -7,6 +7,7 @@ use clap::{Parser, ValueEnum};
 use miette::Report;
 use stretchdr_sim::report;
 use stretchdr_sim::shard::{Merged, Part, merge};
+use stretchdr_sim::slo::monte_carlo_lines;
 
 use crate::cli::Outcome;
 use crate::output;
@@ -43,7 +44,11 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     }
     let merged = merge(&parts).map_err(|e| miette::miette!("{e}"))?;
     match merged {
-        Merged::MonteCarlo(result) => {
+        Merged::MonteCarlo {
+            result,
+            slo,
+            failback_s,
+        } => {
             if let Some(path) = &args.html {
                 write(path, &report::monte_carlo_html(&result))?;
             }
@@ -56,6 +61,9 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
                     ));
                 }
             }
+            // The objectives of the batch, judged as the unsharded `sim --runs` judges them.
+            let lines = monte_carlo_lines(&slo, &result, failback_s);
+            return output::emit_slo_lines(matches!(args.format, Format::Json), &lines);
         }
         Merged::Whatif(sweep) => {
             if let Some(path) = &args.html {

@@ -123,11 +123,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             .slo
             .push(slo::parse(text).map_err(|e| miette::miette!("--slo: {e}"))?);
     }
-    let needs_failback = scenario
-        .slo
-        .iter()
-        .flat_map(|s| &s.conditions)
-        .any(|c| c.metric == slo::Metric::Failback);
+    let needs_failback = slo::needs_failback(&scenario.slo);
     let failback = |inventory, scenario| -> Result<Option<f64>, Report> {
         if !needs_failback {
             return Ok(None);
@@ -150,7 +146,8 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         let accumulator = accumulator.map_err(|e| {
             miette::miette!("simulation of {} failed: {e}", args.scenario.display())
         })?;
-        let part = Part::monte_carlo(&inventory, &scenario, shard, accumulator);
+        let failback_s = failback(&inventory, &scenario)?;
+        let part = Part::monte_carlo(&inventory, &scenario, shard, accumulator, failback_s);
         write(out, &part.to_json())?;
         eprintln!(
             "shard {shard}: runs {}..{} of {} written to {}",
@@ -175,18 +172,8 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             Format::Text => output::emit_human(&report::monte_carlo_text(&result))?,
             Format::Json => output::emit(&report::monte_carlo_json(&result))?,
         }
-        let figures = slo::Figures::of_monte_carlo(&result, failback(&inventory, &scenario)?);
-        let lines = scenario
-            .slo
-            .iter()
-            .flat_map(|s| &s.conditions)
-            .map(|c| {
-                let value = figures.value(&c.metric);
-                let met = c.met_by(value);
-                let verdict = if met { "met" } else { "missed" };
-                (format!("{verdict} {c}: {}", c.show(value)), met)
-            })
-            .collect();
+        let lines =
+            slo::monte_carlo_lines(&scenario.slo, &result, failback(&inventory, &scenario)?);
         return report_slo(&args, lines);
     }
     let result = simulate(&inventory, &scenario)
@@ -208,23 +195,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
 /// Prints each SLO line (after the text report; on stderr with `--format json`, so stdout
 /// stays one JSON document) and exits 1 when one is missed.
 fn report_slo(args: &Args, lines: Vec<(String, bool)>) -> Result<Outcome, Report> {
-    if lines.is_empty() {
-        return Ok(Outcome::Clean);
-    }
-    let mut text = String::from("\n== SLOs\n");
-    for (line, _) in &lines {
-        text.push_str(line);
-        text.push('\n');
-    }
-    match args.format {
-        Format::Text => output::emit(&text)?,
-        Format::Json => eprint!("{}", text.trim_start()),
-    }
-    Ok(if lines.iter().all(|(_, met)| *met) {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    })
+    output::emit_slo_lines(matches!(args.format, Format::Json), &lines)
 }
 
 /// A geo-replication scenario (`mode = "georep"`): remote data sync over time and its RPO.

@@ -115,6 +115,49 @@ fn three_shards_merge_into_the_unsharded_report_byte_for_byte() {
 }
 
 #[test]
+fn merged_shards_judge_the_batch_by_its_objectives_as_the_unsharded_run_does() {
+    let scratch = Scratch::new("slo");
+    // One objective every batch of this scenario meets, one none can (RTO p95 of 1 s), and
+    // one on failback, which needs the recovered run.
+    let slos = [
+        "--slo",
+        "engine_down<=1h",
+        "--slo",
+        "rto_p95<=1s",
+        "--slo",
+        "failback<=1d",
+    ];
+    // A shard exits 0 whatever the objectives say: only the whole batch is judged.
+    let parts = shard_parts(&scratch, 3, &slos);
+    let mut whole_args = vec!["sim", MONTE_CARLO, "--runs", "30"];
+    whole_args.extend_from_slice(&slos);
+    let whole = run(&whole_args);
+    let merged = run(&["merge", &parts[1], &parts[2], &parts[0]]);
+    // A missed objective exits 1, sharded or not.
+    assert_eq!(whole.status.code(), Some(1), "{}", stderr(&whole));
+    assert_eq!(merged.status.code(), Some(1), "{}", stderr(&merged));
+    assert!(
+        whole.stdout == merged.stdout,
+        "text differs:\n{}",
+        String::from_utf8_lossy(&merged.stdout)
+    );
+    let text = stdout(&merged);
+    assert!(text.contains("== SLOs"), "{text}");
+    assert!(text.contains("met engine_down<=1h"), "{text}");
+    assert!(text.contains("missed rto_p95<=1s"), "{text}");
+    assert!(text.contains("met failback<=24h"), "{text}");
+
+    // With --format json the objectives go to stderr, the same lines in both.
+    let mut json_args = whole_args.clone();
+    json_args.extend_from_slice(&["--format", "json"]);
+    let whole_json = run(&json_args);
+    let merged_json = run(&["merge", &parts[0], &parts[1], &parts[2], "--format", "json"]);
+    assert_eq!(merged_json.status.code(), Some(1));
+    assert!(whole_json.stdout == merged_json.stdout, "JSON differs");
+    assert_eq!(stderr(&whole_json), stderr(&merged_json));
+}
+
+#[test]
 fn a_part_of_another_seed_run_count_or_scenario_is_refused_with_exit_2() {
     let scratch = Scratch::new("mismatch");
     let parts = shard_parts(&scratch, 3, &[]);
