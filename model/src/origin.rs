@@ -105,6 +105,8 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Bytes of all files, kept as they are added (an export has tens of thousands).
+    total_bytes: u64,
 }
 
 impl SourceMap {
@@ -125,6 +127,7 @@ impl SourceMap {
         // A map of more than 2^32 files would be a hundred million times any real export;
         // the last id is shared rather than a panic.
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.total_bytes = self.total_bytes.saturating_add(text.len() as u64);
         self.files.push(SourceFile {
             path: path.into(),
             text,
@@ -135,7 +138,7 @@ impl SourceMap {
 
     /// Bytes of all files together, for the budget of one export.
     pub fn total_bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.text.len() as u64).sum()
+        self.total_bytes
     }
 
     /// Where the byte range `span` of file `id` is.

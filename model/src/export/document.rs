@@ -32,6 +32,14 @@ impl Format {
     }
 }
 
+/// A response file read and parsed, not yet registered in a [`SourceMap`].
+pub struct Parsed {
+    path: PathBuf,
+    text: Arc<str>,
+    lines: Arc<LineIndex>,
+    root: Node,
+}
+
 /// A parsed response file, registered in the inventory's [`SourceMap`].
 pub struct Document {
     pub path: PathBuf,
@@ -46,26 +54,47 @@ impl Document {
     /// Reads and parses a response file (only inside the export, only a regular file, at
     /// most the budget's bytes), registering its text in `sources` so reports can quote it.
     pub fn read(response: &Response, sources: &mut SourceMap) -> Result<Document, LoadError> {
+        Document::register(Document::parse(response)?, sources)
+    }
+
+    /// Reads and parses a response file without registering it: the first half of
+    /// [`Document::read`], which may run on several threads for many files.
+    pub fn parse(response: &Response) -> Result<Parsed, LoadError> {
         let path = response.path.as_path();
-        let format = response.format;
-        let budget = Budget::current().map_err(|e| LoadError::file(path, e))?;
         let text = read_confined(&response.within, path, "response file")?;
-        if sources.total_bytes().saturating_add(text.len() as u64) > budget.max_input_bytes {
-            return Err(LoadError::file(
-                path,
-                budget.input_too_large("the files of this export"),
-            ));
-        }
-        let file = sources.add(path, Arc::clone(&text));
-        let lines = Arc::clone(&sources.file(file).lines);
-        let parsed = match format {
+        let parsed = match response.format {
             Format::Xml => parse_xml(&text),
             Format::Json => parse_json(&text),
         };
         let root =
             parsed.map_err(|e| LoadError::at(path, &text, char_span(&text, e.span), e.message))?;
-        Ok(Document {
+        Ok(Parsed {
             path: path.to_path_buf(),
+            lines: Arc::new(LineIndex::new(&text)),
+            text,
+            root,
+        })
+    }
+
+    /// Registers a parsed file in `sources`, refused when the export's files together pass
+    /// the budget's input size.
+    pub fn register(parsed: Parsed, sources: &mut SourceMap) -> Result<Document, LoadError> {
+        let Parsed {
+            path,
+            text,
+            lines,
+            root,
+        } = parsed;
+        let budget = Budget::current().map_err(|e| LoadError::file(&path, e))?;
+        if sources.total_bytes().saturating_add(text.len() as u64) > budget.max_input_bytes {
+            return Err(LoadError::file(
+                &path,
+                budget.input_too_large("the files of this export"),
+            ));
+        }
+        let file = sources.add_indexed(&path, Arc::clone(&text), Arc::clone(&lines));
+        Ok(Document {
+            path,
             text,
             file,
             lines,

@@ -8,7 +8,9 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::LoadError;
-use crate::export::document::Document;
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+
+use crate::export::document::{Document, Parsed};
 use crate::export::layout::{Layout, Response};
 use crate::export::tree::Node;
 use crate::ids::{
@@ -203,10 +205,21 @@ impl Loader<'_> {
         (wrapper, item): (&str, &str),
         mut each: impl FnMut(&mut Self, &str, &Document, &Node) -> Result<(), LoadError>,
     ) -> Result<(), LoadError> {
-        for (parent_id, response) in self.layout.sub_collections(parent, sub)? {
-            let document = self.read(&response)?;
-            for node in document.items(wrapper, item)? {
-                each(self, &parent_id, &document, node)?;
+        // One file per entity: read and parsed on every core, a batch at a time (so the
+        // input budget is checked before much more than it is read), then registered and
+        // mapped in id order, so the result and the first error are those of one thread.
+        const BATCH: usize = 256;
+        let responses = self.layout.sub_collections(parent, sub)?;
+        for batch in responses.chunks(BATCH) {
+            let parsed: Vec<Result<Parsed, LoadError>> = batch
+                .par_iter()
+                .map(|(_, response)| Document::parse(response))
+                .collect();
+            for ((parent_id, _), parsed) in batch.iter().zip(parsed) {
+                let document = Document::register(parsed?, &mut self.inventory.sources)?;
+                for node in document.items(wrapper, item)? {
+                    each(self, parent_id, &document, node)?;
+                }
             }
         }
         Ok(())
