@@ -306,6 +306,12 @@ impl Ovirt<'_> {
                 let constraint = match &target {
                     Target::Among(hosts) => Constraint::Among(hosts),
                     Target::Avoid(hosts) => Constraint::Avoid(hosts),
+                    Target::AmongGroupHosts => {
+                        Constraint::Among(&self.index.group_hosts[group.index()])
+                    }
+                    Target::AvoidGroupHosts => {
+                        Constraint::Avoid(&self.index.group_hosts[group.index()])
+                    }
                 };
                 match self.place(vm, constraint, true) {
                     Ok(to) => {
@@ -383,36 +389,39 @@ impl Ovirt<'_> {
     ) -> Vec<(VmId, AffinityGroupId, Target)> {
         let inv = self.inv;
         let groups = self.groups_in_enforcer_order(cluster, enforcing, RuleKind::VmToHost);
-        // Per VM: how many rules it breaks, and the first (highest-priority) one.
-        let mut broken: std::collections::BTreeMap<VmId, (usize, AffinityGroupId)> =
-            std::collections::BTreeMap::new();
+        // Per VM: how many rules it breaks, and the first (highest-priority) one: each
+        // (VM, group) broken in group order, grouped by VM (a stable sort keeps the order).
+        let mut breaks: Vec<(VmId, AffinityGroupId)> = Vec::new();
         for g in groups {
             let group = &inv.affinity_groups[g];
-            let hosts = &self.index.group_hosts[g.index()];
-            if hosts.is_empty() {
+            if self.index.group_hosts[g.index()].is_empty() {
                 continue;
             }
+            let hosts = &self.index.group_host_sets[g.index()];
             for &vm in &group.vms {
                 let Some(host) = self.vms[vm.index()].host else {
                     continue;
                 };
-                let member = hosts.binary_search(&host).is_ok();
-                if member != group.hosts_rule.positive {
-                    broken.entry(vm).or_insert((0, g)).0 += 1;
+                if hosts.contains(host) != group.hosts_rule.positive {
+                    breaks.push((vm, g));
                 }
             }
         }
-        let mut list: Vec<(usize, VmId, AffinityGroupId)> =
-            broken.into_iter().map(|(vm, (n, g))| (n, vm, g)).collect();
+        breaks.sort_by_key(|(vm, _)| *vm);
+        let mut list: Vec<(usize, VmId, AffinityGroupId)> = Vec::new();
+        for (vm, g) in breaks {
+            match list.last_mut() {
+                Some((n, last, _)) if *last == vm => *n += 1,
+                _ => list.push((1, vm, g)),
+            }
+        }
         list.sort_by_key(|(n, vm, _)| (*n, *vm));
         list.into_iter()
             .map(|(_, vm, g)| {
-                let group = &inv.affinity_groups[g];
-                let hosts = self.index.group_hosts[g.index()].clone();
-                let target = if group.hosts_rule.positive {
-                    Target::Among(hosts)
+                let target = if inv.affinity_groups[g].hosts_rule.positive {
+                    Target::AmongGroupHosts
                 } else {
-                    Target::Avoid(hosts)
+                    Target::AvoidGroupHosts
                 };
                 (vm, g, target)
             })
@@ -471,10 +480,14 @@ impl Ovirt<'_> {
     }
 }
 
-/// Where the enforcer wants a VM: on these hosts (sorted), or off them.
+/// Where the enforcer wants a VM: on these hosts (sorted), or off them; the hosts of its
+/// group's VM-to-host rule are looked up only for the candidate tried (a failback lists
+/// thousands of VMs each pass and moves one).
 enum Target {
     Among(Vec<HostId>),
     Avoid(Vec<HostId>),
+    AmongGroupHosts,
+    AvoidGroupHosts,
 }
 
 /// Which rule of an affinity group the enforcer is looking at.

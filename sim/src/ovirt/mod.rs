@@ -229,11 +229,36 @@ pub struct Index {
     pub vm_groups: Vec<Vec<AffinityGroupId>>,
     /// Hosts of each affinity group (its hosts and the hosts of its labels), sorted.
     pub group_hosts: Vec<Vec<HostId>>,
+    /// The same as sets, for membership tests on every placement and enforcer pass.
+    pub group_host_sets: Vec<HostSet>,
     pub cluster_groups: Vec<Vec<AffinityGroupId>>,
     /// Data-center slot of each host.
     host_dc: Vec<usize>,
     /// The hosted-engine storage domain (or the master, or the first data domain).
     engine_domain: Option<StorageDomainId>,
+}
+
+/// A set of hosts, one bit per host of the inventory.
+#[derive(Clone, Debug, Default)]
+pub struct HostSet(Vec<u64>);
+
+impl HostSet {
+    /// The set of `hosts`, of an inventory of `count` hosts.
+    fn new(hosts: &[HostId], count: usize) -> HostSet {
+        let mut bits = vec![0u64; count.div_ceil(64)];
+        for host in hosts {
+            if let Some(word) = bits.get_mut(host.index() / 64) {
+                *word |= 1 << (host.index() % 64);
+            }
+        }
+        HostSet(bits)
+    }
+
+    pub fn contains(&self, host: HostId) -> bool {
+        self.0
+            .get(host.index() / 64)
+            .is_some_and(|word| word & (1 << (host.index() % 64)) != 0)
+    }
 }
 
 /// Durations drawn anew each time the engine uses them (Monte Carlo variation); `None` uses
@@ -869,6 +894,7 @@ fn build_index(inv: &Inventory) -> Index {
     }
     let mut vm_groups = vec![Vec::new(); inv.vms.len()];
     let mut group_hosts = Vec::with_capacity(inv.affinity_groups.len());
+    let mut group_host_sets = Vec::with_capacity(inv.affinity_groups.len());
     let mut cluster_groups = vec![Vec::new(); inv.clusters.len()];
     for (gid, g) in inv.affinity_groups.iter() {
         for vm in &g.vms {
@@ -880,6 +906,7 @@ fn build_index(inv: &Inventory) -> Index {
         }
         hosts.sort();
         hosts.dedup();
+        group_host_sets.push(HostSet::new(&hosts, inv.hosts.len()));
         group_hosts.push(hosts);
         if let Some(c) = g.cluster {
             cluster_groups[c.index()].push(gid);
@@ -910,6 +937,7 @@ fn build_index(inv: &Inventory) -> Index {
         cluster_hosts,
         vm_groups,
         group_hosts,
+        group_host_sets,
         cluster_groups,
         host_dc,
         engine_domain,

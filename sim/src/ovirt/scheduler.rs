@@ -7,7 +7,7 @@ use stretchdr_model::inventory::{AffinityRule, Placement};
 use stretchdr_model::{EntityId, HostId, VmId};
 
 use crate::outcome::Reason;
-use crate::ovirt::{HostState, Ovirt, VmState};
+use crate::ovirt::{HostSet, HostState, Ovirt, VmState};
 
 /// Extra limits of a placement request.
 #[derive(Clone, Copy, Debug)]
@@ -83,13 +83,13 @@ impl Ovirt<'_> {
             .collect();
 
         // VM-to-host rules of its groups, looked up once rather than per host.
-        let host_rules: SmallVec<[(AffinityRule, &[HostId]); 4]> = groups
+        let host_rules: SmallVec<[(AffinityRule, &HostSet); 4]> = groups
             .iter()
             .filter(|g| inv.affinity_groups[**g].hosts_rule.enabled)
             .map(|g| {
                 (
                     inv.affinity_groups[*g].hosts_rule,
-                    self.index.group_hosts[g.index()].as_slice(),
+                    &self.index.group_host_sets[g.index()],
                 )
             })
             .collect();
@@ -178,7 +178,7 @@ impl Ovirt<'_> {
         }
         for (rule, hosts) in r.host_rules {
             if rule.enforcing {
-                let member = hosts.binary_search(&host).is_ok();
+                let member = hosts.contains(host);
                 if member != rule.positive {
                     return Stage::HardAffinity;
                 }
@@ -237,7 +237,7 @@ impl Ovirt<'_> {
         let mut score = 0;
         for (rule, hosts) in r.host_rules {
             if !rule.enforcing {
-                let member = hosts.binary_search(&host).is_ok();
+                let member = hosts.contains(host);
                 score += if member == rule.positive { 1 } else { -1 };
             }
         }
@@ -263,7 +263,7 @@ struct Request<'r> {
     overcommit: u64,
     pinned_hosts: &'r [HostId],
     /// Enabled VM-to-host rules of its groups, with each group's hosts (sorted).
-    host_rules: &'r [(AffinityRule, &'r [HostId])],
+    host_rules: &'r [(AffinityRule, &'r HostSet)],
     /// Enabled VM-to-VM rules, with the hosts the other members run on.
     vm_rules: &'r [(AffinityRule, HostList)],
 }
