@@ -23,13 +23,16 @@
 //! - The hosted-engine VM's own memory is not counted on its host.
 
 mod engine;
+mod fencing;
 mod hosted_engine;
 mod migrate;
+mod monitoring;
 pub mod params;
 mod restart;
 mod results;
 mod sanlock;
 pub mod scheduler;
+mod spm;
 pub mod topology;
 
 use std::collections::{BTreeMap, BTreeSet};
