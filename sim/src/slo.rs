@@ -22,6 +22,36 @@ pub enum Unit {
     Duration,
     /// A number of VMs.
     Count,
+    /// Percentage points; written `5` or `5%` (`stretchdr diff --tolerance peak_memory+5`).
+    Percent,
+}
+
+/// Reads a value written in `unit`: a duration (`90s`, `15m`, `4h`) as seconds, a count of
+/// VMs, or percentage points; never negative. The message says what was expected (callers
+/// name the item it came from).
+pub fn parse_value(unit: Unit, text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let number = |text: &str| {
+        text.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+    };
+    match unit {
+        Unit::Duration => parse_duration_ms(text).map(|ms| ms as f64 / 1000.0),
+        Unit::Count => number(text).ok_or_else(|| "expected a number such as 0".to_string()),
+        Unit::Percent => number(text.trim_end_matches('%'))
+            .ok_or_else(|| "expected percentage points, e.g. 5".to_string()),
+    }
+}
+
+/// `did you mean `X`? ` when one of `names` is close to `name` (a few edits), else nothing.
+pub fn did_you_mean<'n>(name: &str, names: impl IntoIterator<Item = &'n str>) -> String {
+    names
+        .into_iter()
+        .map(|n| (levenshtein(name, n), n))
+        .filter(|(d, _)| *d <= (name.len() / 3).max(2))
+        .min()
+        .map_or(String::new(), |(_, n)| format!("did you mean `{n}`? "))
 }
 
 /// A metric an objective can bound.
@@ -180,6 +210,7 @@ impl Condition {
             (Some(v), Unit::Duration) => format_seconds_human(v),
             (Some(v), Unit::Count) if v.fract() == 0.0 => format!("{v:.0}"),
             (Some(v), Unit::Count) => format!("{v:.2}"),
+            (Some(v), Unit::Percent) => format!("{v:.1}%"),
         }
     }
 }
@@ -256,32 +287,16 @@ fn parse_condition(part: &str) -> Result<Condition, SloError> {
         })?;
     let (name, value) = (part[..at].trim(), part[at + len..].trim());
     let metric = Metric::from_name(name).ok_or_else(|| unknown_metric(name))?;
-    let limit = match metric.unit() {
-        Unit::Count => value
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v >= 0.0)
-            .ok_or_else(|| {
-                SloError(format!(
-                    "{part:?}: `{name}` counts VMs; expected a number such as 0"
-                ))
-            })?,
-        Unit::Duration => {
-            parse_duration_ms(value).map_err(|m| SloError(format!("{part:?}: {m}")))? as f64
-                / 1000.0
-        }
-    };
+    let limit = parse_value(metric.unit(), value).map_err(|m| match metric.unit() {
+        Unit::Count => SloError(format!("{part:?}: `{name}` counts VMs; {m}")),
+        _ => SloError(format!("{part:?}: {m}")),
+    })?;
     Ok(Condition { metric, op, limit })
 }
 
 fn unknown_metric(name: &str) -> SloError {
     let names: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
-    let nearest = names
-        .iter()
-        .map(|n| (levenshtein(name, n), *n))
-        .filter(|(d, _)| *d <= (name.len() / 3).max(2))
-        .min();
-    let hint = nearest.map_or(String::new(), |(_, n)| format!("did you mean `{n}`? "));
+    let hint = did_you_mean(name, names.iter().copied());
     SloError(format!(
         "unknown metric {name:?}; {hint}expected one of {}",
         names.join(", ")

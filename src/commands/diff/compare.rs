@@ -347,8 +347,8 @@ fn scenario_change(name: &str, base: &Run, head: &Run, settings: &Settings<'_>) 
         metrics.push(MetricChange {
             metric: metric.name(),
             unit: match metric.unit() {
-                Unit::Vms => "vms",
-                Unit::Seconds => "s",
+                Unit::Count => "vms",
+                Unit::Duration => "s",
                 Unit::Percent => "percent",
             },
             base: b,

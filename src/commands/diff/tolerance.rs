@@ -2,12 +2,14 @@
 //!
 //! A comma-separated list of `METRIC+AMOUNT`: `rto_p95+2m`, `not_restarted+0`,
 //! `peak_memory+5`. Counts take a whole number, times a duration (`90s`, `2m`), memory a
-//! number of percentage points. A metric not listed may not get worse at all.
+//! number of percentage points. A metric not listed may not get worse at all. Metric names
+//! and amounts are read as the objectives of `--slo` are ([`stretchdr_sim::slo`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use stretchdr_model::units::parse_duration_ms;
+pub use stretchdr_sim::slo::Unit;
+use stretchdr_sim::slo::{did_you_mean, parse_value};
 
 /// A figure of a scenario that `diff` compares; higher is worse for every one.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -27,14 +29,6 @@ pub enum Metric {
     PeakMemory,
     /// Monte Carlo (`--runs`): the mean number of VMs not restarted per run.
     ExpectedNotRestarted,
-}
-
-/// How a metric's amounts are written.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Unit {
-    Vms,
-    Seconds,
-    Percent,
 }
 
 impl Metric {
@@ -68,9 +62,9 @@ impl Metric {
 
     pub fn unit(self) -> Unit {
         match self {
-            Metric::NotRestarted | Metric::SplitBrain | Metric::ExpectedNotRestarted => Unit::Vms,
+            Metric::NotRestarted | Metric::SplitBrain | Metric::ExpectedNotRestarted => Unit::Count,
             Metric::PeakMemory => Unit::Percent,
-            _ => Unit::Seconds,
+            _ => Unit::Duration,
         }
     }
 
@@ -99,30 +93,22 @@ impl Tolerance {
             let (name, amount) = item.split_once('+').ok_or_else(|| {
                 format!("invalid tolerance {item:?}: expected METRIC+AMOUNT, e.g. rto_p95+2m")
             })?;
-            let metric = Metric::parse(name.trim()).ok_or_else(|| {
+            let name = name.trim();
+            let metric = Metric::parse(name).ok_or_else(|| {
                 let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
                 format!(
-                    "invalid tolerance {item:?}: unknown metric {name:?}, expected one of {}",
+                    "invalid tolerance {item:?}: unknown metric {name:?}; {}expected one of {}",
+                    did_you_mean(name, names.iter().copied()),
                     names.join(", ")
                 )
             })?;
-            let amount = amount.trim();
-            let value = match metric.unit() {
-                Unit::Seconds => parse_duration_ms(amount)
-                    .map(|ms| ms as f64 / 1000.0)
-                    .map_err(|e| format!("invalid tolerance {item:?}: {e}"))?,
-                Unit::Vms => amount.parse::<u32>().map(f64::from).map_err(|_| {
-                    format!("invalid tolerance {item:?}: expected a whole number of VMs")
-                })?,
-                Unit::Percent => amount
-                    .trim_end_matches('%')
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && *v >= 0.0)
-                    .ok_or_else(|| {
-                        format!("invalid tolerance {item:?}: expected percentage points, e.g. 5")
-                    })?,
-            };
+            let value = parse_value(metric.unit(), amount)
+                .map_err(|e| format!("invalid tolerance {item:?}: {e}"))?;
+            if metric.unit() == Unit::Count && value.fract() != 0.0 {
+                return Err(format!(
+                    "invalid tolerance {item:?}: expected a whole number of VMs"
+                ));
+            }
             tolerance.allowed.insert(metric, value);
         }
         Ok(tolerance)
@@ -143,8 +129,8 @@ impl Tolerance {
         self.allowed
             .iter()
             .map(|(metric, value)| match metric.unit() {
-                Unit::Seconds => format!("{metric}+{value}s"),
-                Unit::Vms => format!("{metric}+{value}"),
+                Unit::Duration => format!("{metric}+{value}s"),
+                Unit::Count => format!("{metric}+{value}"),
                 Unit::Percent => format!("{metric}+{value}%"),
             })
             .collect()
