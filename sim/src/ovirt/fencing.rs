@@ -18,8 +18,7 @@ impl Ovirt<'_> {
         epoch: u32,
     ) -> Result<(), SimError> {
         let now = ctx.now();
-        let h = &self.hosts[host.index()];
-        if h.epoch != epoch || h.state != HostState::NonResponsive || !self.engine.up {
+        if !self.monitoring_applies(host, epoch, HostState::NonResponsive) {
             return Ok(());
         }
         let inv = self.inv;

@@ -10,6 +10,13 @@ use crate::des::SimTime;
 use crate::ovirt::{Ctx, Event, HostState, Ovirt, PerUseDraws, SimError, VmState};
 
 impl Ovirt<'_> {
+    /// Whether an event of `host`'s monitoring `epoch` still applies: the engine is up and
+    /// the host is still in the `state` that monitoring left it in.
+    pub(super) fn monitoring_applies(&self, host: HostId, epoch: u32, state: HostState) -> bool {
+        let h = &self.hosts[host.index()];
+        h.epoch == epoch && h.state == state && self.engine.up
+    }
+
     /// A host loses power: its VMs stop; the engine notices on its next refresh.
     pub(super) fn power_off(&mut self, ctx: &mut Ctx<'_>, host: HostId) -> Result<(), SimError> {
         let now = ctx.now();
@@ -305,8 +312,7 @@ impl Ovirt<'_> {
         epoch: u32,
     ) -> Result<(), SimError> {
         let now = ctx.now();
-        let h = &self.hosts[host.index()];
-        if h.epoch != epoch || h.state != HostState::Connecting || !self.engine.up {
+        if !self.monitoring_applies(host, epoch, HostState::Connecting) {
             return Ok(());
         }
         self.hosts[host.index()].state = HostState::NonResponsive;
