@@ -16,7 +16,7 @@ git -C "$root" archive --format=tar.gz --prefix="stretchdr-$version/" \
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Every crate of Cargo.lock; the configuration cargo prints is the one %prep writes.
-(cd "$root" && cargo vendor --locked "$work/vendor" > /dev/null)
+(cd "$root" && cargo vendor --locked --quiet "$work/vendor" > /dev/null)
 tar -C "$work" -czf "$out/stretchdr-$version-vendor.tar.gz" vendor
 
 echo "rpmbuild -ba --define 'commit $commit' --define '_sourcedir $out' $spec"
