@@ -5,12 +5,22 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    audit, diff, fetch, fix, generate, inventory, lint, mapping, merge, rules, sim, whatif,
+    audit, completions, diff, fetch, fix, generate, inventory, lint, man, mapping, merge, rules,
+    sim, whatif,
 };
+
+/// What `--version` prints after the name: the crate version and the commit built from
+/// ("unknown" outside a git checkout without `STRETCHDR_GIT_COMMIT`; see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("STRETCHDR_GIT_COMMIT"),
+    ")"
+);
 
 /// Audits the disaster-recovery setup of oVirt, RHV and OLVM clusters.
 #[derive(Parser, Debug)]
-#[command(name = "stretchdr", version, about, long_about = None)]
+#[command(name = "stretchdr", version = VERSION, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -52,6 +62,11 @@ enum Command {
     Diff(diff::Args),
     /// Fold the parts of a sharded `sim --shard` or `whatif --shard` batch into its report.
     Merge(merge::Args),
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = completions::INSTALL)]
+    Completions(completions::Args),
+    /// Write the man pages, one per command, into a directory.
+    Man(man::Args),
 }
 
 /// The exit codes, stated in the help of the commands that have no more to say after their
@@ -93,6 +108,8 @@ pub fn run() -> ExitCode {
         Command::Fix(args) => fix::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
