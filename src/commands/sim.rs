@@ -13,7 +13,7 @@ use stretchdr_sim::scenario::load_scenario_str;
 use stretchdr_sim::scenario::mode_of;
 use stretchdr_sim::shard::{Part, Shard};
 use stretchdr_sim::slo;
-use stretchdr_sim::{active_passive, failback_s, georep, monte_carlo, report, simulate};
+use stretchdr_sim::{active_passive, failback_s, georep, monte_carlo, report, simulate_traced};
 
 use crate::cli::Outcome;
 use crate::commands::audit::check_line;
@@ -176,10 +176,10 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             slo::monte_carlo_lines(&scenario.slo, &result, failback(&inventory, &scenario)?);
         return report_slo(&args, lines);
     }
-    let result = simulate(&inventory, &scenario)
+    let (result, lanes) = simulate_traced(&inventory, &scenario)
         .map_err(|e| miette::miette!("simulation of {} failed: {e}", args.scenario.display()))?;
     if let Some(path) = &args.html {
-        write(path, &report::html(&result))?;
+        write(path, &report::html(&result, &lanes))?;
     }
     match args.format {
         Format::Text => output::emit_human(&report::text(&result))?,

@@ -6,6 +6,7 @@ mod diff;
 mod fetch;
 mod fix;
 mod hostile;
+mod html;
 mod inventory;
 mod lint;
 mod mapping;

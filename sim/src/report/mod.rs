@@ -1,5 +1,6 @@
 //! Renderings of a [`SimResult`]: text, JSON, and a self-contained HTML page.
 
+mod chart;
 mod html;
 mod montecarlo;
 mod text;
