@@ -184,3 +184,106 @@ fn hosts_lost_one_by_one_leave_the_engine_lane_empty() {
         assert!(to - from <= longest + 1.0, "{from}-{to} vs {longest}");
     }
 }
+
+/// The texts of the elements named `tag` with every class of `classes`.
+fn texts(html: &str, tag: &str, classes: &[&str]) -> Vec<String> {
+    elements(html, tag, classes)
+        .iter()
+        .map(|markup| {
+            let dom = tl::parse(markup, tl::ParserOptions::default()).unwrap();
+            let parser = dom.parser();
+            dom.children()[0]
+                .get(parser)
+                .unwrap()
+                .inner_text(parser)
+                .into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn georep_scenarios_write_a_page_with_each_session_its_runs_and_the_site_loss() {
+    let (html, json) = page(
+        "georep",
+        &["sim", "scenarios/georep-weekly.toml", "--format", "json"],
+    );
+    fetches_nothing(&html);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let sessions = json["sessions"].as_array().unwrap();
+    let sections = elements(&html, "section", &["session"]);
+    assert_eq!(sections.len(), sessions.len());
+    for (section, session) in sections.iter().zip(sessions) {
+        let volume = session["volume"].as_str().unwrap();
+        assert!(
+            section.contains(&format!("session {volume} &rarr;")),
+            "{volume}"
+        );
+        // One bar per run, of its outcome, on the session's timeline; one row per run.
+        let runs = session["runs"].as_array().unwrap();
+        let bars = elements(section, "g", &["run"]);
+        assert_eq!(bars.len(), runs.len(), "{volume}");
+        for (bar, run) in bars.iter().zip(runs) {
+            let outcome = run["outcome"].as_str().unwrap();
+            assert!(bar.contains(&format!("class=\"run {outcome}\"")), "{bar}");
+        }
+        assert_eq!(elements(section, "svg", &[]).len(), 1);
+        // The site loss is marked on the timeline and said in words.
+        let losses = session["site_losses"].as_array().map_or(0, Vec::len);
+        assert_eq!(texts(section, "g", &["mark"]).len(), losses, "{volume}");
+        assert!(losses == 0 || section.contains("site site-a lost Sat 01:15:00"));
+        if session["rpo_target_s"].is_number() {
+            let verdict = if session["meets_target"] == true {
+                "met"
+            } else {
+                "missed"
+            };
+            assert!(
+                section.contains(&format!("{verdict}</b><span>RPO target")),
+                "{volume}"
+            );
+        }
+    }
+}
+
+#[test]
+fn active_passive_scenarios_write_a_page_with_the_roles_steps_by_phase_and_each_vm() {
+    let (html, json) = page(
+        "ap",
+        &[
+            "sim",
+            "scenarios/active-passive-failover.toml",
+            "--format",
+            "json",
+        ],
+    );
+    fetches_nothing(&html);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let steps = json["timeline"].as_array().unwrap();
+    // One bar per step of the role, failed ones apart, on the lanes of the phases it ran.
+    let bars = elements(&html, "g", &["step"]);
+    assert_eq!(bars.len(), steps.len());
+    let failed = steps.iter().filter(|s| s["failed"].is_object()).count();
+    assert!(failed > 0, "the bundled scenario has an ignored failure");
+    assert_eq!(elements(&html, "g", &["step", "failed"]).len(), failed);
+    let svg = &elements(&html, "svg", &[])[0];
+    for lane in ["operator", "failover", "clean-up", "failback", "VMs up"] {
+        assert!(
+            svg.contains(&format!("class=\"lane\">{lane}</text>")),
+            "{lane}"
+        );
+    }
+    // Each VM restarted is marked when it came up, on the secondary and back on the primary.
+    let ups: usize = json["vms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            usize::from(v["up_at_s"].is_number()) + usize::from(v["failback_up_at_s"].is_number())
+        })
+        .sum();
+    assert_eq!(elements(&html, "g", &["vm-up"]).len(), ups);
+    // The steps and VMs tables, one row each (and a header).
+    let vm_rows = elements(&html, "table", &["vms"])[0].matches("<tr").count();
+    assert_eq!(vm_rows, json["vms"].as_array().unwrap().len() + 1);
+    assert_eq!(texts(&html, "tr", &["failed"]).len(), failed);
+}

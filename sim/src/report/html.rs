@@ -349,7 +349,20 @@ pub fn timeline_svg(result: &SimResult, lanes: &Lanes) -> String {
             esc(&m.target)
         );
     }
-    // Ticks at a round interval, at most about ten of them.
+    time_axis(&mut svg, end, bottom, x, clock);
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Ticks along a time axis from 0 to `end` seconds under `bottom`, at a round interval (at
+/// most about ten of them), each labelled by `label`.
+pub(crate) fn time_axis(
+    svg: &mut String,
+    end: f64,
+    bottom: f64,
+    x: impl Fn(f64) -> f64,
+    label: impl Fn(f64) -> String,
+) {
     let step = [
         60.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 10800.0, 21600.0, 43200.0, 86400.0,
     ]
@@ -369,11 +382,9 @@ pub fn timeline_svg(result: &SimResult, lanes: &Lanes) -> String {
             svg,
             "<text x=\"{tx:.1}\" y=\"{}\" class=\"tick\">{}</text>",
             bottom + 16.0,
-            clock(t)
+            esc(&label(t))
         );
     }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 /// `text` escaped for HTML text and attribute values.
