@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use stretchdr_model::HostId;
+use stretchdr_model::{EntityId, HostId, VmId};
 
 use crate::des::SimTime;
 use crate::outcome::SimResult;
@@ -44,6 +44,8 @@ pub(crate) struct Tracer {
     decisions_seen: usize,
     /// Migrations under way, by VM index: from, to, started, after a recovery.
     moving: BTreeMap<usize, (HostId, HostId, f64, bool)>,
+    /// Each host's outgoing and incoming migrations at the last look.
+    counts: Vec<(u32, u32)>,
 }
 
 impl Tracer {
@@ -62,8 +64,8 @@ impl Tracer {
             }
             _ => {}
         }
-        // The enforcer says when it starts and ends a migration: only then are the VMs looked
-        // at, so a run pays for this in proportion to the migrations, not to every event.
+        // The enforcer says when it starts and ends a migration: only then are the hosts
+        // looked at, so a run pays for this in proportion to its migrations.
         let fresh = &model.timeline[self.decisions_seen.min(model.timeline.len())..];
         let enforcer = fresh.iter().any(|d| d.kind == "affinity");
         self.decisions_seen = model.timeline.len();
@@ -72,37 +74,60 @@ impl Tracer {
         }
     }
 
-    /// Starts and ends of migrations since the last look.
+    /// Starts and ends of migrations since the last look: the migrations under way are
+    /// looked at again, and the VMs of the hosts whose migration counts changed.
     fn scan(&mut self, model: &Ovirt<'_>, now_s: f64) {
-        let name = |h: HostId| model.inv.hosts[h].name.clone();
-        for (i, ((_, vm), v)) in model.inv.vms.iter().zip(&model.vms).enumerate() {
-            let migrating = match (v.state, v.host) {
-                (VmState::Migrating { to }, Some(from)) => Some((from, to)),
-                _ => None,
-            };
-            match (self.moving.get(&i).copied(), migrating) {
-                (None, Some((from, to))) => {
+        let tracked: Vec<usize> = self.moving.keys().copied().collect();
+        for i in tracked {
+            self.look_at(model, i, now_s);
+        }
+        if self.counts.len() != model.hosts.len() {
+            self.counts = vec![(0, 0); model.hosts.len()];
+        }
+        for (h, host) in model.hosts.iter().enumerate() {
+            let counts = (host.migrations_out, host.migrations_in);
+            if counts != self.counts[h] {
+                self.counts[h] = counts;
+                for vm in &host.vms {
+                    if !self.moving.contains_key(&vm.index()) {
+                        self.look_at(model, vm.index(), now_s);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Notes a start, an end or an abort of VM `i`'s migration.
+    fn look_at(&mut self, model: &Ovirt<'_>, i: usize, now_s: f64) {
+        let Some(v) = model.vms.get(i) else {
+            return;
+        };
+        let migrating = match (v.state, v.host) {
+            (VmState::Migrating { to }, Some(from)) => Some((from, to)),
+            _ => None,
+        };
+        match (self.moving.get(&i).copied(), migrating) {
+            (None, Some((from, to))) => {
+                self.moving
+                    .insert(i, (from, to, now_s, model.recovered_at.is_some()));
+            }
+            (Some((from, to, start, failback)), now) if now != Some((from, to)) => {
+                self.moving.remove(&i);
+                let name = |h: HostId| model.inv.hosts[h].name.clone();
+                self.lanes.migrations.push(Migration {
+                    vm: model.inv.vms[VmId::from_index(i)].name.clone(),
+                    from: name(from),
+                    to: name(to),
+                    start_s: start,
+                    end_s: (v.host == Some(to) && now.is_none()).then_some(now_s),
+                    failback,
+                });
+                if let Some((from, to)) = now {
                     self.moving
                         .insert(i, (from, to, now_s, model.recovered_at.is_some()));
                 }
-                (Some((from, to, start, failback)), now) if now != Some((from, to)) => {
-                    self.moving.remove(&i);
-                    let arrived = v.host == Some(to) && now.is_none();
-                    self.lanes.migrations.push(Migration {
-                        vm: vm.name.clone(),
-                        from: name(from),
-                        to: name(to),
-                        start_s: start,
-                        end_s: arrived.then_some(now_s),
-                        failback,
-                    });
-                    if let Some((from, to)) = now {
-                        self.moving
-                            .insert(i, (from, to, now_s, model.recovered_at.is_some()));
-                    }
-                }
-                _ => {}
             }
+            _ => {}
         }
     }
 

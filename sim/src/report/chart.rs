@@ -205,7 +205,8 @@ pub fn x_title(svg: &mut String, title: &str, left: f64, right: f64, y: f64) {
 /// Styles of the charts (added to the page's style sheet).
 pub const CHART_CSS: &str = "svg text.ytick{font-size:10px;fill:#444;text-anchor:end}\
 svg text.axis{font-size:11px;fill:#1d2730;text-anchor:middle;font-weight:600}\
-svg text.tick.rot{text-anchor:end}svg text.count{font-size:10px;fill:#444;text-anchor:middle}svg text.target{font-size:10px;fill:#b52b27}";
+svg text.tick.rot{text-anchor:end}svg text.count{font-size:10px;fill:#444;text-anchor:middle}svg text.target{font-size:10px;fill:#b52b27}\
+svg text.empty{font-size:12px;fill:#5b6773;text-anchor:middle}";
 
 #[cfg(test)]
 mod tests {

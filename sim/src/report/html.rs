@@ -13,7 +13,8 @@ use crate::trace::Lanes;
 
 const LANE: f64 = 18.0;
 const LEFT: f64 = 150.0;
-const WIDTH: f64 = 1200.0;
+/// Width of a timeline, px.
+pub(crate) const WIDTH: f64 = 1200.0;
 const TOP: f64 = 34.0;
 
 /// The HTML report of a run, with the lanes [`crate::simulate_traced`] gives beside it.
@@ -88,11 +89,14 @@ pub fn summary_cards(result: &SimResult) -> String {
         ("RTO max".to_string(), human(s.rto_s.max)),
         ("engine down".to_string(), human(Some(s.engine_down_s))),
         ("SPM down".to_string(), human(Some(s.spm_down_s))),
-        (
+    ]);
+    // Failback follows a recovery: a run without one has none to show.
+    if result.marks.iter().any(|m| m.action == "recover") || s.failback_done_s.is_some() {
+        cards.push((
             "failback done".to_string(),
             s.failback_done_s.map_or("&ndash;".into(), clock),
-        ),
-    ]);
+        ));
+    }
     let mut out = String::from("<div class=\"cards\">\n");
     for (label, value) in cards {
         let _ = writeln!(
@@ -378,11 +382,18 @@ pub(crate) fn time_axis(
             "<line x1=\"{tx:.1}\" x2=\"{tx:.1}\" y1=\"{bottom}\" y2=\"{}\" stroke=\"#444\"/>",
             bottom + 4.0
         );
+        let text = label(t);
+        // A label that would run off the right edge ends at its tick instead.
+        let anchor = if tx + text.chars().count() as f64 * 3.5 > WIDTH {
+            " style=\"text-anchor:end\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             svg,
-            "<text x=\"{tx:.1}\" y=\"{}\" class=\"tick\">{}</text>",
+            "<text x=\"{tx:.1}\" y=\"{}\" class=\"tick\"{anchor}>{}</text>",
             bottom + 16.0,
-            esc(&label(t))
+            esc(&text)
         );
     }
 }

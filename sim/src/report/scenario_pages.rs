@@ -9,10 +9,9 @@ use stretchdr_model::units::format_seconds_human;
 
 use crate::active_passive::{ApResult, Phase, Step};
 use crate::georep::{self, GeorepResult, RecoveryPoint, RunOutcome, SessionResult};
-use crate::report::html::{CSS, esc, time_axis, vm_table};
+use crate::report::html::{CSS, WIDTH, esc, time_axis, vm_table};
 use crate::report::text::clock;
 
-const WIDTH: f64 = 1200.0;
 const LEFT: f64 = 150.0;
 const LANE: f64 = 20.0;
 const TOP: f64 = 30.0;

@@ -333,7 +333,20 @@ fn line_svg(plot: &Plot<'_>, chosen: Option<usize>) -> String {
         .into_iter()
         .map(|t| t * per)
         .collect();
+    // The metric and its unit up the side when that fits the axis, else the unit alone (the
+    // heading above the plot names the metric).
     let title = format!("{} ({unit})", plot.name);
+    let title = if title.chars().count() as f64 * 6.8 <= bottom - top {
+        title
+    } else {
+        match unit {
+            "s" => "seconds",
+            "min" => "minutes",
+            "h" => "hours",
+            other => other,
+        }
+        .to_string()
+    };
     let axis = chart::YAxis {
         left,
         right,
@@ -399,6 +412,26 @@ fn line_svg(plot: &Plot<'_>, chosen: Option<usize>) -> String {
                 esc(&plot.labels[i])
             );
         }
+    }
+    // A point without a value (never back, nothing restarted, no failback within a day) is
+    // a hollow ring on the axis top; a plot with none says so.
+    for (i, v) in plot.values.iter().enumerate() {
+        if v.is_none() {
+            let _ = writeln!(
+                svg,
+                "<circle class=\"none\" cx=\"{:.1}\" cy=\"{top:.1}\" r=\"3\" fill=\"none\" stroke=\"#b52b27\"><title>{}: no value</title></circle>",
+                x(i),
+                esc(&plot.labels[i])
+            );
+        }
+    }
+    if plot.values.iter().all(Option::is_none) {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"empty\">no value at any point</text>",
+            (left + right) / 2.0,
+            (top + bottom) / 2.0
+        );
     }
     chart::category_labels(&mut svg, plot.labels, layout, bottom, x);
     chart::x_title(&mut svg, plot.x_title, left, right, height - 6.0);
@@ -472,10 +505,8 @@ mod tests {
             // A duration axis in a unit that suits its values, and the targets where their
             // metric is plotted: RTO p95 (15 min) and VMs not restarted (0), not elsewhere.
             assert_eq!(texts(&plots[0], "axis")[0].2, "RTO p95 (min)");
-            assert_eq!(
-                texts(&plots[2], "axis")[0].2,
-                "expected VMs not restarted (VMs)"
-            );
+            // A title too long for its axis gives way to the unit.
+            assert_eq!(texts(&plots[2], "axis")[0].2, "VMs");
             let targets = |svg: &str| {
                 texts(svg, "target")
                     .into_iter()
@@ -486,6 +517,14 @@ mod tests {
             assert_eq!(targets(&plots[2]), ["target 0"]);
             assert!(targets(&plots[1]).is_empty() && targets(&plots[3]).is_empty());
             assert!(html.contains("<th>hosts added</th>"));
+            // The points never all back show as rings; a plot without a value says so.
+            let never = n.min(3);
+            assert_eq!(plots[1].matches("class=\"none\"").count(), never);
+            assert_eq!(
+                texts(&plots[1], "empty").len(),
+                usize::from(n == 3),
+                "plot with no value"
+            );
         }
     }
 }
