@@ -27,6 +27,7 @@ pub mod report;
 pub mod scenario;
 pub mod shard;
 pub mod slo;
+pub mod trace;
 pub mod variation;
 pub mod whatif;
 
@@ -46,6 +47,8 @@ pub struct Assessment {
     /// Seconds from the failed targets' recovery (4 h after the last event) to the end of
     /// failback; `None` when failback did not finish within a day.
     pub failback_s: Option<f64>,
+    /// What the run's HTML timeline draws beside the hosts.
+    pub lanes: trace::Lanes,
 }
 
 /// How long after recovery [`assess`] measures failback.
@@ -54,9 +57,13 @@ pub const ASSESS_RECOVERY_AFTER_MS: u64 = 4 * 3_600_000;
 /// Runs `scenario` as given, then again with its targets recovering after 4 h to time the
 /// failback.
 pub fn assess(inventory: &Inventory, scenario: &Scenario) -> Result<Assessment, SimError> {
-    let result = simulate(inventory, scenario)?;
+    let (result, lanes) = simulate_traced(inventory, scenario)?;
     let failback_s = failback_s(inventory, scenario)?;
-    Ok(Assessment { result, failback_s })
+    Ok(Assessment {
+        result,
+        failback_s,
+        lanes,
+    })
 }
 
 /// Seconds from the recovery of `scenario`'s failed targets, 4 h after its last event, to the
@@ -91,6 +98,28 @@ pub fn simulate_run(
     simulate_observed(inventory, scenario, run, |_| {})
 }
 
+/// [`simulate`] and the lanes its HTML timeline draws beside the hosts (engine and SPM
+/// downtime, the enforcer's migrations).
+pub fn simulate_traced(
+    inventory: &Inventory,
+    scenario: &Scenario,
+) -> Result<(SimResult, trace::Lanes), SimError> {
+    // Both the watch after every event and the end of the run use the tracer.
+    let tracer = std::cell::RefCell::new(trace::Tracer::default());
+    run_model(
+        inventory,
+        scenario,
+        0,
+        true,
+        |model, now| tracer.borrow_mut().observe(model, now),
+        |model, end| {
+            let result = model.finish(&scenario.name, scenario.seed, 1, end);
+            let lanes = tracer.take().finish(model, end, &result);
+            (result, lanes)
+        },
+    )
+}
+
 /// [`simulate_run`], calling `observe` with the model after every event (for tests that check
 /// invariants along the way).
 pub fn simulate_observed(
@@ -99,9 +128,15 @@ pub fn simulate_observed(
     run: u64,
     observe: impl FnMut(&Ovirt<'_>),
 ) -> Result<SimResult, SimError> {
-    run_model(inventory, scenario, run, true, observe, |model, end| {
-        model.finish(&scenario.name, scenario.seed, 1, end)
-    })
+    let mut observe = observe;
+    run_model(
+        inventory,
+        scenario,
+        run,
+        true,
+        |model, _| observe(model),
+        |model, end| model.finish(&scenario.name, scenario.seed, 1, end),
+    )
 }
 
 /// Run number `run` of `scenario` as Monte Carlo keeps it: outcomes and times, no timeline.
@@ -115,7 +150,7 @@ pub fn simulate_record(
         scenario,
         run,
         false,
-        |_| {},
+        |_, _| {},
         |model, end| model.run_record(end),
     )
 }
@@ -127,7 +162,7 @@ fn run_model<R>(
     scenario: &Scenario,
     run: u64,
     record_timeline: bool,
-    mut observe: impl FnMut(&Ovirt<'_>),
+    mut observe: impl FnMut(&Ovirt<'_>, SimTime),
     finish: impl FnOnce(&Ovirt<'_>, SimTime) -> R,
 ) -> Result<R, SimError> {
     let mut rng = des::rng(scenario.seed, run);
@@ -137,13 +172,13 @@ fn run_model<R>(
     let mut model = Ovirt::new(inventory, &setup.parameters, &setup.events, &mut rng);
     model.draws = setup.per_use;
     model.record_timeline = record_timeline;
-    observe(&model);
+    observe(&model, SimTime::ZERO);
     let mut queue = EventQueue::new();
     for (i, event) in setup.events.iter().enumerate() {
         queue.schedule(event.at, Event::Scenario(i))?;
     }
     while des::step(&mut model, &mut queue, &mut rng, end)? {
-        observe(&model);
+        observe(&model, queue.now());
     }
     Ok(finish(&model, end))
 }

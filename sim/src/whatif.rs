@@ -2,7 +2,9 @@
 //! engine parameters, one row per point, and the cheapest point meeting a target.
 //!
 //! `PARAM=RANGE` (docs/formats.md "What-if sweeps"):
-//! - `hosts.SITE=+0..+6`: hosts added to SITE, copies of its last host;
+//! - `hosts.SITE=+0..+6`: hosts added to SITE, copies of a host of the cluster that runs most of
+//!   SITE's HA VMs (of the cluster with most hosts in SITE when none runs there);
+//!   `hosts.SITE.CLUSTER=+0..+6`: copies of a host of CLUSTER in SITE;
 //! - `host_memory=256GiB..1TiB:256GiB` (every host) or `host_memory.SITE=...`;
 //! - `ha_priority.GLOB=1..100:10`: the HA priority of the VMs whose names match GLOB;
 //! - `migration_policy=minimal_downtime,very_large_vms`: every cluster's policy;
@@ -15,10 +17,11 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use stretchdr_model::budget::Budget;
 use stretchdr_model::inventory::{Host, MigrationPolicy, SpmStatus};
+use stretchdr_model::mapping::keys::levenshtein;
 use stretchdr_model::units::{
     format_duration_ms, format_size, parse_bandwidth_bps, parse_duration_ms, parse_size,
 };
-use stretchdr_model::{Inventory, SiteId};
+use stretchdr_model::{ClusterId, Inventory, SiteId};
 
 use crate::montecarlo::accumulate;
 use crate::ovirt::SimError;
@@ -32,8 +35,9 @@ pub const MAX_POINTS: usize = 10_000;
 /// What a `--vary` changes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Knob {
-    /// Hosts added to a site.
-    HostsAdded(SiteId),
+    /// Hosts added to a site, copies of a host of the given cluster (`None`: of the cluster
+    /// that runs most of the site's HA VMs, see [`template_host`]).
+    HostsAdded(SiteId, Option<ClusterId>),
     /// The memory of every host, or of a site's hosts.
     HostMemory(Option<SiteId>),
     /// The HA priority of the VMs whose names match a glob.
@@ -84,12 +88,16 @@ pub fn parse_vary(inv: &Inventory, text: &str) -> Result<Vary, String> {
     })?;
     let (param, range) = (param.trim(), range.trim());
     let site = |name: &str| {
-        inv.sites
-            .find(name)
-            .ok_or_else(|| format!("--vary {param}: no site named {name:?}"))
+        inv.sites.find(name).ok_or_else(|| {
+            let names = inv.sites.iter().map(|(_, s)| s.name.as_str());
+            format!(
+                "--vary {param}: no site named {name:?}; {}",
+                known(name, names, "sites")
+            )
+        })
     };
     let (knob, how) = match param.split_once('.') {
-        Some(("hosts", s)) => (Knob::HostsAdded(site(s)?), Unit::Added),
+        Some(("hosts", rest)) => (hosts_knob(inv, param, rest)?, Unit::Added),
         Some(("host_memory", s)) => (Knob::HostMemory(Some(site(s)?)), Unit::Size),
         None if param == "host_memory" => (Knob::HostMemory(None), Unit::Size),
         Some(("ha_priority", glob)) => {
@@ -134,6 +142,129 @@ pub fn parse_vary(inv: &Inventory, text: &str) -> Result<Vary, String> {
         knob,
         values,
     })
+}
+
+/// The knob of `hosts.REST`: REST is a site, or `SITE.CLUSTER` (a site name is tried whole
+/// first, so site names with dots work).
+fn hosts_knob(inv: &Inventory, param: &str, rest: &str) -> Result<Knob, String> {
+    if let Some(site) = inv.sites.find(rest) {
+        template_host(inv, site, None).map_err(|m| format!("--vary {param}: {m}"))?;
+        return Ok(Knob::HostsAdded(site, None));
+    }
+    let site_names = || inv.sites.iter().map(|(_, s)| s.name.as_str());
+    let Some((site_name, cluster_name)) = rest
+        .split_once('.')
+        .filter(|(s, _)| inv.sites.find(s).is_some())
+    else {
+        return Err(format!(
+            "--vary {param}: no site named {rest:?}; {}",
+            known(rest, site_names(), "sites")
+        ));
+    };
+    let site = inv.sites.find(site_name).expect("checked above");
+    let cluster = inv.clusters.find(cluster_name).ok_or_else(|| {
+        let names = inv.clusters.iter().map(|(_, c)| c.name.as_str());
+        format!(
+            "--vary {param}: no cluster named {cluster_name:?}; {}",
+            known(cluster_name, names, "clusters")
+        )
+    })?;
+    template_host(inv, site, Some(cluster)).map_err(|m| format!("--vary {param}: {m}"))?;
+    Ok(Knob::HostsAdded(site, Some(cluster)))
+}
+
+/// "did you mean `x`? known …: a, b, c" for an unknown `name` among `names`.
+fn known<'a>(name: &str, names: impl Iterator<Item = &'a str>, what: &str) -> String {
+    let names: Vec<&str> = names.collect();
+    let nearest = names
+        .iter()
+        .map(|n| (levenshtein(name, n), *n))
+        .filter(|(d, _)| *d <= (name.chars().count() / 3).max(2))
+        .min();
+    let hint = nearest.map_or(String::new(), |(_, n)| format!("did you mean `{n}`? "));
+    const SHOWN: usize = 10;
+    let mut list = names
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        list.push_str(&format!(", and {} more", names.len() - SHOWN));
+    }
+    if names.is_empty() {
+        format!("{hint}the source has no {what}")
+    } else {
+        format!("{hint}known {what}: {list}")
+    }
+}
+
+/// The host that `hosts.SITE[.CLUSTER]` copies: the last host of `cluster` in `site`; without
+/// a cluster, of the cluster whose hosts in `site` run most HA VMs (ties: the cluster with
+/// more hosts there, then the first in the source), so added hosts serve the VMs a loss of
+/// the other site sends there. A hosted-engine host is copied only when it is the only one.
+pub fn template_host(
+    inv: &Inventory,
+    site: SiteId,
+    cluster: Option<ClusterId>,
+) -> Result<&Host, String> {
+    let site_name = &inv.sites[site].name;
+    let cluster = match cluster {
+        Some(c) => Some(c),
+        None => {
+            // (cluster, HA VMs, hosts) per cluster of the site's hosts, in source order.
+            let mut tally: Vec<(Option<ClusterId>, usize, usize)> = Vec::new();
+            fn slot(
+                tally: &mut Vec<(Option<ClusterId>, usize, usize)>,
+                c: Option<ClusterId>,
+            ) -> usize {
+                tally.iter().position(|t| t.0 == c).unwrap_or_else(|| {
+                    tally.push((c, 0, 0));
+                    tally.len() - 1
+                })
+            }
+            for (_, h) in inv.site_hosts(site) {
+                let i = slot(&mut tally, h.cluster);
+                tally[i].2 += 1;
+            }
+            for (_, vm) in inv.vms.iter() {
+                if let Some(host) = vm.host.map(|h| &inv.hosts[h])
+                    && vm.ha
+                    && host.site == Some(site)
+                {
+                    let i = slot(&mut tally, host.cluster);
+                    tally[i].1 += 1;
+                }
+            }
+            let best = tally
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, (_, ha, hosts))| (*ha, *hosts, std::cmp::Reverse(*i)))
+                .map(|(_, t)| t.0);
+            match best {
+                Some(c) => c,
+                None => return Err(format!("site {site_name} has no host to copy")),
+            }
+        }
+    };
+    let candidates: Vec<&Host> = inv
+        .site_hosts(site)
+        .map(|(_, h)| h)
+        .filter(|h| h.cluster == cluster)
+        .collect();
+    candidates
+        .iter()
+        .rev()
+        .find(|h| !h.hosted_engine)
+        .or(candidates.last())
+        .copied()
+        .ok_or_else(|| match cluster {
+            Some(c) => format!(
+                "cluster {} has no host in site {site_name} to copy",
+                inv.clusters[c].name
+            ),
+            None => format!("site {site_name} has no host to copy"),
+        })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -208,19 +339,36 @@ fn range_values(range: &str, unit: Unit) -> Result<Vec<Setting>, String> {
     Ok((0..n).map(|i| Setting::Amount(from + i * step)).collect())
 }
 
-/// `*` any run of characters, `?` one character.
+/// `*` any run of characters, `?` one character. Iterative: on a mismatch only the last `*`
+/// is retried one character further, so the work is at most glob length x name length
+/// whatever the pattern (no backtracking over every earlier `*`).
 fn glob_match(glob: &str, name: &str) -> bool {
-    fn go(g: &[char], n: &[char]) -> bool {
-        match g.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
-            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
-    }
     let g: Vec<char> = glob.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    go(&g, &n)
+    let (mut gi, mut ni) = (0, 0);
+    // The last `*` seen and the name position it is matched up to.
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match g.get(gi) {
+            Some('*') => {
+                star = Some((gi, ni));
+                gi += 1;
+            }
+            Some(c) if *c == '?' || *c == n[ni] => {
+                gi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                Some((s, matched)) => {
+                    gi = s + 1;
+                    ni = matched + 1;
+                    star = Some((s, matched + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    g[gi..].iter().all(|c| *c == '*')
 }
 
 /// A value as people write it.
@@ -231,7 +379,7 @@ fn label(knob: &Knob, setting: Setting) -> String {
             .find(|(_, q)| *q == p)
             .map_or("legacy", |(n, _)| n)
             .to_string(),
-        (Knob::HostsAdded(_), Setting::Amount(n)) => format!("+{n}"),
+        (Knob::HostsAdded(..), Setting::Amount(n)) => format!("+{n}"),
         (Knob::HostMemory(_), Setting::Amount(b)) => format_size(b),
         (Knob::Parameter(_, Kind::Duration), Setting::Amount(ms)) => format_duration_ms(ms),
         (Knob::Parameter(_, Kind::Bandwidth), Setting::Amount(bps)) => {
@@ -241,34 +389,44 @@ fn label(knob: &Knob, setting: Setting) -> String {
     }
 }
 
-/// The inventory and scenario of one point, and the memory it adds (bytes; negative when the
-/// point removes memory).
+/// What a point adds to the design: its cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    /// Memory added (bytes; negative when the point removes memory), added hosts included.
+    pub memory_bytes: i128,
+    /// Hosts added.
+    pub hosts: u64,
+}
+
+/// The inventory and scenario of one point, and what it adds.
 pub fn apply(
     inv: &Inventory,
     scenario: &Scenario,
     point: &[(&Knob, Setting)],
-) -> Result<(Inventory, Scenario, i128), String> {
+) -> Result<(Inventory, Scenario, Cost), String> {
     let mut inv = inv.clone();
     let mut scenario = scenario.clone();
     let mut added: i128 = 0;
+    let mut hosts_added: u64 = 0;
     for (knob, setting) in point {
         match (knob, *setting) {
-            (Knob::HostsAdded(site), Setting::Amount(n)) => {
-                let (_, template) = inv
-                    .site_hosts(*site)
-                    .last()
-                    .ok_or_else(|| format!("site {} has no host to copy", inv.sites[*site].name))?;
-                let template: Host = template.clone();
+            (Knob::HostsAdded(site, cluster), Setting::Amount(n)) => {
+                let template: Host = template_host(&inv, *site, *cluster)?.clone();
+                hosts_added = hosts_added.saturating_add(n);
                 let budget = Budget::current()?;
                 budget.check_entities(
                     stretchdr_model::budget::entities(&inv) + u128::from(n),
                     &format!("adding {n} hosts to site {}", inv.sites[*site].name),
                 )?;
+                let prefix = match cluster {
+                    Some(c) => format!("{}-{}", inv.sites[*site].name, inv.clusters[*c].name),
+                    None => inv.sites[*site].name.clone(),
+                };
                 for i in 1..=n {
                     added += i128::from(template.memory_bytes);
                     inv.hosts.push(Host {
                         id: None,
-                        name: format!("{}-whatif-{i}", inv.sites[*site].name),
+                        name: format!("{prefix}-whatif-{i}"),
                         spm_status: SpmStatus::None,
                         hosted_engine: false,
                         labels: Vec::new(),
@@ -306,7 +464,14 @@ pub fn apply(
             _ => return Err("a setting of the wrong kind".into()),
         }
     }
-    Ok((inv, scenario, added))
+    Ok((
+        inv,
+        scenario,
+        Cost {
+            memory_bytes: added,
+            hosts: hosts_added,
+        },
+    ))
 }
 
 /// One point of a sweep.
@@ -314,8 +479,12 @@ pub fn apply(
 pub struct Point {
     /// Each varied PARAM and its value here, in `--vary` order.
     pub settings: IndexMap<String, String>,
-    /// Memory added to the design (bytes; negative when removed): the cost `--target` minimises.
+    /// Memory added to the design (bytes; negative when removed), added hosts' memory
+    /// included: the cost `--target` minimises first.
     pub memory_added_bytes: i128,
+    /// Hosts added to the design: the cost `--target` minimises next.
+    #[serde(default)]
+    pub hosts_added: u64,
     /// RTO over every restart of every run.
     pub rto_p50_s: Option<f64>,
     pub rto_p95_s: Option<f64>,
@@ -342,8 +511,8 @@ pub struct Sweep {
     pub points: Vec<Point>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// Index into `points` of the cheapest point meeting the target (least memory added; the
-    /// first in sweep order among equals); `null` when none does.
+    /// Index into `points` of the cheapest point meeting the target (least memory added, then
+    /// fewest hosts added; the first in sweep order among equals); `null` when none does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cheapest: Option<Option<usize>>,
 }
@@ -426,7 +595,8 @@ pub fn sweep_points(
                 .zip(varies)
                 .map(|((knob, setting), vary)| (vary.param.clone(), label(knob, *setting)))
                 .collect(),
-            memory_added_bytes: added,
+            memory_added_bytes: added.memory_bytes,
+            hosts_added: added.hosts,
             rto_p50_s: s.rto_s.p50,
             rto_p95_s: s.rto_s.p95,
             rto_max_s: s.rto_s.max,
@@ -455,7 +625,7 @@ pub fn assemble(
             .iter()
             .enumerate()
             .filter(|(_, p)| p.meets_target == Some(true))
-            .min_by_key(|(i, p)| (p.memory_added_bytes, *i))
+            .min_by_key(|(i, p)| (p.memory_added_bytes, p.hosts_added, *i))
             .map(|(i, _)| i)
     });
     Sweep {
@@ -521,5 +691,23 @@ mod tests {
         assert!(glob_match("db-0?", "db-07"));
         assert!(!glob_match("web-*", "app-01"));
         assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "a-x-b-y-c"));
+        assert!(!glob_match("a*b*c", "a-x-b-y-d"));
+        assert!(glob_match("*-0?", "web-07"));
+        assert!(glob_match("**", "x"));
+        assert!(!glob_match("", "x"));
+        assert!(glob_match("é*", "été"));
+    }
+
+    #[test]
+    fn hostile_globs_take_work_in_proportion_to_their_size() {
+        // Recursive matching tries every split of the name for every `*`: 25 stars over 100
+        // characters would not finish. The greedy matcher is done at once.
+        let glob = format!("{}b", "a*".repeat(25));
+        let name = "a".repeat(100);
+        assert!(!glob_match(&glob, &name));
+        assert!(glob_match(&glob, &format!("{name}b")));
+        let long = "a".repeat(2_000);
+        assert!(!glob_match(&format!("{}b", "*a".repeat(500)), &long));
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use stretchdr_model::Inventory;
 use stretchdr_sim::scenario::{Action, Scenario, Target, event};
 use stretchdr_sim::slo::parse;
-use stretchdr_sim::whatif::{parse_vary, sweep};
+use stretchdr_sim::whatif::{apply, parse_vary, sweep};
 
 fn capacity() -> (Inventory, Scenario) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/designs/capacity.toml");
@@ -101,4 +101,105 @@ fn bad_vary_and_target_say_what_was_expected() {
     }
     assert!(parse_vary(&inv, "migration_policy=minimal_downtime,very_large_vms").is_ok());
     assert!(parse_vary(&inv, "ha_priority.app-0?=1..100:33").is_ok());
+}
+
+/// The capacity design with a second cluster in site-a, `batch`, whose two small hosts come
+/// after the `stretch` hosts that run every HA VM of the site.
+fn two_clusters() -> (Inventory, Scenario) {
+    let (_, scenario) = capacity();
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/designs/capacity.toml");
+    let text = std::fs::read_to_string(&base).unwrap()
+        + "\n[[cluster]]\nname = \"batch\"\ndata_center = \"dc\"\n\n\
+           [[host]]\nname = \"ba{1..2}\"\nsite = \"site-a\"\ncluster = \"batch\"\nmemory = \"32GiB\"\ncpus = 16\n";
+    let dir = std::env::temp_dir().join(format!("stretchdr-whatif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("two-clusters.toml");
+    std::fs::write(&path, text).unwrap();
+    let inv = stretchdr_model::load_source(&path).unwrap_or_else(|e| panic!("{e}"));
+    (inv, scenario)
+}
+
+#[test]
+fn hosts_are_added_like_those_of_the_cluster_running_most_ha_vms_or_the_one_named() {
+    let (inv, scenario) = two_clusters();
+    let added = |param: &str| {
+        let vary = parse_vary(&inv, param).unwrap_or_else(|e| panic!("{e}"));
+        let (after, _, cost) = apply(&inv, &scenario, &[(&vary.knob, vary.values[0])]).unwrap();
+        let new: Vec<(String, String, u64)> = after
+            .hosts
+            .iter()
+            .skip(inv.hosts.len())
+            .map(|(_, h)| {
+                let cluster = h.cluster.map(|c| after.clusters[c].name.clone());
+                (
+                    h.name.clone(),
+                    cluster.unwrap_or_default(),
+                    h.memory_bytes >> 30,
+                )
+            })
+            .collect();
+        (new, cost)
+    };
+    // site-a's HA VMs all run in `stretch`: its hosts are copied, not the last host listed.
+    let (new, cost) = added("hosts.site-a=+2");
+    assert_eq!(
+        new,
+        [
+            ("site-a-whatif-1".into(), "stretch".into(), 64),
+            ("site-a-whatif-2".into(), "stretch".into(), 64)
+        ]
+    );
+    assert_eq!((cost.hosts, cost.memory_bytes), (2, 2 * (64 << 30)));
+    // A cluster named: its hosts in that site.
+    let (new, cost) = added("hosts.site-a.batch=+1");
+    assert_eq!(new, [("site-a-batch-whatif-1".into(), "batch".into(), 32)]);
+    assert_eq!((cost.hosts, cost.memory_bytes), (1, 32 << 30));
+    // No HA VM runs in site-b: its one cluster there.
+    let (new, _) = added("hosts.site-b=+1");
+    assert_eq!(new[0].1, "stretch");
+}
+
+#[test]
+fn unknown_sites_and_clusters_are_named_with_a_suggestion() {
+    let (inv, _) = two_clusters();
+    let error = |param: &str| parse_vary(&inv, param).unwrap_err();
+    let e = error("hosts.site-x=+1");
+    assert!(
+        e.contains("no site named \"site-x\"") && e.contains("did you mean `site-a`?"),
+        "{e}"
+    );
+    assert!(e.contains("known sites: site-a, site-b, site-c"), "{e}");
+    let e = error("hosts.site-a.bacth=+1");
+    assert!(
+        e.contains("no cluster named \"bacth\"; did you mean `batch`?"),
+        "{e}"
+    );
+    let e = error("hosts.site-b.batch=+1");
+    assert!(
+        e.contains("cluster batch has no host in site site-b to copy"),
+        "{e}"
+    );
+    let e = error("hosts.site-c=+1");
+    assert!(e.contains("site site-c has no host to copy"), "{e}");
+}
+
+#[test]
+fn the_cheapest_point_adds_least_memory_then_fewest_hosts() {
+    let (inv, scenario) = capacity();
+    // +1 host of 64 GiB, or 64 GiB more on site-b's one host: the same memory, one host less.
+    let varies = [
+        parse_vary(&inv, "hosts.site-b=+0,+1").unwrap(),
+        parse_vary(&inv, "host_memory.site-b=64GiB,128GiB").unwrap(),
+    ];
+    let target = parse("not_restarted<=4").unwrap();
+    let result = sweep(&inv, &scenario, &varies, 1, Some(&target), &|_, _| {}).unwrap();
+    let costs: Vec<(i128, u64)> = result
+        .points
+        .iter()
+        .map(|p| (p.memory_added_bytes >> 30, p.hosts_added))
+        .collect();
+    assert_eq!(costs, [(0, 0), (64, 0), (64, 1), (192, 1)]);
+    assert_eq!(result.points[1].meets_target, Some(true), "{result:?}");
+    assert_eq!(result.points[2].meets_target, Some(true), "{result:?}");
+    assert_eq!(result.cheapest, Some(Some(1)));
 }

@@ -13,7 +13,7 @@ use stretchdr_sim::scenario::load_scenario_str;
 use stretchdr_sim::scenario::mode_of;
 use stretchdr_sim::shard::{Part, Shard};
 use stretchdr_sim::slo;
-use stretchdr_sim::{active_passive, failback_s, georep, monte_carlo, report, simulate};
+use stretchdr_sim::{active_passive, failback_s, georep, monte_carlo, report, simulate_traced};
 
 use crate::cli::Outcome;
 use crate::commands::audit::check_line;
@@ -49,7 +49,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Also write a self-contained HTML report with a timeline to FILE.
+    /// Also write a self-contained HTML report with a timeline to FILE (histograms for
+    /// Monte Carlo runs; sync runs for georep, the role's steps for active-passive scenarios).
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
     /// A service-level objective the run must meet, e.g. "rto_p95<=15m" (repeatable; added
@@ -176,10 +177,10 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             slo::monte_carlo_lines(&scenario.slo, &result, failback(&inventory, &scenario)?);
         return report_slo(&args, lines);
     }
-    let result = simulate(&inventory, &scenario)
+    let (result, lanes) = simulate_traced(&inventory, &scenario)
         .map_err(|e| miette::miette!("simulation of {} failed: {e}", args.scenario.display()))?;
     if let Some(path) = &args.html {
-        write(path, &report::html(&result))?;
+        write(path, &report::html(&result, &lanes))?;
     }
     match args.format {
         Format::Text => output::emit_human(&report::text(&result))?,
@@ -200,16 +201,14 @@ fn report_slo(args: &Args, lines: Vec<(String, bool)>) -> Result<Outcome, Report
 
 /// A geo-replication scenario (`mode = "georep"`): remote data sync over time and its RPO.
 fn run_georep(args: &Args, text: &str) -> Result<Outcome, Report> {
-    if args.html.is_some() {
-        return Err(miette::miette!(
-            "--html: georep scenarios have text and JSON reports only"
-        ));
-    }
     let scenario =
         georep::load_scenario_str(&args.scenario, text).map_err(diagnostic::load_error)?;
     let inventory =
         stretchdr_model::load_source(&scenario.design).map_err(diagnostic::load_error)?;
     let result = georep::run(&inventory, &scenario);
+    if let Some(path) = &args.html {
+        write(path, &report::georep_html(&result))?;
+    }
     match args.format {
         Format::Text => output::emit_human(&georep::render_text(&result))?,
         Format::Json => output::emit(&georep::to_json(&result))?,
@@ -220,16 +219,14 @@ fn run_georep(args: &Args, text: &str) -> Result<Outcome, Report> {
 /// An active-passive scenario (`mode = "active-passive"`): the failover (and failback) the
 /// ovirt-dr role performs with the mapping file, step by step.
 fn run_active_passive(args: &Args, text: &str) -> Result<Outcome, Report> {
-    if args.html.is_some() {
-        return Err(miette::miette!(
-            "--html: active-passive scenarios have text and JSON reports only"
-        ));
-    }
     let scenario =
         active_passive::load_scenario_str(&args.scenario, text).map_err(diagnostic::load_error)?;
     let (mapping, primary, secondary) =
         active_passive::load_inputs(&scenario).map_err(diagnostic::load_error)?;
     let result = active_passive::run(&scenario, &mapping, &primary, &secondary);
+    if let Some(path) = &args.html {
+        write(path, &report::active_passive_html(&result))?;
+    }
     match args.format {
         Format::Text => output::emit_human(&active_passive::render_text(&result))?,
         Format::Json => output::emit(&active_passive::to_json(&result))?,

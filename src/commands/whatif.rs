@@ -18,7 +18,9 @@ use crate::{diagnostic, output};
 /// The PARAM=RANGE and --target grammar, shown after the options.
 const GRAMMAR: &str = "\
 PARAM=RANGE (repeatable; the first --vary changes slowest):
-  hosts.SITE=+0..+6          hosts added to SITE (copies of its last host)
+  hosts.SITE=+0..+6          hosts added to SITE, like those of the cluster that runs most
+                             of SITE's HA VMs (the cluster with most hosts there if none)
+  hosts.SITE.CLUSTER=+0..+6  hosts added to CLUSTER in SITE, like its hosts there
   host_memory=256GiB..1TiB:256GiB, host_memory.SITE=...
                              memory of every host (of SITE)
   ha_priority.GLOB=1..100:10 HA priority of the VMs whose names match GLOB (* and ?)
@@ -36,7 +38,8 @@ failback (after the failed targets recover 4 h later, one run).
 durations rto_p50, rto_p95, rto_max, all_back_p50, all_back_p95, failback, engine_down and
 spm_down (p95 over runs), e.g. 15m; counts not_restarted (expected), not_restarted_ha and the
 other outcomes (runs' most frequent outcome per VM).
-The cheapest point meeting it adds the least memory (the first in sweep order among equals).
+The cheapest point meeting it adds the least memory (added hosts' memory included), then the
+fewest hosts (the first in sweep order among equals); the table shows both.
 
 Exit status: 0 the sweep ran (whether or not a point meets --target); 2 bad input or usage.";
 

@@ -188,10 +188,7 @@ fn plain_http_engines_are_refused() {
     assert!(stderr(&output).contains("https"), "{}", stderr(&output));
 }
 
-#[path = "../../model/tests/live_support/mod.rs"]
-mod live_support;
-
-use live_support::{Behaviour, FakeEngine, PASSWORD, TempDir, USER};
+use crate::live_support::{Behaviour, FakeEngine, PASSWORD, TempDir, USER};
 
 /// `inventory --engine` reads the live engine (credentials from the environment) and prints
 /// the same inventory as the export of that engine.

@@ -190,14 +190,6 @@ fn georep_scenarios_run_the_geo_replication_simulator() {
         "{}",
         stdout(&output)
     );
-    let output = run(&[
-        "sim",
-        "scenarios/georep-weekly.toml",
-        "--html",
-        "unused.html",
-    ]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("text and JSON reports only"));
 }
 
 #[test]

@@ -42,6 +42,7 @@ use serde::Serialize;
 use stretchdr_model::inventory::GeoRepMode;
 
 pub use engine::run;
+pub(crate) use report::clock;
 pub use report::{render_text, to_json};
 pub use scenario::{load_scenario, load_scenario_str};
 

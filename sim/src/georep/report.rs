@@ -165,7 +165,7 @@ const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// A moment of the timeline: `Tue 01:17:11`, with the week when not the first
 /// (`Sun 01:00:00 (week -1)`).
-fn clock(seconds: f64) -> String {
+pub(crate) fn clock(seconds: f64) -> String {
     let ms = (seconds * 1000.0).round() as i64;
     let day = ms.div_euclid(DAY_MS as i64);
     let in_day = ms.rem_euclid(DAY_MS as i64) / 1000;

@@ -1,5 +1,6 @@
 //! The HTML report: one self-contained page (inline CSS and SVG, no scripts, nothing fetched)
-//! with the summary, a timeline of one lane per host, the engine's decisions and every VM.
+//! with the summary, a timeline (engine and SPM lanes, one lane per host with its downtime,
+//! VM marks and the enforcer's migrations), the engine's decisions and every VM.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -8,14 +9,16 @@ use stretchdr_model::units::format_seconds_human;
 
 use crate::outcome::{SimResult, VmOutcome, VmResult};
 use crate::report::text::clock;
+use crate::trace::Lanes;
 
 const LANE: f64 = 18.0;
 const LEFT: f64 = 150.0;
-const WIDTH: f64 = 1200.0;
+/// Width of a timeline, px.
+pub(crate) const WIDTH: f64 = 1200.0;
 const TOP: f64 = 34.0;
 
-/// The HTML report of a run.
-pub fn html(result: &SimResult) -> String {
+/// The HTML report of a run, with the lanes [`crate::simulate_traced`] gives beside it.
+pub fn html(result: &SimResult, lanes: &Lanes) -> String {
     let mut out = String::new();
     let title = format!("stretchdr sim: {}", result.scenario);
     let _ = write!(
@@ -34,7 +37,7 @@ pub fn html(result: &SimResult) -> String {
     );
     out.push_str(&summary_cards(result));
     out.push_str("<h2>Timeline</h2>\n");
-    out.push_str(&timeline_svg(result));
+    out.push_str(&timeline_svg(result, lanes));
     out.push_str(LEGEND);
 
     out.push_str("<h2>Engine decisions</h2>\n<table>\n<tr><th>time</th><th>kind</th><th>decision</th></tr>\n");
@@ -86,11 +89,14 @@ pub fn summary_cards(result: &SimResult) -> String {
         ("RTO max".to_string(), human(s.rto_s.max)),
         ("engine down".to_string(), human(Some(s.engine_down_s))),
         ("SPM down".to_string(), human(Some(s.spm_down_s))),
-        (
+    ]);
+    // Failback follows a recovery: a run without one has none to show.
+    if result.marks.iter().any(|m| m.action == "recover") || s.failback_done_s.is_some() {
+        cards.push((
             "failback done".to_string(),
             s.failback_done_s.map_or("&ndash;".into(), clock),
-        ),
-    ]);
+        ));
+    }
     let mut out = String::from("<div class=\"cards\">\n");
     for (label, value) in cards {
         let _ = writeln!(
@@ -150,8 +156,13 @@ pub fn vm_table<'a>(vms: impl Iterator<Item = &'a VmResult>) -> String {
     out
 }
 
-/// The SVG: one lane per host (grouped by site), host down intervals, VM marks, events.
-pub fn timeline_svg(result: &SimResult) -> String {
+/// An engine or SPM lane: its class, what a down interval means, the intervals.
+type ServiceLane<'a> = (&'a str, &'a str, &'a [(f64, f64)]);
+
+/// The SVG: an engine lane and an SPM lane (when down), one lane per host (grouped by site)
+/// with its down intervals, VM marks, the enforcer's migrations from lane to lane, and the
+/// scenario's events.
+pub fn timeline_svg(result: &SimResult, lanes: &Lanes) -> String {
     // Show up to a little after the last thing that happened, not the whole horizon.
     let last = result
         .timeline
@@ -163,33 +174,66 @@ pub fn timeline_svg(result: &SimResult) -> String {
                 .iter()
                 .filter_map(|v| v.up_at_s.or(v.migrated_at_s)),
         )
+        .chain(lanes.migrations.iter().filter_map(|m| m.end_s))
         .fold(60.0_f64, f64::max);
     let end = (last * 1.05).min(result.end_s.max(60.0));
     let x = |t: f64| LEFT + (t.clamp(0.0, end) / end) * (WIDTH - LEFT - 10.0);
-    let lanes: BTreeMap<&str, usize> = result
+    // Engine and SPM lanes first, then the hosts.
+    let service_lanes: [ServiceLane<'_>; 2] = [
+        ("engine", "engine down", &lanes.engine_down),
+        ("spm", "no SPM", &lanes.spm_down),
+    ];
+    let first_host = service_lanes.len();
+    let lanes_by_host: BTreeMap<&str, usize> = result
         .hosts
         .iter()
         .enumerate()
-        .map(|(i, h)| (h.name.as_str(), i))
+        .map(|(i, h)| (h.name.as_str(), first_host + i))
         .collect();
-    let height = TOP + LANE * result.hosts.len() as f64 + 30.0;
+    let rows = first_host + result.hosts.len();
+    let height = TOP + LANE * rows as f64 + 30.0;
     let mut svg = String::new();
     let _ = writeln!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"timeline\">"
     );
     let lane_y = |i: usize| TOP + LANE * i as f64;
-    let mut site: Option<&str> = None;
-    for (i, h) in result.hosts.iter().enumerate() {
+    for (i, (class, what, intervals)) in service_lanes.iter().enumerate() {
         let y = lane_y(i);
-        if i % 2 == 0 {
+        let _ = writeln!(
+            svg,
+            "<g class=\"lane {class}\"><rect x=\"{LEFT}\" y=\"{y}\" width=\"{}\" height=\"{LANE}\" fill=\"#f7f3fb\"/><text x=\"4\" y=\"{}\" class=\"lane\">{}</text>",
+            WIDTH - LEFT - 10.0,
+            y + 13.0,
+            if *class == "spm" { "SPM" } else { "engine" }
+        );
+        for (from, to) in intervals.iter() {
+            let _ = writeln!(
+                svg,
+                "<rect class=\"down\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#8e44ad\" opacity=\"0.45\"><title>{what} {}–{} ({})</title></rect>",
+                x(*from),
+                y + 3.0,
+                (x(*to) - x(*from)).max(1.0),
+                LANE - 6.0,
+                clock(*from),
+                clock(*to),
+                format_seconds_human(to - from)
+            );
+        }
+        svg.push_str("</g>\n");
+    }
+    let mut site: Option<&str> = None;
+    for (k, h) in result.hosts.iter().enumerate() {
+        let i = first_host + k;
+        let y = lane_y(i);
+        if k % 2 == 0 {
             let _ = writeln!(
                 svg,
                 "<rect x=\"{LEFT}\" y=\"{y}\" width=\"{}\" height=\"{LANE}\" fill=\"#f4f6f8\"/>",
                 WIDTH - LEFT - 10.0
             );
         }
-        if h.site.as_deref() != site {
+        if k == 0 || h.site.as_deref() != site {
             site = h.site.as_deref();
             let _ = writeln!(
                 svg,
@@ -220,9 +264,46 @@ pub fn timeline_svg(result: &SimResult) -> String {
             );
         }
     }
+    for m in &lanes.migrations {
+        let (Some(&from), Some(&to)) = (
+            lanes_by_host.get(m.from.as_str()),
+            lanes_by_host.get(m.to.as_str()),
+        ) else {
+            continue;
+        };
+        let (class, what) = if m.failback {
+            ("failback", "failback")
+        } else {
+            ("enforcer", "affinity move")
+        };
+        let (x1, y1) = (x(m.start_s), lane_y(from) + LANE / 2.0);
+        let until = m.end_s.map_or("not finished".to_string(), clock);
+        let title = format!(
+            "{} {what} {} → {} {}–{until}",
+            m.vm,
+            m.from,
+            m.to,
+            clock(m.start_s)
+        );
+        // The VM leaves its lane at the start and lands on the other at the end (a dashed
+        // stub when it never arrived).
+        let (x2, y2, dash) = match m.end_s {
+            Some(t) => (x(t).max(x1 + 2.0), lane_y(to) + LANE / 2.0, ""),
+            None => (
+                x1 + 6.0,
+                (y1 + lane_y(to) + LANE / 2.0) / 2.0,
+                " stroke-dasharray=\"2 2\"",
+            ),
+        };
+        let _ = writeln!(
+            svg,
+            "<g class=\"migration {class}\"><line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#17a2b8\" stroke-width=\"1.5\"{dash}/><circle cx=\"{x2:.1}\" cy=\"{y2:.1}\" r=\"2.5\" fill=\"#17a2b8\"/><title>{}</title></g>",
+            esc(&title)
+        );
+    }
     for v in &result.vms {
         if let (Some(down), Some(from)) = (v.down_at_s, v.from_host.as_deref())
-            && let Some(&i) = lanes.get(from)
+            && let Some(&i) = lanes_by_host.get(from)
         {
             let y = lane_y(i);
             let _ = writeln!(
@@ -242,7 +323,7 @@ pub fn timeline_svg(result: &SimResult) -> String {
             _ => (None, None, "", ""),
         };
         if let (Some(at), Some(host)) = (at, host)
-            && let Some(&i) = lanes.get(host)
+            && let Some(&i) = lanes_by_host.get(host)
         {
             let y = lane_y(i);
             let _ = writeln!(
@@ -255,7 +336,7 @@ pub fn timeline_svg(result: &SimResult) -> String {
             );
         }
     }
-    let bottom = TOP + LANE * result.hosts.len() as f64;
+    let bottom = TOP + LANE * rows as f64;
     for (i, m) in result.marks.iter().enumerate() {
         let mx = x(m.at_s);
         let _ = writeln!(
@@ -272,7 +353,20 @@ pub fn timeline_svg(result: &SimResult) -> String {
             esc(&m.target)
         );
     }
-    // Ticks at a round interval, at most about ten of them.
+    time_axis(&mut svg, end, bottom, x, clock);
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Ticks along a time axis from 0 to `end` seconds under `bottom`, at a round interval (at
+/// most about ten of them), each labelled by `label`.
+pub(crate) fn time_axis(
+    svg: &mut String,
+    end: f64,
+    bottom: f64,
+    x: impl Fn(f64) -> f64,
+    label: impl Fn(f64) -> String,
+) {
     let step = [
         60.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 10800.0, 21600.0, 43200.0, 86400.0,
     ]
@@ -288,15 +382,20 @@ pub fn timeline_svg(result: &SimResult) -> String {
             "<line x1=\"{tx:.1}\" x2=\"{tx:.1}\" y1=\"{bottom}\" y2=\"{}\" stroke=\"#444\"/>",
             bottom + 4.0
         );
+        let text = label(t);
+        // A label that would run off the right edge ends at its tick instead.
+        let anchor = if tx + text.chars().count() as f64 * 3.5 > WIDTH {
+            " style=\"text-anchor:end\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             svg,
-            "<text x=\"{tx:.1}\" y=\"{}\" class=\"tick\">{}</text>",
+            "<text x=\"{tx:.1}\" y=\"{}\" class=\"tick\"{anchor}>{}</text>",
             bottom + 16.0,
-            clock(t)
+            esc(&text)
         );
     }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 /// `text` escaped for HTML text and attribute values.
@@ -308,7 +407,7 @@ pub fn esc(text: &str) -> String {
 }
 
 /// The key to the colours of [`timeline_svg`].
-pub const LEGEND: &str = "<p class=\"legend\"><span class=\"k down\"></span>host down or unreachable <span class=\"k vmdown\"></span>VM down <span class=\"k up\"></span>VM restarted <span class=\"k mig\"></span>VM migrated in <span class=\"k ev\"></span>scenario event</p>\n";
+pub const LEGEND: &str = "<p class=\"legend\"><span class=\"k svc\"></span>engine down / no SPM <span class=\"k down\"></span>host down or unreachable <span class=\"k vmdown\"></span>VM down <span class=\"k up\"></span>VM restarted <span class=\"k mig\"></span>VM migrated in <span class=\"k fb\"></span>failback migration <span class=\"k ev\"></span>scenario event</p>\n";
 
 /// The style sheet every page of the tool shares.
 pub const CSS: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#1d2730}\
@@ -319,4 +418,4 @@ table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #e3e
 tr.not_restarted td{background:#fdecea}tr.split_brain td{background:#fff3cd}tr.restarted td{background:#eef8f1}\
 svg text.lane{font-size:11px;fill:#1d2730}svg text.ev{font-size:11px;fill:#6f42c1}svg text.tick{font-size:10px;fill:#444;text-anchor:middle}\
 .legend{font-size:12px;color:#5b6773}.k{display:inline-block;width:12px;height:8px;margin:0 4px 0 12px}\
-.k.down{background:#d9534f;opacity:.35}.k.vmdown{background:#b52b27}.k.up{background:#2e8b57}.k.mig{background:#2a6fdb}.k.ev{border-left:2px dashed #6f42c1;height:10px}";
+.k.down{background:#d9534f;opacity:.35}.k.svc{background:#8e44ad;opacity:.45}.k.fb{background:#17a2b8;height:2px}.k.vmdown{background:#b52b27}.k.up{background:#2e8b57}.k.mig{background:#2a6fdb}.k.ev{border-left:2px dashed #6f42c1;height:10px}";

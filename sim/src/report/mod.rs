@@ -1,12 +1,16 @@
-//! Renderings of a [`SimResult`]: text, JSON, and a self-contained HTML page.
+//! Renderings of a [`SimResult`]: text, JSON, and a self-contained HTML page; the pages of
+//! Monte Carlo batches, what-if sweeps, geo-replication and active-passive scenarios.
 
+mod chart;
 mod html;
 mod montecarlo;
+mod scenario_pages;
 mod text;
 mod whatif;
 
 pub use html::{CSS, LEGEND, esc, html, summary_cards, timeline_svg, vm_table};
 pub use montecarlo::{monte_carlo_html, monte_carlo_text};
+pub use scenario_pages::{active_passive_html, georep_html};
 pub use text::text;
 pub use whatif::{whatif_csv, whatif_html, whatif_json, whatif_text};
 

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::montecarlo::{Bin, MonteCarloResult};
 use crate::outcome::{Rto, VmOutcome};
+use crate::report::chart::{self, CHART_CSS};
 use crate::report::html::{CSS, esc};
 
 /// The text report of a Monte Carlo batch.
@@ -147,9 +148,10 @@ pub fn monte_carlo_html(result: &MonteCarloResult) -> String {
     let title = format!("stretchdr sim: {}", result.scenario);
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{}{}</style>\n</head>\n<body>\n",
         esc(&title),
-        CSS
+        CSS,
+        CHART_CSS
     );
     let _ = writeln!(out, "<h1>{}</h1>", esc(&result.scenario));
     let _ = writeln!(
@@ -182,9 +184,19 @@ pub fn monte_carlo_html(result: &MonteCarloResult) -> String {
         );
     }
     out.push_str("</div>\n<h2>All HA VMs back</h2>\n");
-    out.push_str(&histogram_svg(&h.all_ha_back_s, "s", h.all_ha_back_never));
+    out.push_str(&histogram_svg(
+        &h.all_ha_back_s,
+        "s",
+        h.all_ha_back_never,
+        "time until every affected HA VM is back",
+    ));
     out.push_str("<h2>VMs not restarted per run</h2>\n");
-    out.push_str(&histogram_svg(&h.not_restarted, "", 0));
+    out.push_str(&histogram_svg(
+        &h.not_restarted,
+        "",
+        0,
+        "VMs not restarted in a run",
+    ));
     out.push_str("<h2>VMs</h2>\n<table>\n<tr><th>VM</th><th>P(not restarted)</th><th>mostly</th><th>reason</th><th>RTO p50</th><th>RTO p95</th><th>RTO max</th></tr>\n");
     for v in &result.vms {
         let _ = writeln!(
@@ -204,8 +216,10 @@ pub fn monte_carlo_html(result: &MonteCarloResult) -> String {
     out
 }
 
-/// A bar chart of runs per bin (and a last "never" bar when some runs never got there).
-pub(crate) fn histogram_svg(bins: &[Bin], unit: &str, never: u32) -> String {
+/// A bar chart of runs per bin (and a last "never" bar when some runs never got there), with
+/// a y axis of runs, the bins along x (labels thinned and turned so none overlap) and both
+/// axis titles. `unit` "s" marks bins of seconds.
+pub(crate) fn histogram_svg(bins: &[Bin], unit: &str, never: u32, x_title: &str) -> String {
     let mut bars: Vec<(String, u32)> = bins
         .iter()
         .map(|b| {
@@ -220,43 +234,116 @@ pub(crate) fn histogram_svg(bins: &[Bin], unit: &str, never: u32) -> String {
     if never > 0 {
         bars.push(("never".into(), never));
     }
-    let (width, height, left, bottom) = (720.0, 220.0, 40.0, 40.0);
+    let (width, left, right, top) = (720.0, 56.0, 710.0, 10.0);
+    let plot = 170.0;
+    let slot = (right - left) / bars.len().max(1) as f64;
+    let labels: Vec<String> = bars.iter().map(|(l, _)| l.clone()).collect();
+    let layout = chart::label_layout(&labels, slot);
+    let bottom = top + plot;
+    let height = bottom + layout.depth + 24.0;
     let most = bars.iter().map(|(_, r)| *r).max().unwrap_or(0).max(1);
-    let slot = (width - left) / bars.len().max(1) as f64;
+    let ticks = chart::ticks(f64::from(most), 5);
+    let axis = chart::YAxis {
+        left,
+        right,
+        top,
+        bottom,
+        ticks: &ticks,
+        per: 1.0,
+        title: "runs",
+    };
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\">\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height:.0}\" viewBox=\"0 0 {width} {height:.0}\" role=\"img\" class=\"histogram\">\n"
     );
-    let plot = height - bottom - 10.0;
+    axis.draw(&mut svg);
+    // A count above a bar only where it fits its slot; every bar has it in its tooltip.
+    let counts_fit = bars
+        .iter()
+        .all(|(_, r)| r.to_string().len() as f64 * chart::CHAR_W + 2.0 <= slot);
     for (i, (label, runs)) in bars.iter().enumerate() {
-        let h = plot * f64::from(*runs) / f64::from(most);
+        let y = axis.y(f64::from(*runs));
         let x = left + i as f64 * slot;
         let fill = if label == "never" {
             "#d9534f"
         } else {
             "#2a6fdb"
         };
+        let gap = if slot > 6.0 { 1.0 } else { 0.0 };
         let _ = writeln!(
             svg,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"{fill}\"><title>{} runs</title></rect>",
-            x + 2.0,
-            10.0 + plot - h,
-            (slot - 4.0).max(1.0),
+            "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\"><title>{}: {} runs</title></rect>",
+            x + gap,
+            (slot - 2.0 * gap).max(0.5),
+            bottom - y,
+            esc(label),
             runs
         );
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">{}</text>",
-            x + slot / 2.0,
-            height - bottom + 14.0,
-            esc(label)
-        );
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">{runs}</text>",
-            x + slot / 2.0,
-            (10.0 + plot - h - 3.0).max(9.0),
-        );
+        if counts_fit && *runs > 0 {
+            let _ = writeln!(
+                svg,
+                "<text x=\"{:.1}\" y=\"{:.1}\" class=\"count\">{runs}</text>",
+                x + slot / 2.0,
+                (y - 3.0).max(9.0),
+            );
+        }
     }
+    let _ = writeln!(
+        svg,
+        "<line x1=\"{left}\" x2=\"{right}\" y1=\"{bottom}\" y2=\"{bottom}\" stroke=\"#444\"/>"
+    );
+    chart::category_labels(&mut svg, &labels, layout, bottom, |i| {
+        left + (i as f64 + 0.5) * slot
+    });
+    chart::x_title(&mut svg, x_title, left, right, height - 6.0);
     svg.push_str("</svg>\n");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::histogram_svg;
+    use crate::montecarlo::Bin;
+    use crate::report::chart::check::{labels_apart, texts};
+
+    fn bins(n: usize, width: f64) -> Vec<Bin> {
+        (0..n)
+            .map(|i| Bin {
+                from: 300.0 + i as f64 * width,
+                to: 300.0 + (i + 1) as f64 * width,
+                runs: (i % 7) as u32 + 1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn histogram_labels_never_overlap_however_many_bins() {
+        for n in [1, 5, 12, 40, 120, 400] {
+            let svg = histogram_svg(&bins(n, 10.0), "s", 3, "time until every HA VM is back");
+            let labels = texts(&svg, "tick rot");
+            let flat = texts(&svg, "tick");
+            let shown = if labels.is_empty() { &flat } else { &labels };
+            assert!(!shown.is_empty(), "{n} bins: no labels");
+            labels_apart(shown);
+            // The bars are all there, labelled or not: one per bin and the "never" bar.
+            assert_eq!(svg.matches("<rect").count(), n + 1, "{n} bins");
+            assert!(svg.contains("never: 3 runs"));
+            // Both axes are titled and the runs axis has ticks.
+            let axes: Vec<String> = texts(&svg, "axis").into_iter().map(|t| t.2).collect();
+            assert_eq!(axes, ["runs", "time until every HA VM is back"], "{n} bins");
+            assert!(texts(&svg, "ytick").len() >= 2, "{n} bins");
+        }
+        // Few bins: flat labels, all of them, and counts over the bars.
+        let svg = histogram_svg(&bins(5, 10.0), "s", 0, "x");
+        assert!(texts(&svg, "tick rot").is_empty());
+        assert!(texts(&svg, "tick").iter().any(|t| t.2 == "300-309s"));
+        // Many bins: turned, thinned labels; each bar keeps its range in its tooltip.
+        let svg = histogram_svg(&bins(400, 10.0), "s", 0, "x");
+        let rotated = texts(&svg, "tick rot");
+        assert!(
+            rotated.len() < 400 && rotated.len() > 20,
+            "{}",
+            rotated.len()
+        );
+        assert!(svg.contains("<title>4290-4299s: 1 runs</title>"));
+    }
 }

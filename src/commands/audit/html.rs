@@ -201,7 +201,7 @@ fn scenario_sections(out: &mut String, audit: &Audit) {
             );
         }
         out.push_str("<h3>Timeline</h3>\n");
-        out.push_str(&timeline_svg(result));
+        out.push_str(&timeline_svg(result, &scenario.lanes));
         out.push_str(LEGEND);
         let affected = result
             .vms

@@ -15,6 +15,7 @@ use stretchdr_model::inventory::SiteRole;
 use stretchdr_model::{Inventory, LoadError, SiteId};
 use stretchdr_sim::scenario::Target;
 use stretchdr_sim::slo::{self, Check, Slo};
+use stretchdr_sim::trace::Lanes;
 use stretchdr_sim::{DEFAULT_SEED, SimResult, assess, standard_scenarios};
 
 use crate::cli::Outcome;
@@ -105,6 +106,9 @@ pub struct ScenarioAudit {
     pub failback_s: Option<f64>,
     /// The run (FORMATS.md "Simulation result"; its `vms` only those something happened to).
     pub result: SimResult,
+    /// What the HTML timeline draws beside the hosts.
+    #[serde(skip)]
+    pub lanes: Lanes,
 }
 
 /// The memory of a data site and how full it gets when another site is lost.
@@ -219,6 +223,7 @@ pub fn audit(
                     outcome,
                     failback_s: assessment.failback_s,
                     result,
+                    lanes: assessment.lanes,
                 });
             }
             None
