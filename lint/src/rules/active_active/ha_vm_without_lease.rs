@@ -47,8 +47,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
     let sites = Sites::new(inventory);
     for (id, vm) in inventory.vms.iter() {
         if vm.ha && vm.lease.is_none() && sites.is_stretch(vm.cluster) {
-            sink.report(
+            sink.report_key(
                 Subject::Vm(id),
+                "lease",
                 format!(
                     "vm {} is highly available but has no lease: after a site loss it restarts only if its host can be fenced",
                     vm.name

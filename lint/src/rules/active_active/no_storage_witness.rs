@@ -74,8 +74,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             ),
             Some(_) => continue,
         };
-        sink.report(
+        sink.report_key(
             Subject::StorageDomain(id),
+            "witness",
             format!(
                 "storage domain {} is written at {} sites and {problem}: a site partition can split the brain",
                 domain.name, writable
