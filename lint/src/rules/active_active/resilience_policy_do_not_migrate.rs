@@ -48,7 +48,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
                 Subject::Cluster(id),
                 "on_error",
                 format!(
-                    "cluster {} does not migrate VMs off non-operational hosts (on_error = do_not_migrate)",
+                    "cluster {} does not migrate VMs off non-operational hosts (on_error = \"do_not_migrate\")",
                     cluster.name
                 ),
                 "set on_error = \"migrate\" (or \"migrate_highly_available\")",

@@ -17,9 +17,21 @@ declare_rule! {
     ///
     /// ## Example
     /// ```toml
-    /// # two domains
+    /// [[storage_domain]]
+    /// name = "vmstore"
+    /// storage = "glusterfs"
+    /// gluster = { volume = "vmstore" }
+    ///
+    /// [[storage_domain.georep]]
     /// secondary_volume = "dr"
-    /// secondary_volume = "dr"
+    ///
+    /// [[storage_domain]]
+    /// name = "data"
+    /// storage = "glusterfs"
+    /// gluster = { volume = "data" }
+    ///
+    /// [[storage_domain.georep]]
+    /// secondary_volume = "dr"     # the same secondary volume
     /// ```
     ///
     /// Use instead: one secondary volume per session.
