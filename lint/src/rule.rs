@@ -117,6 +117,11 @@ impl<'a> Sink<'a> {
         finding
     }
 
+    /// Where the table defined at `table` writes `key` (see [`SourceMap::key_origin`]).
+    pub fn key_origin(&self, table: Origin, key: &str) -> Option<Origin> {
+        self.sources.key_origin(table, key)
+    }
+
     /// Reports a finding about `entity`, defined at `origin` (a file of the sink's sources).
     pub fn report_at(
         &mut self,

@@ -136,7 +136,9 @@ fn findings_point_at_the_session_and_tell_sessions_apart() {
     let inventory = load("fixtures/lint/GR006-fires.toml");
     let findings = findings_of("GR006", &inventory, &Policy::default());
     let lines: Vec<Option<u32>> = findings.iter().map(|f| f.line).collect();
-    assert_eq!(lines, [Some(24), Some(28)]);
+    // The first session has no schedule: its table; the second's schedule: that key.
+    assert_eq!(lines, [Some(24), Some(31)]);
+    assert_eq!(findings[1].origin.map(|o| o.line), Some(28));
     assert_ne!(findings[0].fingerprint(), findings[1].fingerprint());
     assert!(findings[1].message.contains("cron \"0 */6 * * *\""));
 }

@@ -937,6 +937,49 @@ impl Builder {
                 volume.georep = sessions.clone();
             }
         }
+        // Each `[[storage_domain.georep]]` table: findings about its session point into it.
+        for session in raw.georep.iter().flatten() {
+            let table = session.span();
+            let session = session.get_ref();
+            record_keys(
+                &self.ctx,
+                &mut self.inv.sources,
+                &table,
+                vec![
+                    ("secondary_volume", session.secondary_volume.value_span()),
+                    ("secondary_site", session.secondary_site.value_span()),
+                    (
+                        "secondary_capacity",
+                        session.secondary_capacity.value_span(),
+                    ),
+                    (
+                        "secondary_sharding",
+                        session.secondary_sharding.value_span(),
+                    ),
+                    (
+                        "secondary_shard_block_size",
+                        session.secondary_shard_block_size.value_span(),
+                    ),
+                    ("schedule", session.schedule.value_span()),
+                    ("change_rate", session.change_rate.value_span()),
+                    (
+                        "change_rate_by_hour",
+                        session.change_rate_by_hour.value_span(),
+                    ),
+                    ("bandwidth", session.bandwidth.value_span()),
+                    ("rpo_target", session.rpo_target.value_span()),
+                    ("mode", session.mode.value_span()),
+                    ("checkpoint", session.checkpoint.value_span()),
+                    ("secondary_cluster", session.secondary_cluster.value_span()),
+                    ("secondary_status", session.secondary_status.value_span()),
+                    ("secondary_empty", session.secondary_empty.value_span()),
+                    (
+                        "secondary_servers_up",
+                        session.secondary_servers_up.value_span(),
+                    ),
+                ],
+            );
+        }
         let mut keys = vec![
             ("name", raw.name.value_span()),
             ("storage", raw.storage.value_span()),

@@ -205,7 +205,7 @@ pub struct RawGeoRep {
     pub secondary_volume: S<String>,
     pub secondary_site: Option<S<String>>,
     pub secondary_capacity: Option<S<String>>,
-    pub secondary_sharding: Option<bool>,
+    pub secondary_sharding: Option<S<bool>>,
     pub secondary_shard_block_size: Option<S<String>>,
     /// A cron expression (`"30 2 * * *"`) or an interval (`"6h"`).
     pub schedule: Option<S<String>>,
@@ -225,7 +225,7 @@ pub struct RawGeoRep {
     /// `"up"` or `"down"`: the secondary volume's status.
     pub secondary_status: Option<S<String>>,
     /// Whether the secondary volume was empty when the session was created.
-    pub secondary_empty: Option<bool>,
+    pub secondary_empty: Option<S<bool>>,
     /// How many servers of the secondary cluster are up.
     pub secondary_servers_up: Option<S<i64>>,
 }

@@ -86,8 +86,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         if total <= link || labels.len() < 2 {
             continue;
         }
-        let _ = sink.report(
+        let _ = sink.report_key(
             Subject::Link(site_link),
+            "bandwidth",
             format!(
                 "the geo-replication sessions over link {}/{} ({}) are given {} together, more than the link's {}",
                 inventory.sites[a].name,

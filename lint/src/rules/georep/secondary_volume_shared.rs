@@ -60,6 +60,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             }
             Some(other) => s.report(
                 sink,
+                "secondary_volume",
                 format!(
                     "geo-replication session {} writes volume {}, already the target of session {other}",
                     s.label(),
