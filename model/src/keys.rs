@@ -71,8 +71,9 @@ impl<'de> Deserializer<'de> for FieldNames<'_> {
     }
 }
 
-/// The known name nearest to `word`: the same name in another case, or the one fewest edits
-/// away (Levenshtein) within a third of the word's length (at least 2 edits); `None` when
+/// The known name nearest to `word`: the same name in another case, the one name the word
+/// starts (4 characters or more), or the one fewest edits away (Levenshtein) within a third of
+/// the word's length (at least 2 edits); `None` when
 /// nothing is that close, or when two names are (`site-x`: `site-a` or `site-b`?).
 pub fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
@@ -83,10 +84,14 @@ pub fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
         if candidate == word {
             continue;
         }
-        let distance = if candidate.eq_ignore_ascii_case(word) {
+        let candidate_lower = candidate.to_ascii_lowercase();
+        let distance = if candidate_lower == lower {
             0
+        } else if lower.len() >= 4 && candidate_lower.starts_with(&lower) {
+            // A word cut short (`vds_refresh` for `vds_refresh_rate`) is one edit away.
+            1
         } else {
-            levenshtein(&lower, &candidate.to_ascii_lowercase())
+            levenshtein(&lower, &candidate_lower)
         };
         if distance > limit {
             continue;
@@ -208,6 +213,8 @@ mod tests {
         assert_eq!(closest("Lease", known), Some("lease"));
         assert_eq!(closest("resume_behavior", known), Some("resume_behaviour"));
         assert_eq!(closest("colour", known), None);
+        assert_eq!(closest("resume", known), Some("resume_behaviour"));
+        assert_eq!(closest("ha_p", known), Some("ha_priority"));
         assert_eq!(closest("site-x", ["site-a", "site-b"]), None);
         assert_eq!(closest("site-x", ["site-a", "site-a"]), Some("site-a"));
     }
