@@ -155,8 +155,9 @@ fn bench_human(c: &mut Criterion) {
                 },
                 file: Some("design.toml".to_string()),
                 line: Some(origin.line),
-                help: "set highly_available = true".to_string(),
+                help: "set ha = true".to_string(),
                 origin: Some(origin),
+                key: None,
                 discriminator: None,
             }
         })

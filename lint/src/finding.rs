@@ -103,13 +103,18 @@ pub struct Finding {
     pub entity: EntityRef,
     /// The file that defined the entity, as the user named it.
     pub file: Option<String>,
-    /// 1-based line in `file`.
+    /// 1-based line in `file`: of the key the finding judges when the file writes it
+    /// (`enforcing = true`), else of the entity's table.
     pub line: Option<u32>,
     /// What to change.
     pub help: String,
-    /// The defining span, for underlining the source line.
+    /// The entity's defining span (its table), which tells entities of one name apart.
     #[serde(skip)]
     pub origin: Option<Origin>,
+    /// The span of the key the finding judges (`lease = "d1"`), when the entity's table
+    /// writes it; reports underline it rather than the table.
+    #[serde(skip)]
+    pub key: Option<Origin>,
     /// Tells apart findings of one rule about one entity (e.g. which site is lost), for fingerprints.
     #[serde(skip)]
     pub discriminator: Option<String>,
@@ -133,6 +138,11 @@ impl Finding {
             }
         }
         format!("{hash:016x}")
+    }
+
+    /// Where reports point: the key the finding judges, else the entity's table.
+    pub fn span(&self) -> Option<Origin> {
+        self.key.or(self.origin)
     }
 
     /// The order of reports: by file and line, then code and entity.

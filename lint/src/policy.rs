@@ -12,6 +12,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use stretchdr_model::LoadError;
+use stretchdr_model::keys::did_you_mean;
 use toml::Spanned;
 
 use crate::finding::{EntityKind, Finding, Level};
@@ -52,7 +53,7 @@ impl Setting {
         match text {
             "allow" => Some(Setting::Allow),
             "note" => Some(Setting::Note),
-            "warn" => Some(Setting::Warn),
+            "warn" | "warning" => Some(Setting::Warn),
             "deny" => Some(Setting::Deny),
             _ => None,
         }
@@ -160,10 +161,8 @@ impl Policy {
         let error = |span: std::ops::Range<usize>, message: String| {
             LoadError::at(path, &shared, span, message)
         };
-        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            error(span, e.message().to_string())
-        })?;
+        let raw: RawPolicy = toml::from_str(text)
+            .map_err(|e| stretchdr_model::keys::toml_error(path, &shared, &e))?;
         for (code, setting) in raw.levels {
             let rule = find_rule(code.get_ref())
                 .ok_or_else(|| error(code.span(), unknown_code_message(code.get_ref())))?;
@@ -171,8 +170,9 @@ impl Policy {
                 error(
                     setting.span(),
                     format!(
-                        "invalid level {:?}: expected \"allow\", \"note\", \"warn\" or \"deny\"",
-                        setting.get_ref()
+                        "invalid level {:?}: {}expected \"allow\", \"note\", \"warn\" or \"deny\"",
+                        setting.get_ref(),
+                        did_you_mean(setting.get_ref(), ["allow", "note", "warn", "deny"])
                     ),
                 )
             })?;
@@ -228,7 +228,8 @@ impl Policy {
                     return Err(error(
                         fencing.span(),
                         format!(
-                            "invalid fix.fencing {other:?}: expected \"skip_off\" or \"raise_threshold\""
+                            "invalid fix.fencing {other:?}: {}expected \"skip_off\" or \"raise_threshold\"",
+                            did_you_mean(other, ["skip_off", "raise_threshold"])
                         ),
                     ));
                 }
@@ -288,6 +289,19 @@ pub fn unknown_code_message(code: &str) -> String {
         "unknown rule code {code:?}: {hint}expected a rule name or one of {}",
         codes.join(", ")
     )
+}
+
+/// Every key the policy loader accepts, per table (the top level as `""`): read from its own
+/// structs ([`stretchdr_model::keys::fields_of`]), so it is the list the loader enforces.
+/// `[levels]` takes rule codes and names as keys.
+pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
+    use stretchdr_model::keys::fields_of;
+    vec![
+        ("", fields_of::<RawPolicy>()),
+        ("thresholds", fields_of::<RawThresholds>()),
+        ("ignore", fields_of::<RawIgnore>()),
+        ("fix", fields_of::<RawFix>()),
+    ]
 }
 
 fn validate_ignore(

@@ -97,6 +97,31 @@ impl<'a> Sink<'a> {
         self.report_at(entity, origin, message, help)
     }
 
+    /// Reports a finding about `subject` that judges its key `key` (`lease`,
+    /// `hosts_rule.enforcing`): the finding points at that key where the entity's table
+    /// writes it, else at the nearest enclosing key it writes, else at the table.
+    pub fn report_key(
+        &mut self,
+        subject: Subject<'_>,
+        key: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> &mut Finding {
+        let (entity, origin) = resolve(self.inventory, subject);
+        let key = origin.and_then(|table| self.sources.key_origin(table, key));
+        let finding = self.report_at(entity, origin, message, help);
+        if let Some(key) = key {
+            finding.key = Some(key);
+            finding.line = Some(key.line);
+        }
+        finding
+    }
+
+    /// Where the table defined at `table` writes `key` (see [`SourceMap::key_origin`]).
+    pub fn key_origin(&self, table: Origin, key: &str) -> Option<Origin> {
+        self.sources.key_origin(table, key)
+    }
+
     /// Reports a finding about `entity`, defined at `origin` (a file of the sink's sources).
     pub fn report_at(
         &mut self,
@@ -120,6 +145,7 @@ impl<'a> Sink<'a> {
             line,
             help: help.into(),
             origin,
+            key: None,
             discriminator: None,
         });
         self.findings.last_mut().expect("just pushed")

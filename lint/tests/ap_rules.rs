@@ -17,6 +17,12 @@ use stretchdr_model::design::load_design_str;
 use stretchdr_model::export::load_export;
 use stretchdr_model::mapping::{Mapping, load_mapping_str};
 
+/// Every finding in full: a fixture's snapshot shows all its rule finds.
+const ALL: report::HumanOptions = report::HumanOptions {
+    color: false,
+    verbose: true,
+};
+
 fn text(relative: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
@@ -100,7 +106,7 @@ fn run(
     let dr = DrContext::new(&mapping, &primary, &secondary);
     let findings = lint_mapping(&dr, policy);
     let rendered =
-        report::human_sources(&findings, dr.sources(), false) + &report::summary_line(&findings);
+        report::human_with(&findings, dr.sources(), ALL) + &report::summary_line(&findings);
     (findings, rendered)
 }
 
@@ -167,8 +173,7 @@ fn checks_on_engine_data_fire_on_their_export_fixtures() {
             design(EXPORT_SECONDARY),
         );
         let dr = DrContext::new(&mapping, &primary, &secondary);
-        let rendered =
-            report::human_sources(&own, dr.sources(), false) + &report::summary_line(&own);
+        let rendered = report::human_with(&own, dr.sources(), ALL) + &report::summary_line(&own);
         let name = Path::new(fixture)
             .file_stem()
             .unwrap()
@@ -195,8 +200,7 @@ fn every_ap_rule_fires_on_its_fixture() {
         let (mapping, primary, secondary) =
             (mapping(&mapping_file), design(&primary), design(&secondary));
         let dr = DrContext::new(&mapping, &primary, &secondary);
-        let rendered =
-            report::human_sources(&own, dr.sources(), false) + &report::summary_line(&own);
+        let rendered = report::human_with(&own, dr.sources(), ALL) + &report::summary_line(&own);
         insta::assert_snapshot!(format!("{code}-fires"), rendered);
     }
 }

@@ -9,6 +9,12 @@ use stretchdr_lint::{Finding, Level, Policy, lint, report};
 use stretchdr_model::Inventory;
 use stretchdr_model::design::load_design_str;
 
+/// Every finding in full: a fixture's snapshot shows all its rule finds.
+const ALL: report::HumanOptions = report::HumanOptions {
+    color: false,
+    verbose: true,
+};
+
 /// Loads a file of the repository under the relative name reports show.
 fn load(relative: &str) -> Inventory {
     let relative = PathBuf::from(relative);
@@ -92,8 +98,8 @@ fn every_georep_rule_fires_on_its_fixture() {
             !findings.is_empty(),
             "{code} does not fire on {code}-fires.toml"
         );
-        let rendered =
-            report::human(&findings, &inventory, false) + &report::summary_line(&findings);
+        let rendered = report::human_with(&findings, &inventory.sources, ALL)
+            + &report::summary_line(&findings);
         insta::assert_snapshot!(format!("{code}-fires"), rendered);
     }
 }
@@ -106,7 +112,7 @@ fn no_georep_rule_fires_on_its_clean_fixture() {
         assert!(
             findings.is_empty(),
             "{code} fires on {code}-clean.toml:\n{}",
-            report::human(&findings, &inventory, false)
+            report::human_with(&findings, &inventory.sources, ALL)
         );
     }
 }
@@ -121,7 +127,7 @@ fn the_example_georep_design_is_clean_of_gr_findings() {
     assert!(
         findings.is_empty(),
         "{}",
-        report::human(&findings, &inventory, false)
+        report::human_with(&findings, &inventory.sources, ALL)
     );
 }
 
@@ -130,7 +136,9 @@ fn findings_point_at_the_session_and_tell_sessions_apart() {
     let inventory = load("fixtures/lint/GR006-fires.toml");
     let findings = findings_of("GR006", &inventory, &Policy::default());
     let lines: Vec<Option<u32>> = findings.iter().map(|f| f.line).collect();
-    assert_eq!(lines, [Some(24), Some(28)]);
+    // The first session has no schedule: its table; the second's schedule: that key.
+    assert_eq!(lines, [Some(24), Some(31)]);
+    assert_eq!(findings[1].origin.map(|o| o.line), Some(28));
     assert_ne!(findings[0].fingerprint(), findings[1].fingerprint());
     assert!(findings[1].message.contains("cron \"0 */6 * * *\""));
 }

@@ -117,3 +117,22 @@ fn fingerprints_survive_line_moves() {
         |f: &[stretchdr_lint::Finding]| f.iter().map(|f| f.fingerprint()).collect::<Vec<_>>();
     assert_eq!(prints(&before), prints(&after));
 }
+
+#[test]
+fn misspelt_keys_and_levels_name_the_nearest() {
+    let err = apply("[level]\nAA004 = \"warn\"\n").unwrap_err();
+    assert!(err.contains("did you mean `levels`?"), "{err}");
+    let err = apply("[thresholds]\nvcpu_per_cpu = 4.0\n").unwrap_err();
+    assert!(err.starts_with("policy.toml:2:"), "{err}");
+    assert!(err.contains("did you mean `vcpus_per_cpu`?"), "{err}");
+    let err = apply("[[ignore]]\ncode = \"AA004\"\nvn = \"db*\"\nreason = \"x\"\n").unwrap_err();
+    assert!(err.starts_with("policy.toml:3:"), "{err}");
+    assert!(err.contains("did you mean `vm`?"), "{err}");
+    let err = apply("[levels]\nAA004 = \"dney\"\n").unwrap_err();
+    assert!(err.starts_with("policy.toml:2:"), "{err}");
+    assert!(err.contains("did you mean `deny`?"), "{err}");
+    // `warning` is the level `warn`, as on the command line.
+    let policy = apply("[levels]\nAA004 = \"warning\"\n").unwrap();
+    let rule = stretchdr_lint::registry::find("AA004").unwrap();
+    assert_eq!(policy.level_of(rule), Some(stretchdr_lint::Level::Warning));
+}

@@ -8,6 +8,12 @@ use stretchdr_lint::{Finding, Policy, lint, report};
 use stretchdr_model::Inventory;
 use stretchdr_model::design::load_design_str;
 
+/// Every finding in full: a fixture's snapshot shows all its rule finds.
+const ALL: report::HumanOptions = report::HumanOptions {
+    color: false,
+    verbose: true,
+};
+
 /// Loads a fixture under the relative name reports show.
 fn fixture(name: &str) -> Inventory {
     let relative = PathBuf::from("fixtures/lint").join(name);
@@ -37,8 +43,8 @@ fn every_rule_fires_on_its_fixture() {
             !findings.is_empty(),
             "{code} does not fire on {code}-fires.toml"
         );
-        let rendered =
-            report::human(&findings, &inventory, false) + &report::summary_line(&findings);
+        let rendered = report::human_with(&findings, &inventory.sources, ALL)
+            + &report::summary_line(&findings);
         insta::assert_snapshot!(format!("{code}-fires"), rendered);
     }
 }
@@ -53,7 +59,7 @@ fn no_rule_fires_on_its_clean_fixture() {
         assert!(
             findings.is_empty(),
             "{code} fires on {code}-clean.toml:\n{}",
-            report::human(&findings, &inventory, false)
+            report::human_with(&findings, &inventory.sources, ALL)
         );
     }
 }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod generate;
 pub mod ids;
 pub mod inventory;
+pub mod keys;
 pub mod live;
 pub mod mapping;
 pub mod origin;
@@ -26,7 +27,7 @@ pub use ids::{
     NetworkId, SiteId, StorageDomainId, VmId, VnicProfileId,
 };
 pub use inventory::Inventory;
-pub use origin::{FileId, LineIndex, Origin, SourceFile, SourceMap};
+pub use origin::{FileId, KeySpan, LineIndex, Origin, SourceFile, SourceMap};
 
 /// Loads a SOURCE as the command line names it: a directory is an export, a file a design.
 pub fn load_source(path: &Path) -> Result<Inventory, LoadError> {

@@ -1,5 +1,6 @@
 //! Where an entity came from: the file and line that defined it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -101,12 +102,27 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
-/// The files an inventory was loaded from.
+/// The files an inventory was loaded from, and where the keys of their tables were written.
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
     /// Bytes of all files, kept as they are added (an export has tens of thousands).
     total_bytes: u64,
+    /// Per table (its file and the offset of its defining text, as in the entity's
+    /// [`Origin`]): the keys it writes. Shared, so cloning an inventory stays cheap.
+    keys: Arc<TableKeys>,
+}
+
+/// The keys each table writes, by the table's file and the offset of its defining text.
+type TableKeys = HashMap<(FileId, u32), Box<[KeySpan]>>;
+
+/// Where one key of a table was written: `key = value`, as a byte range of the file.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct KeySpan {
+    /// The key's path in the table: `lease`, or `hosts_rule.enforcing` in an inline table.
+    pub key: &'static str,
+    pub offset: u32,
+    pub len: u32,
 }
 
 impl SourceMap {
@@ -157,6 +173,28 @@ impl SourceMap {
 
     pub fn files(&self) -> &[SourceFile] {
         &self.files
+    }
+
+    /// Records the keys the table defined at `table` writes (replacing what was recorded
+    /// for it), so a finding can point at the key it judges ([`SourceMap::key_origin`]).
+    pub fn add_keys(&mut self, table: Origin, keys: Vec<KeySpan>) {
+        Arc::make_mut(&mut self.keys).insert((table.file, table.offset), keys.into());
+    }
+
+    /// Where the table defined at `table` writes `key` (`lease`, `hosts_rule.enforcing`);
+    /// for a dotted key it does not write, where it writes the nearest enclosing key
+    /// (`hosts_rule`). `None` when the table writes none of them (an entity of an export,
+    /// or a key left to its default): the finding then points at the table.
+    pub fn key_origin(&self, table: Origin, key: &str) -> Option<Origin> {
+        let keys = self.keys.get(&(table.file, table.offset))?;
+        let mut path = key;
+        loop {
+            if let Some(found) = keys.iter().find(|k| k.key == path) {
+                let start = found.offset as usize;
+                return Some(self.origin(table.file, start..start + found.len as usize));
+            }
+            path = &path[..path.rfind('.')?];
+        }
     }
 
     /// The text of line `line` (1-based) of a file, without its line ending.

@@ -230,3 +230,58 @@ fn missing_file_names_it() {
         "{err}"
     );
 }
+
+#[test]
+fn the_loader_records_where_each_key_is_written() {
+    let inv = fixture("fixtures/design/all_fields.toml");
+    let written = |origin: Option<stretchdr_model::Origin>, key: &str| {
+        let table = origin.expect("a designed entity has an origin");
+        inv.sources.key_origin(table, key).map(|at| {
+            let text = &inv.sources.file(at.file).text;
+            let start = at.offset as usize;
+            assert_eq!(
+                inv.sources
+                    .line_text(at.file, at.line)
+                    .map(|l| l.contains(&text[start..start + at.len as usize])),
+                Some(true),
+                "{key}: the line holds the key"
+            );
+            text[start..start + at.len as usize].to_string()
+        })
+    };
+    let db01 = &inv.vms[id(&inv.vms, "db01")];
+    assert_eq!(
+        written(db01.origin, "lease").as_deref(),
+        Some("lease = \"data1\"")
+    );
+    assert_eq!(written(db01.origin, "ha").as_deref(), Some("ha = true"));
+    assert_eq!(
+        written(db01.origin, "placement_hosts").as_deref(),
+        Some("placement_hosts = [\"a1\", \"b{1..2}\"]")
+    );
+    // A table standing for several VMs: each finds the table's keys; one it does not write
+    // is not found (the finding then points at the table).
+    let web09 = &inv.vms[id(&inv.vms, "web-09")];
+    assert_eq!(
+        written(web09.origin, "cluster").as_deref(),
+        Some("cluster = \"stretch\"")
+    );
+    assert_eq!(written(web09.origin, "lease"), None);
+    let group = &inv.affinity_groups[id(&inv.affinity_groups, "db-on-a")];
+    assert_eq!(
+        written(group.origin, "hosts_rule.enforcing").as_deref(),
+        Some("enforcing = true")
+    );
+    // vms_rule does not write `enabled`: the enclosing key is where the rule is.
+    assert_eq!(
+        written(group.origin, "vms_rule.enabled").as_deref(),
+        Some("vms_rule = { positive = true, enforcing = false }")
+    );
+    let cluster = &inv.clusters[id(&inv.clusters, "stretch")];
+    assert_eq!(
+        written(cluster.origin, "fencing.skip_if_connectivity_broken").as_deref(),
+        Some("skip_if_connectivity_broken = true")
+    );
+    let bare = &inv.clusters[id(&inv.clusters, "bare")];
+    assert_eq!(written(bare.origin, "fencing.enabled"), None);
+}

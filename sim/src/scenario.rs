@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use stretchdr_model::inventory::SiteRole;
+use stretchdr_model::keys::did_you_mean;
 use stretchdr_model::units::{format_duration_ms, parse_bandwidth_bps, parse_duration_ms};
 use stretchdr_model::{HostId, Inventory, LoadError, SiteId, StorageDomainId};
 use toml::Spanned;
@@ -245,6 +246,21 @@ struct RawDistribution {
     scale: Option<Spanned<toml::Value>>,
 }
 
+/// Every key this loader accepts, per table (the top level as `""`): read from its own
+/// structs ([`stretchdr_model::keys::fields_of`]), so it is the list the loader enforces.
+/// `[parameters]` takes the names of [`params::PARAMETERS`], `[variation]` those and
+/// [`SITE_LOSS_FRACTION`] and [`HOST_FAILURE_RATE`], each a table of `"variation.*"`'s keys;
+/// `[slo]` any metric.
+pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
+    use stretchdr_model::keys::fields_of;
+    vec![
+        ("", fields_of::<RawScenario>()),
+        ("scenario", fields_of::<RawHeader>()),
+        ("event", fields_of::<RawEvent>()),
+        ("variation.*", fields_of::<RawDistribution>()),
+    ]
+}
+
 /// The `mode` of a scenario file's `[scenario]` table, if it has one (`"georep"` selects the
 /// geo-replication simulator); `None` also when the text is not TOML (the loader reports that).
 pub fn mode_of(text: &str) -> Option<String> {
@@ -267,13 +283,8 @@ pub fn load_scenario_str(
 ) -> Result<(Scenario, Inventory), LoadError> {
     let source: Arc<str> = Arc::from(text);
     let at = |span: Range<usize>, message: String| LoadError::at(path, &source, span, message);
-    let raw: RawScenario = toml::from_str(text).map_err(|e| {
-        let message = e.message().to_string();
-        match e.span() {
-            Some(span) => at(span, message),
-            None => LoadError::file(path, message),
-        }
-    })?;
+    let raw: RawScenario =
+        toml::from_str(text).map_err(|e| stretchdr_model::keys::toml_error(path, &source, &e))?;
     let header = raw.scenario.get_ref();
     if let Some(mode) = &header.mode
         && mode.get_ref() != "engine"
@@ -342,6 +353,9 @@ pub fn load_scenario_str(
 
     let mut parameters = Parameters::default();
     for (name, value) in &raw.parameters {
+        if params::kind_of(name.get_ref()).is_none() {
+            return Err(at(name.span(), unknown_parameter(name.get_ref(), &[])));
+        }
         parameters
             .set(name.get_ref(), value.get_ref())
             .map_err(|m| {
@@ -370,7 +384,12 @@ pub fn load_scenario_str(
                         ),
                     ));
                 }
-                None => return Err(at(name.span(), params::unknown(other))),
+                None => {
+                    return Err(at(
+                        name.span(),
+                        unknown_parameter(other, &[SITE_LOSS_FRACTION, HOST_FAILURE_RATE]),
+                    ));
+                }
             },
         };
         let dist = distribution(raw_dist.get_ref(), raw_dist.span(), amount, &at)?;
@@ -477,8 +496,9 @@ fn distribution(
             return Err(at(
                 raw.distribution.span(),
                 format!(
-                    "unknown distribution {other:?}; expected \"fixed\", \"uniform\", \"normal\", \
-                     \"lognormal\", \"exponential\" or \"weibull\""
+                    "unknown distribution {other:?}; {}expected \"fixed\", \"uniform\", \"normal\", \
+                     \"lognormal\", \"exponential\" or \"weibull\"",
+                    did_you_mean(other, DISTRIBUTIONS.iter().copied())
                 ),
             ));
         }
@@ -543,8 +563,36 @@ fn resolve_target(inv: &Inventory, text: &str) -> Result<Target, String> {
             .find(name)
             .map(Target::Replication)
             .ok_or_else(|| format!("no storage domain named {name:?} in the design")),
-        _ => Err(format!("invalid target {text:?}: {expected}")),
+        _ => Err(format!(
+            "invalid target {text:?}: {}{expected}",
+            did_you_mean(kind, ["site", "host", "link", "replication"])
+        )),
     }
+}
+
+/// The names of the distributions a `[variation]` entry takes.
+const DISTRIBUTIONS: &[&str] = &[
+    "fixed",
+    "uniform",
+    "normal",
+    "lognormal",
+    "exponential",
+    "weibull",
+];
+
+/// An unknown `[parameters]` (or `[variation]`, with `extra` names) key: the nearest known
+/// name and the list of them.
+fn unknown_parameter(name: &str, extra: &[&str]) -> String {
+    let names: Vec<&str> = params::PARAMETERS
+        .iter()
+        .map(|(n, _, _)| *n)
+        .chain(extra.iter().copied())
+        .collect();
+    format!(
+        "unknown parameter `{name}`; {}expected one of: {}",
+        did_you_mean(name, names.iter().copied()),
+        names.join(", ")
+    )
 }
 
 #[cfg(test)]
@@ -564,6 +612,47 @@ mod tests {
     }
 
     const HEAD: &str = "[scenario]\nname = \"n\"\ndesign = \"d.toml\"\n";
+
+    #[test]
+    fn misspelt_keys_and_values_name_the_nearest() {
+        let event = "[[event]]\nat = \"0s\"\nfail = \"site:a\"\n";
+        for (text, line, hint) in [
+            (format!("{HEAD}sed = 3\n{event}"), 4, "did you mean `seed`?"),
+            (
+                format!("{HEAD}{event}[parameters]\nvm_boot_tim = \"60s\"\n"),
+                8,
+                "did you mean `vm_boot_time`?",
+            ),
+            (
+                format!(
+                    "{HEAD}runs = 2\n{event}[variation]\nsite_loss_fractio = {{ distribution = \"fixed\", value = 0.5 }}\n"
+                ),
+                9,
+                "did you mean `site_loss_fraction`?",
+            ),
+            (
+                format!(
+                    "{HEAD}runs = 2\n{event}[variation]\nvm_boot_time = {{ distribution = \"lognorml\", median = \"60s\", p95 = \"90s\" }}\n"
+                ),
+                9,
+                "did you mean `lognormal`?",
+            ),
+            (
+                format!("{HEAD}[[event]]\nat = \"0s\"\nfail = \"sit:a\"\n"),
+                6,
+                "did you mean `site`?",
+            ),
+            (
+                format!("{HEAD}[[event]]\nat = \"0s\"\nfial = \"site:a\"\n"),
+                6,
+                "did you mean `fail`?",
+            ),
+        ] {
+            let err = load(&text).unwrap_err();
+            assert!(err.starts_with(&format!("s.toml:{line}:")), "{err}\n{text}");
+            assert!(err.contains(hint), "{err}");
+        }
+    }
 
     #[test]
     fn events_parameters_and_variation() {

@@ -42,6 +42,10 @@ pub struct ReportArgs {
     /// Write the fingerprints of all current findings to FILE and exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// List every finding in full (by default, after the first few findings of one rule the
+    /// rest are counted; other formats always list all).
+    #[arg(long)]
+    verbose: bool,
 }
 
 /// Which rules run at which level, and which findings are already known: shared by `lint`,
@@ -157,10 +161,13 @@ pub fn report_findings(
     let all: Vec<Finding> = linted.iter().flat_map(|(_, f)| f.iter().cloned()).collect();
     match args.format {
         Format::Human => {
-            let color = output::color_stdout();
+            let options = report::HumanOptions {
+                color: output::color_stdout(),
+                verbose: args.verbose,
+            };
             let mut text = String::new();
             for (sources, findings) in &linted {
-                text.push_str(&report::human_sources(findings, sources, color));
+                text.push_str(&report::human_with(findings, sources, options));
             }
             text.push_str(&report::summary_line(&all));
             text.push('\n');

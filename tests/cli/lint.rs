@@ -25,7 +25,11 @@ fn errors_exit_1_and_show_the_source_line() {
     let text = stdout(&output);
     assert!(text.contains("error[AA005]"), "{text}");
     assert!(text.contains("--> fixtures/demo/design.toml:"), "{text}");
-    assert!(text.contains("| [[affinity_group]]"), "{text}");
+    // The caret stands under the key at fault, not the table header.
+    assert!(
+        text.contains("| hosts_rule = { enabled = true, positive = true, enforcing = true }"),
+        "{text}"
+    );
     assert!(!text.contains('\u{1b}'), "no colour when piped");
     assert!(text.trim_end().ends_with("notes"), "{text}");
 }

@@ -108,6 +108,7 @@ fn generate_then_validate_fails_on_every_placeholder_until_filled() {
             PRIMARY,
             "--secondary",
             secondary,
+            "--verbose",
         ])
     };
     let output = validate_against(&out);
@@ -215,6 +216,7 @@ fn a_partly_filled_mapping_from_exports_names_every_placeholder_line() {
         "fixtures/exports/dr_primary",
         "--secondary",
         "fixtures/exports/dr_secondary",
+        "--verbose",
     ]);
     assert_eq!(output.status.code(), Some(1));
     let report = stdout(&output);

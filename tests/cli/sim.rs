@@ -140,7 +140,9 @@ fn unknown_parameter_is_an_error_with_file_and_line() {
     let err = stderr(&output);
     assert!(err.contains("scenario.toml:6:1"), "{err}");
     assert!(
-        flat(&err).contains("unknown parameter `vds_refresh`; expected one of: vds_refresh_rate"),
+        flat(&err).contains(
+            "unknown parameter `vds_refresh`; did you mean `vds_refresh_rate`? expected one of: vds_refresh_rate"
+        ),
         "{err}"
     );
 }

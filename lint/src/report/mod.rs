@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::finding::{Finding, Summary};
 
 pub use github::github;
-pub use human::{human, human_sources};
+pub use human::{FINDINGS_SHOWN_PER_RULE, HumanOptions, human, human_sources, human_with};
 pub use junit::junit;
 pub use sarif::sarif;
 

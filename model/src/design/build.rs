@@ -17,6 +17,7 @@ use crate::design::names::NamePattern;
 use crate::design::raw::{
     RawAffinityGroup, RawAffinityLabel, RawAffinityRule, RawCluster, RawDataCenter, RawDesign,
     RawEngine, RawHost, RawLink, RawNetwork, RawSite, RawStorageDomain, RawVm, RawVnicProfile, S,
+    ValueSpan, flag, list,
 };
 use crate::error::LoadError;
 use crate::ids::{
@@ -29,7 +30,8 @@ use crate::inventory::{
     Replication, ResumeBehaviour, Site, SiteLink, SiteRole, SloEntry, SpmStatus, StorageDomain,
     StorageType, Version, Vm, VmStatus, VnicProfile,
 };
-use crate::origin::{FileId, Origin};
+use crate::keys::{did_you_mean, key_span};
+use crate::origin::{FileId, KeySpan, Origin, SourceMap};
 use crate::units::{parse_bandwidth_bps, parse_size};
 
 const DEPLOYMENTS: &[(&str, Deployment)] = &[
@@ -145,8 +147,9 @@ impl Ctx {
                 self.err(
                     value.span(),
                     format!(
-                        "invalid {field} {:?}: expected one of {}",
+                        "invalid {field} {:?}: {}expected one of {}",
                         value.get_ref(),
+                        did_you_mean(value.get_ref(), options.iter().map(|(name, _)| *name)),
                         accepted.join(", ")
                     ),
                 )
@@ -297,9 +300,15 @@ fn resolve<I: EntityId>(
     name: &S<String>,
 ) -> Result<I> {
     index.get(name.get_ref()).ok_or_else(|| {
+        let hint = did_you_mean(name.get_ref(), index.ids.keys().map(String::as_str));
         ctx.err(
             name.span(),
-            format!("{field}: no {kind} named {:?}", name.get_ref()),
+            format!(
+                "{field}: no {kind} named {:?}{}",
+                name.get_ref(),
+                hint.strip_suffix(' ')
+                    .map_or(String::new(), |h| format!("; {h}"))
+            ),
         )
     })
 }
@@ -467,7 +476,7 @@ impl Builder {
             .as_ref()
             .map(|r| ctx.choice("role", r, ROLES))
             .transpose()?;
-        for glob in raw.hosts.iter().flatten() {
+        for glob in list(&raw.hosts).into_iter().flatten() {
             Glob::new(glob.get_ref()).map_err(|e| {
                 ctx.err(
                     glob.span(),
@@ -498,13 +507,20 @@ impl Builder {
             if let Some(role) = role {
                 site.role = role;
             }
-            if let Some(globs) = &raw.hosts {
+            if let Some(globs) = list(&raw.hosts) {
                 site.host_globs = globs.iter().map(|g| g.get_ref().clone()).collect();
             }
             if let Some(label) = &raw.label {
                 site.label = Some(label.get_ref().clone());
             }
         }
+        let keys = vec![
+            ("name", raw.name.value_span()),
+            ("role", raw.role.value_span()),
+            ("hosts", raw.hosts.value_span()),
+            ("label", raw.label.value_span()),
+        ];
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -541,10 +557,17 @@ impl Builder {
             sites: (a_id, b_id),
             rtt_ms,
             // A link is routed unless the design says it stretches one broadcast domain.
-            l2: raw.l2.unwrap_or(false),
+            l2: flag(&raw.l2).unwrap_or(false),
             bandwidth_bps,
-            origin: Some(ctx.origin(header)),
+            origin: Some(ctx.origin(header.clone())),
         });
+        let keys = vec![
+            ("sites", raw.sites.value_span()),
+            ("rtt_ms", raw.rtt_ms.value_span()),
+            ("l2", raw.l2.value_span()),
+            ("bandwidth", raw.bandwidth.value_span()),
+        ];
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -571,7 +594,14 @@ impl Builder {
         if let Some(version) = &raw.version {
             engine.version = Some(version.get_ref().clone());
         }
-        engine.origin = Some(ctx.origin(header));
+        engine.origin = Some(ctx.origin(header.clone()));
+        let keys = vec![
+            ("deployment", raw.deployment.value_span()),
+            ("site", raw.site.value_span()),
+            ("external_ha", raw.external_ha.value_span()),
+            ("version", raw.version.value_span()),
+        ];
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -605,10 +635,16 @@ impl Builder {
             if compatibility.is_some() {
                 dc.compatibility = compatibility;
             }
-            if let Some(local) = raw.local {
+            if let Some(local) = flag(&raw.local) {
                 dc.local = local;
             }
         }
+        let keys = vec![
+            ("name", raw.name.value_span()),
+            ("compatibility", raw.compatibility.value_span()),
+            ("local", raw.local.value_span()),
+        ];
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -665,7 +701,7 @@ impl Builder {
         let threshold = raw
             .fencing
             .as_ref()
-            .and_then(|f| f.threshold.as_ref())
+            .and_then(|f| f.get_ref().threshold.as_ref())
             .map(|t| ctx.int_in("fencing threshold", t, 0..=100))
             .transpose()?;
         let overcommit = raw
@@ -711,10 +747,10 @@ impl Builder {
                 cluster.migration_bandwidth = bandwidth;
             }
             if let Some(fencing) = &raw.fencing {
-                if let Some(enabled) = fencing.enabled {
+                if let Some(enabled) = flag(&fencing.get_ref().enabled) {
                     cluster.fencing.enabled = enabled;
                 }
-                if let Some(skip) = fencing.skip_if_connectivity_broken {
+                if let Some(skip) = flag(&fencing.get_ref().skip_if_connectivity_broken) {
                     cluster.fencing.skip_if_connectivity_broken = skip;
                 }
                 if let Some(threshold) = threshold {
@@ -725,6 +761,32 @@ impl Builder {
                 cluster.memory_overcommit_percent = overcommit as u32;
             }
         }
+        let mut keys = vec![
+            ("name", raw.name.value_span()),
+            ("data_center", raw.data_center.value_span()),
+            ("compatibility", raw.compatibility.value_span()),
+            ("on_error", raw.on_error.value_span()),
+            ("fencing", raw.fencing.value_span()),
+            ("migration_policy", raw.migration_policy.value_span()),
+            ("migration_bandwidth", raw.migration_bandwidth.value_span()),
+            ("memory_overcommit", raw.memory_overcommit.value_span()),
+        ];
+        let fencing = raw.fencing.as_ref().map(|f| f.get_ref());
+        keys.extend([
+            (
+                "fencing.enabled",
+                fencing.and_then(|f| f.enabled.value_span()),
+            ),
+            (
+                "fencing.skip_if_connectivity_broken",
+                fencing.and_then(|f| f.skip_if_connectivity_broken.value_span()),
+            ),
+            (
+                "fencing.threshold",
+                fencing.and_then(|f| f.threshold.value_span()),
+            ),
+        ]);
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -760,9 +822,7 @@ impl Builder {
                 )
             })
             .transpose()?;
-        let writable_at = raw
-            .writable_at
-            .as_deref()
+        let writable_at = list(&raw.writable_at)
             .map(|sites| resolve_list(ctx, "writable_at", "site", &self.idx.sites, sites))
             .transpose()?;
         let witness = match &raw.witness {
@@ -831,7 +891,7 @@ impl Builder {
             if let Some(domain_type) = domain_type {
                 domain.domain_type = domain_type;
             }
-            if let Some(master) = raw.master {
+            if let Some(master) = flag(&raw.master) {
                 domain.master = master;
             }
             if data_center.is_some() {
@@ -877,6 +937,81 @@ impl Builder {
                 volume.georep = sessions.clone();
             }
         }
+        // Each `[[storage_domain.georep]]` table: findings about its session point into it.
+        for session in raw.georep.iter().flatten() {
+            let table = session.span();
+            let session = session.get_ref();
+            record_keys(
+                &self.ctx,
+                &mut self.inv.sources,
+                &table,
+                vec![
+                    ("secondary_volume", session.secondary_volume.value_span()),
+                    ("secondary_site", session.secondary_site.value_span()),
+                    (
+                        "secondary_capacity",
+                        session.secondary_capacity.value_span(),
+                    ),
+                    (
+                        "secondary_sharding",
+                        session.secondary_sharding.value_span(),
+                    ),
+                    (
+                        "secondary_shard_block_size",
+                        session.secondary_shard_block_size.value_span(),
+                    ),
+                    ("schedule", session.schedule.value_span()),
+                    ("change_rate", session.change_rate.value_span()),
+                    (
+                        "change_rate_by_hour",
+                        session.change_rate_by_hour.value_span(),
+                    ),
+                    ("bandwidth", session.bandwidth.value_span()),
+                    ("rpo_target", session.rpo_target.value_span()),
+                    ("mode", session.mode.value_span()),
+                    ("checkpoint", session.checkpoint.value_span()),
+                    ("secondary_cluster", session.secondary_cluster.value_span()),
+                    ("secondary_status", session.secondary_status.value_span()),
+                    ("secondary_empty", session.secondary_empty.value_span()),
+                    (
+                        "secondary_servers_up",
+                        session.secondary_servers_up.value_span(),
+                    ),
+                ],
+            );
+        }
+        let mut keys = vec![
+            ("name", raw.name.value_span()),
+            ("storage", raw.storage.value_span()),
+            ("type", raw.domain_type.value_span()),
+            ("data_center", raw.data_center.value_span()),
+            ("master", raw.master.value_span()),
+            ("replication", raw.replication.value_span()),
+            ("writable_at", raw.writable_at.value_span()),
+            ("witness", raw.witness.value_span()),
+            ("gluster", raw.gluster.value_span()),
+        ];
+        let gluster = raw.gluster.as_ref().map(|g| g.get_ref());
+        keys.extend([
+            ("gluster.volume", gluster.map(|g| g.volume.span())),
+            (
+                "gluster.shard_block_size",
+                gluster.and_then(|g| g.shard_block_size.value_span()),
+            ),
+            (
+                "gluster.capacity",
+                gluster.and_then(|g| g.capacity.value_span()),
+            ),
+            (
+                "gluster.replica",
+                gluster.and_then(|g| g.replica.value_span()),
+            ),
+            (
+                "gluster.cluster",
+                gluster.and_then(|g| g.cluster.value_span()),
+            ),
+        ]);
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -897,9 +1032,7 @@ impl Builder {
                 )
             })
             .transpose()?;
-        let sites = raw
-            .sites
-            .as_deref()
+        let sites = list(&raw.sites)
             .map(|sites| resolve_list(ctx, "sites", "site", &self.idx.sites, sites))
             .transpose()?;
         let made = upsert(
@@ -926,6 +1059,12 @@ impl Builder {
                 network.sites = Some(ids(sites));
             }
         }
+        let keys = vec![
+            ("name", raw.name.value_span()),
+            ("data_center", raw.data_center.value_span()),
+            ("sites", raw.sites.value_span()),
+        ];
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -967,6 +1106,11 @@ impl Builder {
                 profile.network = network;
             }
         }
+        let keys = vec![
+            ("name", raw.name.value_span()),
+            ("network", raw.network.value_span()),
+        ];
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -1066,16 +1210,29 @@ impl Builder {
             if let Some(priority) = spm_priority {
                 host.spm_priority = priority as i32;
             }
-            if let Some(he) = raw.hosted_engine {
+            if let Some(he) = flag(&raw.hosted_engine) {
                 host.hosted_engine = he;
             }
-            if let Some(pm) = raw.power_management {
+            if let Some(pm) = flag(&raw.power_management) {
                 host.power_management = pm;
             }
             if migration_nic_speed.is_some() {
                 host.migration_nic_speed_bps = migration_nic_speed;
             }
         }
+        let keys = vec![
+            ("name", raw.name.value_span()),
+            ("site", raw.site.value_span()),
+            ("cluster", raw.cluster.value_span()),
+            ("status", raw.status.value_span()),
+            ("memory", raw.memory.value_span()),
+            ("cpus", raw.cpus.value_span()),
+            ("spm_priority", raw.spm_priority.value_span()),
+            ("hosted_engine", raw.hosted_engine.value_span()),
+            ("power_management", raw.power_management.value_span()),
+            ("migration_nic_speed", raw.migration_nic_speed.value_span()),
+        ];
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -1124,24 +1281,16 @@ impl Builder {
             .as_ref()
             .map(|p| ctx.choice("placement", p, PLACEMENTS))
             .transpose()?;
-        let placement_hosts = raw
-            .placement_hosts
-            .as_deref()
+        let placement_hosts = list(&raw.placement_hosts)
             .map(|h| resolve_list(ctx, "placement_hosts", "host", &idx.hosts, h))
             .transpose()?;
-        let disks = raw
-            .disks
-            .as_deref()
+        let disks = list(&raw.disks)
             .map(|d| resolve_list(ctx, "disks", "storage domain", &idx.storage_domains, d))
             .transpose()?;
-        let networks = raw
-            .networks
-            .as_deref()
+        let networks = list(&raw.networks)
             .map(|n| resolve_list(ctx, "networks", "network", &idx.networks, n))
             .transpose()?;
-        let vnic_profiles = raw
-            .vnic_profiles
-            .as_deref()
+        let vnic_profiles = list(&raw.vnic_profiles)
             .map(|p| resolve_list(ctx, "vnic_profiles", "vnic profile", &idx.vnic_profiles, p))
             .transpose()?;
         let runs_on = raw
@@ -1200,7 +1349,7 @@ impl Builder {
             if runs_on.is_some() {
                 vm.host = runs_on;
             }
-            if let Some(ha) = raw.ha {
+            if let Some(ha) = flag(&raw.ha) {
                 vm.ha = ha;
             }
             if let Some(priority) = ha_priority {
@@ -1229,7 +1378,7 @@ impl Builder {
             if let Some(profiles) = &vnic_profiles {
                 vm.vnic_profiles = ids(profiles);
             }
-            if let Some(protected) = raw.delete_protected {
+            if let Some(protected) = flag(&raw.delete_protected) {
                 vm.delete_protected = protected;
             }
             if let (Some(host), Some(vm_cluster)) = (vm.host, vm.cluster) {
@@ -1249,6 +1398,25 @@ impl Builder {
                 }
             }
         }
+        let keys = vec![
+            ("name", raw.name.value_span()),
+            ("cluster", raw.cluster.value_span()),
+            ("memory", raw.memory.value_span()),
+            ("cpus", raw.cpus.value_span()),
+            ("status", raw.status.value_span()),
+            ("ha", raw.ha.value_span()),
+            ("ha_priority", raw.ha_priority.value_span()),
+            ("lease", raw.lease.value_span()),
+            ("resume_behaviour", raw.resume_behaviour.value_span()),
+            ("placement", raw.placement.value_span()),
+            ("placement_hosts", raw.placement_hosts.value_span()),
+            ("disks", raw.disks.value_span()),
+            ("networks", raw.networks.value_span()),
+            ("vnic_profiles", raw.vnic_profiles.value_span()),
+            ("runs_on", raw.runs_on.value_span()),
+            ("delete_protected", raw.delete_protected.value_span()),
+        ];
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -1256,14 +1424,10 @@ impl Builder {
         let ctx = &self.ctx;
         let header = raw.span();
         let raw = raw.get_ref();
-        let vms = raw
-            .vms
-            .as_deref()
+        let vms = list(&raw.vms)
             .map(|v| resolve_list(ctx, "vms", "vm", &self.idx.vms, v))
             .transpose()?;
-        let hosts = raw
-            .hosts
-            .as_deref()
+        let hosts = list(&raw.hosts)
             .map(|h| resolve_list(ctx, "hosts", "host", &self.idx.hosts, h))
             .transpose()?;
         let made = upsert(
@@ -1297,6 +1461,12 @@ impl Builder {
                 }
             }
         }
+        let keys = vec![
+            ("name", raw.name.value_span()),
+            ("vms", raw.vms.value_span()),
+            ("hosts", raw.hosts.value_span()),
+        ];
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 
@@ -1318,7 +1488,7 @@ impl Builder {
                 .get(raw.name.get_ref())
                 .expect("sites were added first");
             let mut claims: Vec<(Vec<HostId>, Range<usize>, String)> = Vec::new();
-            for glob in raw.hosts.iter().flatten() {
+            for glob in list(&raw.hosts).into_iter().flatten() {
                 let matcher = Glob::new(glob.get_ref())
                     .expect("globs were checked with their site")
                     .compile_matcher();
@@ -1393,19 +1563,13 @@ impl Builder {
             .as_ref()
             .map(|c| resolve(ctx, "cluster", "cluster", &self.idx.clusters, c))
             .transpose()?;
-        let vms = raw
-            .vms
-            .as_deref()
+        let vms = list(&raw.vms)
             .map(|v| resolve_list(ctx, "vms", "vm", &self.idx.vms, v))
             .transpose()?;
-        let hosts = raw
-            .hosts
-            .as_deref()
+        let hosts = list(&raw.hosts)
             .map(|h| resolve_list(ctx, "hosts", "host", &self.idx.hosts, h))
             .transpose()?;
-        let labels = raw
-            .labels
-            .as_deref()
+        let labels = list(&raw.labels)
             .map(|l| {
                 resolve_list(
                     ctx,
@@ -1515,6 +1679,52 @@ impl Builder {
                 }
             }
         }
+        let mut keys = vec![
+            ("name", raw.name.value_span()),
+            ("cluster", raw.cluster.value_span()),
+            ("vms", raw.vms.value_span()),
+            ("hosts", raw.hosts.value_span()),
+            ("labels", raw.labels.value_span()),
+            ("hosts_rule", raw.hosts_rule.value_span()),
+            ("vms_rule", raw.vms_rule.value_span()),
+            ("priority", raw.priority.value_span()),
+        ];
+        for (rule, name) in [(&raw.hosts_rule, "hosts_rule"), (&raw.vms_rule, "vms_rule")] {
+            let rule = rule.as_ref().map(|r| r.get_ref());
+            let nested: [(&'static str, Option<Range<usize>>); 3] = if name == "hosts_rule" {
+                [
+                    (
+                        "hosts_rule.enabled",
+                        rule.and_then(|r| r.enabled.value_span()),
+                    ),
+                    (
+                        "hosts_rule.positive",
+                        rule.and_then(|r| r.positive.value_span()),
+                    ),
+                    (
+                        "hosts_rule.enforcing",
+                        rule.and_then(|r| r.enforcing.value_span()),
+                    ),
+                ]
+            } else {
+                [
+                    (
+                        "vms_rule.enabled",
+                        rule.and_then(|r| r.enabled.value_span()),
+                    ),
+                    (
+                        "vms_rule.positive",
+                        rule.and_then(|r| r.positive.value_span()),
+                    ),
+                    (
+                        "vms_rule.enforcing",
+                        rule.and_then(|r| r.enforcing.value_span()),
+                    ),
+                ]
+            };
+            keys.extend(nested);
+        }
+        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
     }
 }
@@ -1524,7 +1734,7 @@ impl Builder {
 /// rule is enabled, as the API model requires them.
 fn rule(ctx: &Ctx, field: &str, raw: &S<RawAffinityRule>) -> Result<AffinityRule> {
     let r = raw.get_ref();
-    let enabled = r.enabled.unwrap_or(defaults::AFFINITY_RULE_ENABLED);
+    let enabled = flag(&r.enabled).unwrap_or(defaults::AFFINITY_RULE_ENABLED);
     let need = |value: Option<bool>, key: &str| match value {
         Some(v) => Ok(v),
         None if !enabled => Ok(false),
@@ -1535,9 +1745,31 @@ fn rule(ctx: &Ctx, field: &str, raw: &S<RawAffinityRule>) -> Result<AffinityRule
     };
     Ok(AffinityRule {
         enabled,
-        positive: need(r.positive, "positive")?,
-        enforcing: need(r.enforcing, "enforcing")?,
+        positive: need(flag(&r.positive), "positive")?,
+        enforcing: need(flag(&r.enforcing), "enforcing")?,
     })
+}
+
+/// Records where the table at `header` writes each key it writes, so findings can point at
+/// the key they judge ([`crate::SourceMap::key_origin`]).
+fn record_keys(
+    ctx: &Ctx,
+    sources: &mut SourceMap,
+    header: &Range<usize>,
+    keys: Vec<(&'static str, Option<Range<usize>>)>,
+) {
+    let written = keys
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let span = key_span(&ctx.text, value?);
+            Some(KeySpan {
+                key,
+                offset: span.start as u32,
+                len: (span.end - span.start) as u32,
+            })
+        })
+        .collect();
+    sources.add_keys(ctx.origin(header.clone()), written);
 }
 
 /// Two `[[link]]` tables for the same pair of sites would leave it unclear which holds.

@@ -117,6 +117,40 @@ pub fn overlay_design_str(
     build::apply(base, path, text, &raw)
 }
 
+/// Every key the design loader accepts, per table: `("vm", ["name", "cluster", ...])`, the
+/// top level as `""`, nested tables by their path (`"cluster.fencing"`,
+/// `"storage_domain.georep"`). Read from the loader's own structs ([`crate::keys::fields_of`]),
+/// so it is the very list the loader enforces. `[slo]` takes any metric name as a key.
+pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
+    use crate::keys::fields_of;
+    use raw::{
+        RawAffinityGroup, RawAffinityLabel, RawAffinityRule, RawCluster, RawDataCenter, RawEngine,
+        RawFencing, RawGeoRep, RawGluster, RawHost, RawLink, RawNetwork, RawSite, RawSource,
+        RawStorageDomain, RawVm, RawVnicProfile,
+    };
+    vec![
+        ("", fields_of::<RawDesign>()),
+        ("source", fields_of::<RawSource>()),
+        ("engine", fields_of::<RawEngine>()),
+        ("site", fields_of::<RawSite>()),
+        ("link", fields_of::<RawLink>()),
+        ("data_center", fields_of::<RawDataCenter>()),
+        ("cluster", fields_of::<RawCluster>()),
+        ("cluster.fencing", fields_of::<RawFencing>()),
+        ("host", fields_of::<RawHost>()),
+        ("network", fields_of::<RawNetwork>()),
+        ("vnic_profile", fields_of::<RawVnicProfile>()),
+        ("storage_domain", fields_of::<RawStorageDomain>()),
+        ("storage_domain.gluster", fields_of::<RawGluster>()),
+        ("storage_domain.georep", fields_of::<RawGeoRep>()),
+        ("vm", fields_of::<RawVm>()),
+        ("affinity_label", fields_of::<RawAffinityLabel>()),
+        ("affinity_group", fields_of::<RawAffinityGroup>()),
+        ("affinity_group.hosts_rule", fields_of::<RawAffinityRule>()),
+        ("affinity_group.vms_rule", fields_of::<RawAffinityRule>()),
+    ]
+}
+
 /// Stage one: the TOML as written, with spans; syntax errors and unknown keys end here. A
 /// large design is parsed in shares on all cores, or `RAYON_NUM_THREADS` (as the simulator's
 /// threads) ([`split`]); anything else, and any design a share of which does not parse, on
@@ -131,13 +165,7 @@ fn parse(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
     if let Some(raw) = split::parse_in_shares(text, cores) {
         return Ok(raw);
     }
-    toml::from_str(text).map_err(|e| {
-        // serde names Rust types; the reader of a design file thinks in TOML's.
-        let message = e
-            .message()
-            .trim_end()
-            .replace("expected i64", "expected an integer")
-            .replace("expected f64", "expected a number");
-        LoadError::at(path, text, e.span().unwrap_or(0..0), message)
-    })
+    // serde names Rust types and lists what it expected; the reader of a design file thinks
+    // in TOML's types and wants the key it most likely meant.
+    toml::from_str(text).map_err(|e| crate::keys::toml_error(path, text, &e))
 }

@@ -11,6 +11,34 @@ use toml::Spanned;
 /// A string, number or list together with the byte range it occupies in the file.
 pub type S<T> = Spanned<T>;
 
+/// The elements of a list written in the file, if it was.
+pub fn list(value: &Option<S<Vec<S<String>>>>) -> Option<&[S<String>]> {
+    value.as_ref().map(|v| v.get_ref().as_slice())
+}
+
+/// A flag written in the file, if it was.
+pub fn flag(value: &Option<S<bool>>) -> Option<bool> {
+    value.as_ref().map(|v| *v.get_ref())
+}
+
+/// The byte range a value occupies, if it was written: what [`crate::keys::key_span`]
+/// reads back from to find the key.
+pub trait ValueSpan {
+    fn value_span(&self) -> Option<std::ops::Range<usize>>;
+}
+
+impl<T> ValueSpan for S<T> {
+    fn value_span(&self) -> Option<std::ops::Range<usize>> {
+        Some(self.span())
+    }
+}
+
+impl<T: ValueSpan> ValueSpan for Option<T> {
+    fn value_span(&self) -> Option<std::ops::Range<usize>> {
+        self.as_ref().and_then(ValueSpan::value_span)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDesign {
@@ -64,7 +92,7 @@ pub struct RawEngine {
 pub struct RawSite {
     pub name: S<String>,
     pub role: Option<S<String>>,
-    pub hosts: Option<Vec<S<String>>>,
+    pub hosts: Option<S<Vec<S<String>>>>,
     pub label: Option<S<String>>,
 }
 
@@ -73,7 +101,7 @@ pub struct RawSite {
 pub struct RawLink {
     pub sites: S<Vec<S<String>>>,
     pub rtt_ms: S<f64>,
-    pub l2: Option<bool>,
+    pub l2: Option<S<bool>>,
     pub bandwidth: Option<S<String>>,
 }
 
@@ -82,7 +110,7 @@ pub struct RawLink {
 pub struct RawDataCenter {
     pub name: S<String>,
     pub compatibility: Option<S<String>>,
-    pub local: Option<bool>,
+    pub local: Option<S<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,7 +120,7 @@ pub struct RawCluster {
     pub data_center: Option<S<String>>,
     pub compatibility: Option<S<String>>,
     pub on_error: Option<S<String>>,
-    pub fencing: Option<RawFencing>,
+    pub fencing: Option<S<RawFencing>>,
     pub migration_policy: Option<S<String>>,
     /// `auto`, `hypervisor_default` or a rate such as `"4Gbps"`.
     pub migration_bandwidth: Option<S<String>>,
@@ -103,8 +131,8 @@ pub struct RawCluster {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFencing {
-    pub enabled: Option<bool>,
-    pub skip_if_connectivity_broken: Option<bool>,
+    pub enabled: Option<S<bool>>,
+    pub skip_if_connectivity_broken: Option<S<bool>>,
     pub threshold: Option<S<i64>>,
 }
 
@@ -118,8 +146,8 @@ pub struct RawHost {
     pub memory: Option<S<String>>,
     pub cpus: Option<S<i64>>,
     pub spm_priority: Option<S<i64>>,
-    pub hosted_engine: Option<bool>,
-    pub power_management: Option<bool>,
+    pub hosted_engine: Option<S<bool>>,
+    pub power_management: Option<S<bool>>,
     /// Speed of the NIC carrying the migration network, e.g. `"10Gbps"`.
     pub migration_nic_speed: Option<S<String>>,
 }
@@ -129,7 +157,7 @@ pub struct RawHost {
 pub struct RawNetwork {
     pub name: S<String>,
     pub data_center: Option<S<String>>,
-    pub sites: Option<Vec<S<String>>>,
+    pub sites: Option<S<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,9 +175,9 @@ pub struct RawStorageDomain {
     #[serde(rename = "type")]
     pub domain_type: Option<S<String>>,
     pub data_center: Option<S<String>>,
-    pub master: Option<bool>,
+    pub master: Option<S<bool>>,
     pub replication: Option<S<String>>,
-    pub writable_at: Option<Vec<S<String>>>,
+    pub writable_at: Option<S<Vec<S<String>>>>,
     pub witness: Option<S<String>>,
     /// `gluster = { volume = "...", ... }`: the volume behind a `glusterfs` domain.
     pub gluster: Option<S<RawGluster>>,
@@ -177,7 +205,7 @@ pub struct RawGeoRep {
     pub secondary_volume: S<String>,
     pub secondary_site: Option<S<String>>,
     pub secondary_capacity: Option<S<String>>,
-    pub secondary_sharding: Option<bool>,
+    pub secondary_sharding: Option<S<bool>>,
     pub secondary_shard_block_size: Option<S<String>>,
     /// A cron expression (`"30 2 * * *"`) or an interval (`"6h"`).
     pub schedule: Option<S<String>>,
@@ -197,7 +225,7 @@ pub struct RawGeoRep {
     /// `"up"` or `"down"`: the secondary volume's status.
     pub secondary_status: Option<S<String>>,
     /// Whether the secondary volume was empty when the session was created.
-    pub secondary_empty: Option<bool>,
+    pub secondary_empty: Option<S<bool>>,
     /// How many servers of the secondary cluster are up.
     pub secondary_servers_up: Option<S<i64>>,
 }
@@ -210,25 +238,25 @@ pub struct RawVm {
     pub memory: Option<S<String>>,
     pub cpus: Option<S<i64>>,
     pub status: Option<S<String>>,
-    pub ha: Option<bool>,
+    pub ha: Option<S<bool>>,
     pub ha_priority: Option<S<i64>>,
     pub lease: Option<S<String>>,
     pub resume_behaviour: Option<S<String>>,
     pub placement: Option<S<String>>,
-    pub placement_hosts: Option<Vec<S<String>>>,
-    pub disks: Option<Vec<S<String>>>,
-    pub networks: Option<Vec<S<String>>>,
-    pub vnic_profiles: Option<Vec<S<String>>>,
+    pub placement_hosts: Option<S<Vec<S<String>>>>,
+    pub disks: Option<S<Vec<S<String>>>>,
+    pub networks: Option<S<Vec<S<String>>>>,
+    pub vnic_profiles: Option<S<Vec<S<String>>>>,
     pub runs_on: Option<S<String>>,
-    pub delete_protected: Option<bool>,
+    pub delete_protected: Option<S<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAffinityLabel {
     pub name: S<String>,
-    pub vms: Option<Vec<S<String>>>,
-    pub hosts: Option<Vec<S<String>>>,
+    pub vms: Option<S<Vec<S<String>>>>,
+    pub hosts: Option<S<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -236,9 +264,9 @@ pub struct RawAffinityLabel {
 pub struct RawAffinityGroup {
     pub name: S<String>,
     pub cluster: Option<S<String>>,
-    pub vms: Option<Vec<S<String>>>,
-    pub hosts: Option<Vec<S<String>>>,
-    pub labels: Option<Vec<S<String>>>,
+    pub vms: Option<S<Vec<S<String>>>>,
+    pub hosts: Option<S<Vec<S<String>>>>,
+    pub labels: Option<S<Vec<S<String>>>>,
     pub hosts_rule: Option<S<RawAffinityRule>>,
     pub vms_rule: Option<S<RawAffinityRule>>,
     pub priority: Option<S<f64>>,
@@ -247,7 +275,7 @@ pub struct RawAffinityGroup {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAffinityRule {
-    pub enabled: Option<bool>,
-    pub positive: Option<bool>,
-    pub enforcing: Option<bool>,
+    pub enabled: Option<S<bool>>,
+    pub positive: Option<S<bool>>,
+    pub enforcing: Option<S<bool>>,
 }

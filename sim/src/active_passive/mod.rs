@@ -39,7 +39,7 @@ use serde::Serialize;
 
 pub use engine::{load_inputs, run};
 pub use report::{render_text, to_json};
-pub use scenario::{load_scenario, load_scenario_str};
+pub use scenario::{keys as scenario_keys, load_scenario, load_scenario_str};
 
 /// An active-passive scenario file.
 #[derive(Clone, Debug, PartialEq)]

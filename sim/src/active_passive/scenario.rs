@@ -57,13 +57,24 @@ pub fn load_scenario(path: &Path) -> Result<ApScenario, LoadError> {
     load_scenario_str(path, &text)
 }
 
+/// Every key this loader accepts, per table (the top level as `""`): read from its own
+/// structs ([`stretchdr_model::keys::fields_of`]), so it is the list the loader enforces.
+/// `[parameters]` takes the names of [`Parameters::NAMES`].
+pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
+    use stretchdr_model::keys::fields_of;
+    vec![
+        ("", fields_of::<RawFile>()),
+        ("scenario", fields_of::<RawScenario>()),
+    ]
+}
+
 /// Loads an active-passive scenario from text; `path` names it in errors and resolves the
 /// files it names.
 pub fn load_scenario_str(path: &Path, text: &str) -> Result<ApScenario, LoadError> {
     let source: Arc<str> = Arc::from(text);
     let at = |span: Range<usize>, message: String| LoadError::at(path, &source, span, message);
-    let raw: RawFile = toml::from_str(text)
-        .map_err(|e| at(e.span().unwrap_or(0..0), e.message().trim_end().to_string()))?;
+    let raw: RawFile =
+        toml::from_str(text).map_err(|e| stretchdr_model::keys::toml_error(path, &source, &e))?;
     let scenario = raw.scenario.into_inner();
     if scenario.mode.get_ref() != MODE {
         return Err(at(
@@ -96,7 +107,8 @@ pub fn load_scenario_str(path: &Path, text: &str) -> Result<ApScenario, LoadErro
                 return Err(at(
                     key_span(text, &span, &name),
                     format!(
-                        "unknown parameter {name:?}: expected one of {}",
+                        "unknown parameter {name:?}: {}expected one of {}",
+                        stretchdr_model::keys::did_you_mean(&name, names.iter().copied()),
                         names.join(", ")
                     ),
                 ));

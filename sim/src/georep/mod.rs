@@ -44,7 +44,7 @@ use stretchdr_model::inventory::GeoRepMode;
 pub use engine::run;
 pub(crate) use report::clock;
 pub use report::{render_text, to_json};
-pub use scenario::{load_scenario, load_scenario_str};
+pub use scenario::{keys as scenario_keys, load_scenario, load_scenario_str};
 
 /// What an event does to its target.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]

@@ -45,6 +45,17 @@ struct RawEvent {
     recover: Option<Spanned<String>>,
 }
 
+/// Every key this loader accepts, per table (the top level as `""`): read from its own
+/// structs ([`stretchdr_model::keys::fields_of`]), so it is the list the loader enforces.
+pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
+    use stretchdr_model::keys::fields_of;
+    vec![
+        ("", fields_of::<RawFile>()),
+        ("scenario", fields_of::<RawScenario>()),
+        ("event", fields_of::<RawEvent>()),
+    ]
+}
+
 /// Loads a georep scenario file and checks its names against the design it names.
 pub fn load_scenario(path: &Path) -> Result<GeorepScenario, LoadError> {
     let text = stretchdr_model::read::read_text(path, "scenario file")?;
@@ -55,8 +66,8 @@ pub fn load_scenario(path: &Path) -> Result<GeorepScenario, LoadError> {
 pub fn load_scenario_str(path: &Path, text: &str) -> Result<GeorepScenario, LoadError> {
     let source: Arc<str> = Arc::from(text);
     let at = |span: Range<usize>, message: String| LoadError::at(path, &source, span, message);
-    let raw: RawFile = toml::from_str(text)
-        .map_err(|e| at(e.span().unwrap_or(0..0), e.message().trim_end().to_string()))?;
+    let raw: RawFile =
+        toml::from_str(text).map_err(|e| stretchdr_model::keys::toml_error(path, &source, &e))?;
     let scenario = raw.scenario.get_ref();
     if scenario.mode.get_ref() != "georep" {
         return Err(at(

@@ -125,7 +125,7 @@ fn findings_section(out: &mut String, audit: &Audit, inventory: &Inventory) {
                 _ => String::new(),
             };
             let line_text = finding
-                .origin
+                .span()
                 .and_then(|o| inventory.sources.line_text(o.file, o.line))
                 .map_or(String::new(), |l| format!("<pre>{}</pre>", esc(l)));
             let _ = writeln!(

@@ -60,6 +60,10 @@ pub struct Args {
     /// Seed of the simulations (the default is that of a scenario file without `seed`).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
+    /// List every finding in full (by default, after the first few findings of one rule the
+    /// rest are counted).
+    #[arg(long)]
+    verbose: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -155,7 +159,13 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?;
     }
     match args.format {
-        Format::Human => output::emit(&render::human(&audit, &inventory, output::color_stdout()))?,
+        Format::Human => {
+            let options = stretchdr_lint::report::HumanOptions {
+                color: output::color_stdout(),
+                verbose: args.verbose,
+            };
+            output::emit(&render::human(&audit, &inventory, options))?
+        }
         Format::Json => output::emit(&render::json(&audit))?,
         Format::Sarif => output::emit(&render::sarif(&audit))?,
     }

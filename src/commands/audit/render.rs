@@ -1,10 +1,10 @@
 //! The audit for people (terminal), programs (JSON) and code scanning (SARIF).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
-use stretchdr_lint::{Finding, Level, report};
+use stretchdr_lint::report::HumanOptions;
+use stretchdr_lint::{Finding, report};
 use stretchdr_model::Inventory;
 use stretchdr_model::units::format_seconds_human;
 use stretchdr_sim::slo::Check;
@@ -22,13 +22,13 @@ pub fn duration(seconds: f64) -> String {
 
 /// The terminal report: verdict and seed first, then the inventory, the findings, each
 /// scenario and the SLOs.
-pub fn human(audit: &Audit, inventory: &Inventory, color: bool) -> String {
+pub fn human(audit: &Audit, inventory: &Inventory, options: HumanOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "audit of {} (seed {})", audit.source, audit.seed);
     let _ = writeln!(out, "verdict: {}\n", audit.verdict);
     out.push_str(&render_summary(inventory));
     out.push_str("\n== lint\n");
-    out.push_str(&lint_section(&audit.findings, inventory, color));
+    out.push_str(&lint_section(&audit.findings, inventory, options));
     match &audit.not_simulated {
         Some(why) => {
             let _ = write!(out, "\n== scenarios\nnot simulated: {why}\n");
@@ -87,28 +87,10 @@ pub fn check_line(check: &Check) -> String {
     )
 }
 
-/// Errors and warnings in full; notes too, unless a rule has many (every non-HA VM):
-/// those are counted, and `stretchdr lint` lists them.
-fn lint_section(findings: &[Finding], inventory: &Inventory, color: bool) -> String {
-    const MAX_NOTES_LISTED: usize = 3;
-    let mut notes_per_rule: BTreeMap<&str, usize> = BTreeMap::new();
-    for finding in findings.iter().filter(|f| f.level == Level::Note) {
-        *notes_per_rule.entry(finding.code).or_default() += 1;
-    }
-    let collapsed =
-        |f: &Finding| f.level == Level::Note && notes_per_rule[f.code] > MAX_NOTES_LISTED;
-    let shown: Vec<Finding> = findings.iter().filter(|f| !collapsed(f)).cloned().collect();
-    let mut out = report::human(&shown, inventory, color);
-    let mut counted: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for finding in findings.iter().filter(|f| collapsed(f)) {
-        *counted.entry((finding.code, finding.name)).or_default() += 1;
-    }
-    for ((code, name), count) in counted {
-        let _ = writeln!(
-            out,
-            "note[{code}]: {name} on {count} entities (stretchdr lint lists them)"
-        );
-    }
+/// The findings as `stretchdr lint` writes them: the first few of each rule in full and the
+/// rest counted, unless verbose.
+fn lint_section(findings: &[Finding], inventory: &Inventory, options: HumanOptions) -> String {
+    let mut out = report::human_with(findings, &inventory.sources, options);
     let _ = writeln!(out, "{}", report::summary_line(findings));
     out
 }

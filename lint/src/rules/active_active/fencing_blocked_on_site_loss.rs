@@ -78,8 +78,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         if hosts * 100 < fencing.threshold as usize * all {
             continue;
         }
-        sink.report(
+        sink.report_key(
             Subject::Cluster(cluster_id),
+            "fencing.skip_if_connectivity_broken",
             format!(
                 "cluster {} skips fencing when {}% of its hosts are unreachable, and {} holds {hosts} of its {all} hosts ({share}%): losing it blocks fencing",
                 cluster.name,

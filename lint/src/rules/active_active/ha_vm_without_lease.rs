@@ -1,4 +1,5 @@
 use stretchdr_model::Inventory;
+use stretchdr_model::inventory::{DomainType, Replication};
 
 use super::Sites;
 use crate::policy::Policy;
@@ -45,15 +46,30 @@ declare_rule! {
 
 fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
     let sites = Sites::new(inventory);
+    // A domain the lease could go on: a data domain replicated synchronously and writable at
+    // every active site (the first such), else a placeholder.
+    let domain = inventory
+        .storage_domains
+        .values()
+        .find(|d| {
+            d.domain_type == DomainType::Data
+                && d.replication == Some(Replication::Sync)
+                && sites.missing_from(&d.writable_at).is_empty()
+        })
+        .map_or("<domain>", |d| d.name.as_str());
+    let lease = toml::Value::from(domain).to_string();
     for (id, vm) in inventory.vms.iter() {
         if vm.ha && vm.lease.is_none() && sites.is_stretch(vm.cluster) {
-            sink.report(
+            sink.report_key(
                 Subject::Vm(id),
+                "lease",
                 format!(
                     "vm {} is highly available but has no lease: after a site loss it restarts only if its host can be fenced",
                     vm.name
                 ),
-                "give the VM a lease on a data domain writable at both sites (lease = \"<domain>\")",
+                format!(
+                    "give the VM a lease on a data domain writable at both sites (lease = {lease})"
+                ),
             );
         }
     }

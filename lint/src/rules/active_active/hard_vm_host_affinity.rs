@@ -65,8 +65,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             continue;
         };
         let vms = group.vms.iter().map(|&vm| inventory.vms[vm].name());
-        sink.report(
+        sink.report_key(
             Subject::AffinityGroup(id),
+            "hosts_rule.enforcing",
             format!(
                 "affinity group {} confines {} ({}) to hosts of {} with an enforcing rule",
                 group.name,
@@ -87,8 +88,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             vm.placement_hosts.clone()
         };
         if let Some(site) = sites.single_site(hosts.iter().copied()) {
-            sink.report(
+            sink.report_key(
                 Subject::Vm(id),
+                "placement",
                 format!(
                     "vm {} is pinned to {} of {}",
                     vm.name,

@@ -60,8 +60,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         if missing.is_empty() {
             continue;
         }
-        sink.report(
+        sink.report_key(
             Subject::Vm(id),
+            "lease",
             format!(
                 "vm {} has its lease on {}, which is not writable at {}",
                 vm.name,

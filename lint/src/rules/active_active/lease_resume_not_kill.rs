@@ -54,8 +54,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             ResumeBehaviour::AutoResume => "auto_resume",
             ResumeBehaviour::LeavePaused => "leave_paused",
         };
-        sink.report(
+        sink.report_key(
             Subject::Vm(id),
+            "resume_behaviour",
             format!(
                 "vm {} has a lease but resumes from storage errors with {behaviour}, not kill: it may run twice after a failover",
                 vm.name

@@ -45,8 +45,9 @@ declare_rule! {
 fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
     for (id, domain) in inventory.storage_domains.iter() {
         if domain.storage == StorageType::Localfs {
-            sink.report(
+            sink.report_key(
                 Subject::StorageDomain(id),
+                "storage",
                 format!(
                     "storage domain {} is on local storage (localfs), which does not survive its host, let alone its site",
                     domain.name

@@ -136,6 +136,16 @@ pub(crate) fn name_list<'n>(names: impl IntoIterator<Item = &'n str>, limit: usi
     }
 }
 
+/// Names as a TOML array of strings, for help that shows the line to write:
+/// `["site-a", "site-b"]`.
+pub(crate) fn toml_list<'n>(names: impl IntoIterator<Item = &'n str>) -> String {
+    let quoted: Vec<String> = names
+        .into_iter()
+        .map(|name| toml::Value::from(name).to_string())
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
 /// How many names a message lists before "and N more".
 pub(crate) const LIST_LIMIT: usize = 3;
 

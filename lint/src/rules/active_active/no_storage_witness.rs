@@ -53,6 +53,15 @@ declare_rule! {
 
 fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
     let sites = Sites::new(inventory);
+    // A site that can be the witness: the first of role witness, else a placeholder.
+    let witness_site = toml::Value::from(
+        inventory
+            .sites
+            .values()
+            .find(|s| s.role == SiteRole::Witness)
+            .map_or("<site of role witness>", |s| s.name.as_str()),
+    )
+    .to_string();
     for (id, domain) in inventory.storage_domains.iter() {
         let writable = domain
             .writable_at
@@ -74,13 +83,16 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             ),
             Some(_) => continue,
         };
-        sink.report(
+        sink.report_key(
             Subject::StorageDomain(id),
+            "witness",
             format!(
                 "storage domain {} is written at {} sites and {problem}: a site partition can split the brain",
                 domain.name, writable
             ),
-            "place a quorum witness or arbiter for the replication in a third site (witness = \"<site of role witness>\")",
+            format!(
+                "place a quorum witness or arbiter for the replication in a third site (witness = {witness_site})"
+            ),
         );
     }
 }

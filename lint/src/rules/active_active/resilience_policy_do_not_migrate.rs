@@ -44,10 +44,11 @@ declare_rule! {
 fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
     for (id, cluster) in inventory.clusters.iter() {
         if cluster.on_error == OnError::DoNotMigrate {
-            sink.report(
+            sink.report_key(
                 Subject::Cluster(id),
+                "on_error",
                 format!(
-                    "cluster {} does not migrate VMs off non-operational hosts (on_error = do_not_migrate)",
+                    "cluster {} does not migrate VMs off non-operational hosts (on_error = \"do_not_migrate\")",
                     cluster.name
                 ),
                 "set on_error = \"migrate\" (or \"migrate_highly_available\")",

@@ -74,8 +74,9 @@ fn check(inventory: &Inventory, policy: &Policy, sink: &mut Sink) {
         if a.role == SiteRole::Witness || b.role == SiteRole::Witness || link.rtt_ms <= ceiling {
             continue;
         }
-        sink.report(
+        sink.report_key(
             Subject::Link(link),
+            "rtt_ms",
             format!(
                 "link {}/{} has a round-trip time of {} ms, above the {} ms ceiling for {engine}",
                 a.name, b.name, link.rtt_ms, ceiling

@@ -91,8 +91,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         } else {
             "above"
         };
-        sink.report(
+        sink.report_key(
             Subject::Host(id),
+            "spm_priority",
             format!(
                 "host {} has SPM priority {}, {relation} primary host {}'s {}",
                 host.name, host.spm_priority, primary.name, primary.spm_priority

@@ -53,8 +53,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
     let place = engine.site.map_or(String::new(), |site| {
         format!(" in {}", inventory.sites[site].name)
     });
-    sink.report(
+    sink.report_key(
         Subject::Engine,
+        "external_ha",
         format!(
             "the standalone engine{place} has no external HA: if it goes down with its site, nothing fails over"
         ),

@@ -1,7 +1,7 @@
 use stretchdr_model::inventory::{DomainType, Replication};
 use stretchdr_model::{EntityId, Inventory, Named, StorageDomainId};
 
-use super::{LIST_LIMIT, Sites, count, name_list};
+use super::{LIST_LIMIT, Sites, count, name_list, toml_list};
 use crate::policy::Policy;
 use crate::rule::{Sink, Subject, declare_rule};
 
@@ -74,18 +74,36 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             }
             Some(Replication::Sync) => continue,
         };
-        report(sink, id, &domain.name, vms, &problem);
+        // The key to change: the replication, or (when it is sync) the sites it is written at.
+        let key = if domain.replication == Some(Replication::Sync) {
+            "writable_at"
+        } else {
+            "replication"
+        };
+        let every_site = toml_list(sites.active.iter().map(|&s| sites.name(s)));
+        report(sink, id, key, &domain.name, vms, &problem, &every_site);
     }
 }
 
-fn report(sink: &mut Sink, id: StorageDomainId, name: &str, vms: &[&str], problem: &str) {
-    sink.report(
+fn report(
+    sink: &mut Sink,
+    id: StorageDomainId,
+    key: &str,
+    name: &str,
+    vms: &[&str],
+    problem: &str,
+    every_site: &str,
+) {
+    sink.report_key(
         Subject::StorageDomain(id),
+        key,
         format!(
             "data domain {name} holds disks of {} ({}) but {problem}",
             count(vms.len(), "HA VM", "HA VMs"),
             name_list(vms.iter().copied(), LIST_LIMIT)
         ),
-        "replicate the domain synchronously and make it writable at both sites (replication = \"sync\", writable_at = [both sites])",
+        format!(
+            "replicate the domain synchronously and make it writable at every active site (replication = \"sync\", writable_at = {every_site})"
+        ),
     );
 }

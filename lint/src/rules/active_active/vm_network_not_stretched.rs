@@ -1,6 +1,6 @@
 use stretchdr_model::{EntityId, Inventory, Named};
 
-use super::{LIST_LIMIT, Sites, count, name_list};
+use super::{LIST_LIMIT, Sites, count, name_list, toml_list};
 use crate::policy::Policy;
 use crate::rule::{Sink, Subject, declare_rule};
 
@@ -64,8 +64,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         if vms.is_empty() || missing.is_empty() {
             continue;
         }
-        sink.report(
+        sink.report_key(
             Subject::Network(id),
+            "sites",
             format!(
                 "network {} is not carried at {}, but {} of the stretch cluster {} it ({})",
                 network.name,
@@ -74,7 +75,10 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
                 if vms.len() == 1 { "uses" } else { "use" },
                 name_list(vms.iter().copied(), LIST_LIMIT)
             ),
-            "carry the network at both sites (sites = [both]) over the stretched L2 link",
+            format!(
+                "carry the network at every active site (sites = {}) over the stretched L2 link",
+                toml_list(sites.active.iter().map(|&s| sites.name(s)))
+            ),
         );
     }
 }

@@ -50,8 +50,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         // agents, not by the engine's HA flag.
         if !vm.ha && !vm.hosted_engine && vm.status == VmStatus::Up && sites.is_stretch(vm.cluster)
         {
-            sink.report(
+            sink.report_key(
                 Subject::Vm(id),
+                "ha",
                 format!(
                     "vm {} is running but not highly available: it is not restarted after a site loss",
                     vm.name

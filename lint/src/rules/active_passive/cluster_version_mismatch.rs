@@ -23,10 +23,17 @@ declare_mapping_rule! {
     ///
     /// ## Example
     /// ```toml
-    /// # primary design                 # secondary design
-    /// [[cluster]]                      [[cluster]]
-    /// name = "prod"                    name = "dr"
-    /// compatibility = "4.7"            compatibility = "4.6"
+    /// # primary design
+    /// [[cluster]]
+    /// name = "prod"
+    /// compatibility = "4.7"
+    /// ```
+    ///
+    /// ```toml
+    /// # secondary design
+    /// [[cluster]]
+    /// name = "dr"
+    /// compatibility = "4.6"
     /// ```
     ///
     /// Use instead: raise the secondary's cluster to the primary's compatibility version.

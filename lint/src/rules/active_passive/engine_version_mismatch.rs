@@ -15,8 +15,13 @@ declare_mapping_rule! {
     ///
     /// ## Example
     /// ```toml
-    /// [engine]        # primary               [engine]        # secondary
-    /// version = "4.5.6"                        version = "4.4.10"
+    /// [engine]            # primary design
+    /// version = "4.5.6"
+    /// ```
+    ///
+    /// ```toml
+    /// [engine]            # secondary design
+    /// version = "4.4.10"
     /// ```
     ///
     /// Use instead: upgrade both engines together.

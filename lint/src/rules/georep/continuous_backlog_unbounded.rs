@@ -50,6 +50,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         }
         s.report(
             sink,
+            "bandwidth",
             format!(
                 "continuous geo-replication session {} changes {} a week but ships at most {}: the backlog grows without bound",
                 s.label(),

@@ -45,6 +45,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         };
         s.report(
             sink,
+            "schedule",
             format!(
                 "continuous geo-replication session {} also has the engine's sync schedule ({schedule}): its first sync stops the session",
                 s.label()

@@ -68,8 +68,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             .gluster
             .as_ref()
             .map_or(String::new(), |v| format!(" (volume {})", v.volume));
-        sink.report(
+        sink.report_key(
             Subject::StorageDomain(id),
+            "gluster",
             format!(
                 "gluster data domain {}{volume} has no geo-replication session: no copy of its data is kept at another site",
                 domain.name

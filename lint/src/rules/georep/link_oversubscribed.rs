@@ -18,9 +18,30 @@ declare_rule! {
     ///
     /// ## Example
     /// ```toml
-    /// # link 1Gbps
-    /// bandwidth = "800Mbps"   # session 1
-    /// bandwidth = "800Mbps"   # session 2
+    /// [[link]]
+    /// sites = ["site-a", "site-b"]
+    /// rtt_ms = 20.0
+    /// bandwidth = "1Gbps"
+    ///
+    /// [[storage_domain]]
+    /// name = "vmstore"
+    /// storage = "glusterfs"
+    /// gluster = { volume = "vmstore" }
+    ///
+    /// [[storage_domain.georep]]
+    /// secondary_volume = "vmstore-dr"
+    /// secondary_site = "site-b"
+    /// bandwidth = "800Mbps"
+    ///
+    /// [[storage_domain]]
+    /// name = "data"
+    /// storage = "glusterfs"
+    /// gluster = { volume = "data" }
+    ///
+    /// [[storage_domain.georep]]
+    /// secondary_volume = "data-dr"
+    /// secondary_site = "site-b"
+    /// bandwidth = "800Mbps"       # 1.6Gbps together over a 1Gbps link
     /// ```
     ///
     /// Use instead: session bandwidths that add up to at most the link's.
@@ -65,8 +86,9 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         if total <= link || labels.len() < 2 {
             continue;
         }
-        let _ = sink.report(
+        let _ = sink.report_key(
             Subject::Link(site_link),
+            "bandwidth",
             format!(
                 "the geo-replication sessions over link {}/{} ({}) are given {} together, more than the link's {}",
                 inventory.sites[a].name,

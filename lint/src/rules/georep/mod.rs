@@ -53,13 +53,22 @@ impl SessionRef<'_> {
         )
     }
 
-    /// Reports a finding about the session's domain, pointing at the session's own table.
-    pub fn report(&self, sink: &mut Sink, message: String, help: &str) {
+    /// Reports a finding about the session's domain, pointing at the session's own table and
+    /// in it at `key`, the key the finding judges, when the table writes it.
+    pub fn report(&self, sink: &mut Sink, key: &str, message: String, help: &str) {
+        let key = self
+            .session
+            .origin
+            .and_then(|table| sink.key_origin(table, key));
         let finding = sink.report(Subject::StorageDomain(self.domain_id), message, help);
         finding.discriminator = Some(self.session.secondary_volume.clone());
         if let Some(origin) = self.session.origin {
             finding.origin = Some(origin);
             finding.line = Some(origin.line);
+        }
+        if let Some(key) = key {
+            finding.key = Some(key);
+            finding.line = Some(key.line);
         }
     }
 }

@@ -38,6 +38,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         }
         s.report(
             sink,
+            "secondary_servers_up",
             format!(
                 "geo-replication session {} has no server up at the secondary: every sync fails",
                 s.label()

@@ -66,6 +66,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             }
             s.report(
                 sink,
+                "rpo_target",
                 format!(
                     "continuous geo-replication session {} lags up to {} (a backlog of up to {} at {}), above its {} target",
                     s.label(),
@@ -91,6 +92,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         };
         s.report(
             sink,
+            "rpo_target",
             format!(
                 "geo-replication session {} has a worst-case RPO of {} ({} between syncs plus {} to ship {} at {} and {} until the engine's status refresh sees it), above its {} target{overrun}",
                 s.label(),

@@ -59,6 +59,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         };
         s.report(
             sink,
+            "schedule",
             message,
             "schedule the sync daily or weekly in the domain's Remote Data Sync Setup",
         );

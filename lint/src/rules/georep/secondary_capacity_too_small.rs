@@ -53,6 +53,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         }
         s.report(
             sink,
+            "secondary_capacity",
             format!(
                 "geo-replication session {}: secondary volume {} has {}, less than volume {}'s {}",
                 s.label(),

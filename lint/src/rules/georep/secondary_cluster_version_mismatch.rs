@@ -48,6 +48,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         }
         s.report(
             sink,
+            "secondary_cluster",
             format!(
                 "geo-replication session {}: cluster {} is at compatibility {pv}, secondary cluster {} at {qv}",
                 s.label(),

@@ -44,6 +44,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         }
         s.report(
             sink,
+            "secondary_cluster",
             format!(
                 "geo-replication session {} replicates within cluster {}: the engine refuses a secondary volume in the primary volume's cluster",
                 s.label(),

@@ -57,6 +57,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         };
         s.report(
             sink,
+            "secondary_sharding",
             format!(
                 "geo-replication session {}: volume {} is sharded but secondary volume {} is not{why}",
                 s.label(),

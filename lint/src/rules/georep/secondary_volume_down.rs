@@ -39,6 +39,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         }
         s.report(
             sink,
+            "secondary_status",
             format!(
                 "geo-replication session {} replicates to volume {}, which is down: every sync fails",
                 s.label(),

@@ -39,6 +39,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         }
         s.report(
             sink,
+            "secondary_empty",
             format!(
                 "geo-replication session {} writes volume {}, which was not empty: the engine only offers empty secondaries",
                 s.label(),

@@ -17,9 +17,21 @@ declare_rule! {
     ///
     /// ## Example
     /// ```toml
-    /// # two domains
+    /// [[storage_domain]]
+    /// name = "vmstore"
+    /// storage = "glusterfs"
+    /// gluster = { volume = "vmstore" }
+    ///
+    /// [[storage_domain.georep]]
     /// secondary_volume = "dr"
-    /// secondary_volume = "dr"
+    ///
+    /// [[storage_domain]]
+    /// name = "data"
+    /// storage = "glusterfs"
+    /// gluster = { volume = "data" }
+    ///
+    /// [[storage_domain.georep]]
+    /// secondary_volume = "dr"     # the same secondary volume
     /// ```
     ///
     /// Use instead: one secondary volume per session.
@@ -48,6 +60,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
             }
             Some(other) => s.report(
                 sink,
+                "secondary_volume",
                 format!(
                     "geo-replication session {} writes volume {}, already the target of session {other}",
                     s.label(),

@@ -56,6 +56,7 @@ fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
         }
         s.report(
             sink,
+            "secondary_shard_block_size",
             format!(
                 "geo-replication session {}: volume {} has {} shards, secondary volume {} has {}",
                 s.label(),

@@ -5,7 +5,7 @@
 use std::ops::RangeInclusive;
 
 use crate::design::build::{Ctx, NameIndex, Result, resolve};
-use crate::design::raw::{RawGeoRep, RawGluster, S};
+use crate::design::raw::{RawGeoRep, RawGluster, S, flag};
 use crate::ids::{ClusterId, SiteId};
 use crate::inventory::{
     ChangeRate, CronSchedule, GeoRepMode, GeoRepSession, GlusterVolume, SyncSchedule,
@@ -180,7 +180,7 @@ fn session_of(
             .map(|c| resolve(ctx, "secondary_cluster", "cluster", clusters, c))
             .transpose()?,
         secondary_up,
-        secondary_empty: raw.secondary_empty,
+        secondary_empty: flag(&raw.secondary_empty),
         secondary_servers_up,
         secondary_volume: raw.secondary_volume.get_ref().clone(),
         secondary_site,
@@ -189,7 +189,7 @@ fn session_of(
             .as_ref()
             .map(|v| ctx.size("secondary_capacity", v))
             .transpose()?,
-        secondary_sharding: raw.secondary_sharding,
+        secondary_sharding: flag(&raw.secondary_sharding),
         secondary_shard_block_size_bytes: raw
             .secondary_shard_block_size
             .as_ref()
