@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use stretchdr_model::mapping::keys::levenshtein;
+pub use stretchdr_model::keys::did_you_mean;
 use stretchdr_model::units::{format_seconds_human, parse_duration_ms};
 
 use crate::montecarlo::MonteCarloResult;
@@ -42,16 +42,6 @@ pub fn parse_value(unit: Unit, text: &str) -> Result<f64, String> {
         Unit::Percent => number(text.trim_end_matches('%'))
             .ok_or_else(|| "expected percentage points, e.g. 5".to_string()),
     }
-}
-
-/// `did you mean `X`? ` when one of `names` is close to `name` (a few edits), else nothing.
-pub fn did_you_mean<'n>(name: &str, names: impl IntoIterator<Item = &'n str>) -> String {
-    names
-        .into_iter()
-        .map(|n| (levenshtein(name, n), n))
-        .filter(|(d, _)| *d <= (name.len() / 3).max(2))
-        .min()
-        .map_or(String::new(), |(_, n)| format!("did you mean `{n}`? "))
 }
 
 /// A metric an objective can bound.
