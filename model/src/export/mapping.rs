@@ -5,7 +5,7 @@
 //! (deleted since, or a file saved from another engine) is skipped, not an error.
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::error::LoadError;
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
@@ -582,6 +582,15 @@ impl Loader<'_> {
     /// VM snapshots in `vms/<id>/snapshots` (those listed in the VM, when fetched with
     /// `follow=snapshots`, are read with the VM).
     fn snapshots(&mut self) -> Result<(), LoadError> {
+        // A snapshot both inline and in its file (as `stretchdr fetch` writes a followed
+        // VM) is one snapshot.
+        let mut known: HashSet<(VmId, String)> = self
+            .inventory
+            .snapshots
+            .iter()
+            .flatten()
+            .filter_map(|s| Some((s.vm, s.id.clone()?)))
+            .collect();
         self.sub_collections(
             "vms",
             "snapshots",
@@ -589,7 +598,12 @@ impl Loader<'_> {
             |this, vm_id, doc, node| {
                 let snapshots = this.inventory.snapshots.get_or_insert_with(Vec::new);
                 if let Some(&vm) = this.ids.vms.find(vm_id) {
-                    snapshots.push(snapshot(vm, doc, node));
+                    let new = node
+                        .id()
+                        .is_none_or(|id| known.insert((vm, id.to_string())));
+                    if new {
+                        snapshots.push(snapshot(vm, doc, node));
+                    }
                 }
                 Ok(())
             },
