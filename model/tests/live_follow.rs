@@ -314,3 +314,72 @@ fn follow_is_not_asked_when_turned_off() {
     );
     assert_eq!(count(&summary, "vms/*/diskattachments").0, 5);
 }
+
+/// The stand-in engine serving a hyperconverged gluster setup (`gluster_hci_json`).
+fn gluster_engine(follow: Follow) -> FakeEngine {
+    let mut behaviour = Behaviour::capture();
+    behaviour.export = live_support::fixtures().join("exports/gluster_hci_json");
+    behaviour.follow = follow;
+    FakeEngine::start(behaviour)
+}
+
+#[test]
+fn gluster_volumes_and_their_bricks_are_fetched_inline_or_one_request_each() {
+    let dir = TempDir::new("gluster");
+    let honouring = gluster_engine(Follow::Honour);
+    let out_followed = dir.path().join("followed");
+    let followed = fetch_to_dir(&honouring.options(dir.path()), &out_followed).unwrap();
+    let ignoring = gluster_engine(Follow::Ignore);
+    let out_fallback = dir.path().join("fallback");
+    let fallback = fetch_to_dir(&ignoring.options(dir.path()), &out_fallback).unwrap();
+
+    // The gluster cluster's volumes inline, or one request; each volume's bricks always
+    // one request (the engine cannot follow them).
+    assert_eq!(count(&followed, "clusters/*/glustervolumes"), (0, 2, 1));
+    assert_eq!(count(&fallback, "clusters/*/glustervolumes"), (1, 2, 0));
+    for summary in [&followed, &fallback] {
+        assert_eq!(
+            count(summary, "clusters/*/glustervolumes/*/glusterbricks"),
+            (2, 6, 0)
+        );
+    }
+    let brick_paths: Vec<String> = api_paths(&honouring.requests())
+        .into_iter()
+        .filter(|p| p.ends_with("/glusterbricks"))
+        .collect();
+    assert_eq!(brick_paths.len(), 2, "{brick_paths:?}");
+    assert_eq!(relative_files(&out_followed), relative_files(&out_fallback));
+    assert!(
+        relative_files(&out_followed)
+            .iter()
+            .any(|f| f.ends_with("/glusterbricks.json")),
+        "{:?}",
+        relative_files(&out_followed)
+    );
+
+    let live = fetch_inventory(&honouring.options(dir.path())).unwrap();
+    let export = load_export(&live_support::fixtures().join("exports/gluster_hci_json")).unwrap();
+    let vmstore = |inventory: &Inventory| {
+        inventory
+            .storage_domains
+            .values()
+            .find(|d| d.name == "vmstore")
+            .and_then(|d| d.gluster.clone())
+            .expect("vmstore has its volume")
+    };
+    let (from_engine, from_export) = (vmstore(&live), vmstore(&export));
+    assert_eq!(from_engine.bricks, from_export.bricks);
+    assert_eq!(from_engine.replica, Some(3));
+    assert_eq!(from_engine.shard_block_size_bytes, Some(512 << 20));
+    // The API carries no geo-replication sessions; the export has gluster's saved status.
+    assert!(from_engine.georep.is_empty());
+    assert_eq!(from_export.georep.len(), 1);
+    assert_eq!(
+        dr_data(&load_export(&out_followed).unwrap()),
+        dr_data(&live)
+    );
+    assert_eq!(
+        dr_data(&load_export(&out_followed).unwrap()),
+        dr_data(&load_export(&out_fallback).unwrap())
+    );
+}

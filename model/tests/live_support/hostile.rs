@@ -36,6 +36,12 @@ pub enum Mode {
     GzipBomb,
     /// The API root answers HTML labelled as JSON.
     NonJsonRoot,
+    /// A proper API root offering `vms`, whose entities carry the bearer token (and the
+    /// password) where an error quotes them: in an id unfit for a path.
+    TokenInIds,
+    /// As [`Mode::TokenInIds`], the token in a VM's memory, which the export loader
+    /// refuses, quoting the line.
+    TokenInValues,
 }
 
 pub struct HostileEngine {
@@ -203,6 +209,26 @@ fn serve(stream: TcpStream, config: Arc<ServerConfig>, mode: Mode, stop: &Atomic
             );
             let _ = tls.write_all(bomb);
         }
+        (Mode::TokenInIds | Mode::TokenInValues, false)
+            if request.target.trim_end_matches('/') == "/ovirt-engine/api" =>
+        {
+            let root = r#"{"product_info":{"name":"oVirt Engine","version":{"major":"4","minor":"5"}},
+                "link":[{"href":"/ovirt-engine/api/vms","rel":"vms"}]}"#;
+            simple(&mut tls, "200 OK", root);
+        }
+        (Mode::TokenInIds, false) => {
+            let token = bearer_of(&request);
+            let body = format!(r#"{{"vm":[{{"id":"../{token} {PASSWORD}","name":"a"}}]}}"#);
+            simple(&mut tls, "200 OK", &body);
+        }
+        (Mode::TokenInValues, false) if request.target.contains("/vms?") => {
+            let token = bearer_of(&request);
+            let body = format!(
+                r#"{{"vm":[{{"id":"a1","name":"a","memory":"{token} {PASSWORD}","cluster":{{"id":"c1"}}}}]}}"#
+            );
+            simple(&mut tls, "200 OK", &body);
+        }
+        (Mode::TokenInValues, false) => simple(&mut tls, "200 OK", "{}"),
         (Mode::NonJsonRoot, false) => {
             simple(
                 &mut tls,
@@ -214,6 +240,12 @@ fn serve(stream: TcpStream, config: Arc<ServerConfig>, mode: Mode, stop: &Atomic
     let _ = tls.flush();
     tls.conn.send_close_notify();
     let _ = tls.flush();
+}
+
+/// The bearer token a request carries.
+fn bearer_of(request: &Recorded) -> String {
+    let header = request.header("authorization").unwrap_or("");
+    header.strip_prefix("Bearer ").unwrap_or(header).to_string()
 }
 
 /// What an echoing server sends back: the request's body as sent (the password
