@@ -319,3 +319,16 @@ fn fetch_from_an_engine_echoing_the_token_shows_no_secret() {
         assert!(!out.exists(), "{mode:?}: nothing is written");
     }
 }
+
+#[test]
+fn an_out_holding_an_export_is_refused_before_a_password_is_asked_for() {
+    let out = out_dir("existing-export");
+    std::fs::create_dir_all(out.join("api")).unwrap();
+    let args = ["--engine", "https://127.0.0.1:1", "--user", "u", "--out"];
+    let output = fetch(&[&args[..], &[out.to_str().unwrap()]].concat(), None);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("exists already"), "{err}");
+    assert!(!err.contains("OVIRT_PASSWORD"), "{err}");
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -33,7 +33,7 @@ pub use client::ReadOnlyClient;
 pub use credentials::{Credentials, Password};
 
 pub use error::LiveError;
-pub use snapshot::{CollectionCount, FetchSummary};
+pub use snapshot::{CollectionCount, FetchSummary, check_output};
 pub use url::EngineUrl;
 
 /// How to reach and trust an engine; built by each command from its flags, no clap here.

@@ -373,7 +373,7 @@ fn write_file(path: &Path, body: &[u8]) -> Result<(), LiveError> {
 
 /// Refuses an output directory that already holds an export: files of entities deleted
 /// since an older fetch would load as if they still existed.
-pub(crate) fn check_output(out: &Path) -> Result<(), LiveError> {
+pub fn check_output(out: &Path) -> Result<(), LiveError> {
     for existing in [out.join("api"), out.join("api.json")] {
         if existing.symlink_metadata().is_ok() {
             return Err(LiveError::Output {
