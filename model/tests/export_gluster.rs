@@ -191,3 +191,58 @@ fn an_export_without_gluster_volumes_gives_no_volume() {
     assert_eq!(connection.gluster_volume.as_deref(), Some("vmstore"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn volumes_in_xml_as_the_api_writes_them() {
+    let dir = std::env::temp_dir().join(format!(
+        "stretchdr-export-gluster-xml-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cluster = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+    let volumes = dir.join(format!("api/clusters/{cluster}"));
+    std::fs::create_dir_all(&volumes).unwrap();
+    std::fs::write(
+        dir.join("api/clusters.xml"),
+        format!(r#"<clusters><cluster id="{cluster}"><name>gl</name><gluster_service>true</gluster_service></cluster></clusters>"#),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("api/storagedomains.xml"),
+        r#"<storage_domains>
+  <storage_domain id="5d4c3b2a-1f0e-4d9c-8b7a-695847362514">
+    <name>data</name>
+    <type>data</type>
+    <storage><type>glusterfs</type><address>gl1.example.com</address><path>/data</path></storage>
+  </storage_domain>
+</storage_domains>
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        volumes.join("glustervolumes.xml"),
+        r#"<gluster_volumes>
+  <gluster_volume id="7a6b5c4d-3e2f-4109-8a7b-6c5d4e3f2a1b">
+    <name>data</name>
+    <volume_type>distributed_replicate</volume_type>
+    <replica_count>3</replica_count>
+    <options>
+      <option><name>features.shard</name><value>off</value></option>
+    </options>
+    <bricks>
+      <brick><name>gl1.example.com:/bricks/data</name></brick>
+    </bricks>
+  </gluster_volume>
+</gluster_volumes>
+"#,
+    )
+    .unwrap();
+    let inventory = load_export(&dir).unwrap();
+    let data = volume(&inventory, "data").expect("the volume of data");
+    assert_eq!(data.sharding, Some(false));
+    assert_eq!(data.shard_block_size_bytes, None);
+    assert_eq!(data.replica, Some(3));
+    assert_eq!(data.bricks, ["gl1.example.com:/bricks/data"]);
+    assert_eq!(inventory.clusters[data.cluster.unwrap()].name, "gl");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
