@@ -52,7 +52,8 @@ enum BodyTo<'a> {
     File(&'a Path),
 }
 
-/// A read-only engine client. Its public surface is [`ReadOnlyClient::get`]: there is no way
+/// A read-only engine client. Its public surface is GET ([`ReadOnlyClient::get`], and
+/// [`ReadOnlyClient::get_to_file`] for bodies streamed to disk): there is no way
 /// to build a PUT, POST or DELETE through it, so no code path of stretchdr can change an
 /// engine. Safe to share between threads; the token is renewed once when the engine
 /// answers 401 (tokens expire, engines restart).
