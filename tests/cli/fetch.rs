@@ -288,7 +288,7 @@ fn sim_against_a_live_engine() {
 /// what it sends: the error shows neither, in any encoding, and nothing is written.
 #[test]
 fn fetch_from_an_engine_echoing_the_token_shows_no_secret() {
-    use live_support::hostile::{HostileEngine, Mode, TOKEN};
+    use crate::live_support::hostile::{HostileEngine, Mode, TOKEN};
     for mode in [Mode::TokenInIds, Mode::EchoSecrets] {
         let engine = HostileEngine::start(mode);
         let dir = TempDir::new(&format!("cli-fetch-hostile-{mode:?}"));
