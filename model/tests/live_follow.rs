@@ -37,6 +37,32 @@ fn entities(inventory: &Inventory) -> Value {
     })
 }
 
+/// The access and failback data of an inventory (roles, AAA domains, templates, VM
+/// snapshots, gluster volumes) as JSON, without origins.
+fn dr_data(inventory: &Inventory) -> Value {
+    let mut value = serde_json::json!({
+        "roles": inventory.roles,
+        "aaa_domains": inventory.aaa_domains,
+        "templates": inventory.templates,
+        // In VM order when inline, in VM directory order when read from files.
+        "snapshots": inventory.snapshots.as_ref().map(|snapshots| {
+            let mut sorted: Vec<Value> = snapshots
+                .iter()
+                .map(|s| serde_json::to_value(s).unwrap())
+                .collect();
+            sorted.sort_by_key(|s| s.to_string());
+            sorted
+        }),
+        "gluster": inventory
+            .storage_domains
+            .values()
+            .map(|d| serde_json::to_value(&d.gluster).unwrap())
+            .collect::<Vec<_>>(),
+    });
+    strip_origins(&mut value);
+    value
+}
+
 fn strip_origins(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -103,16 +129,28 @@ fn an_engine_that_follows_links_is_read_in_one_request_per_collection() {
     let requests = honouring.requests();
     let paths = api_paths(&requests);
     // The token, the root, and one GET per top-level collection: nothing per entity.
-    assert_eq!(requests.len(), 1 + 1 + 9, "{paths:?}");
+    assert_eq!(requests.len(), 1 + 1 + 12, "{paths:?}");
     assert!(paths.iter().all(|p| !p.contains('/')), "{paths:?}");
+    let follow = |collection: &str| {
+        requests
+            .iter()
+            .find(|r| r.path() == format!("/ovirt-engine/api/{collection}"))
+            .and_then(|r| r.query("follow"))
+    };
+    assert_eq!(
+        follow("vms").as_deref(),
+        Some("disk_attachments,nics,snapshots")
+    );
+    assert_eq!(follow("templates").as_deref(), Some("disk_attachments"));
+    assert_eq!(
+        follow("clusters").as_deref(),
+        Some("affinity_groups,gluster_volumes")
+    );
+    assert_eq!(follow("roles"), None);
     let vms = requests
         .iter()
         .find(|r| r.path() == "/ovirt-engine/api/vms")
         .unwrap();
-    assert_eq!(
-        vms.query("follow").as_deref(),
-        Some("disk_attachments,nics")
-    );
     assert_eq!(vms.query("search").as_deref(), Some("page 1"));
 
     let ignoring = engine(Follow::Ignore);
@@ -128,6 +166,19 @@ fn an_engine_that_follows_links_is_read_in_one_request_per_collection() {
 
     assert_eq!(live.vms.len(), 5);
     assert_eq!(entities(&live), entities(&fallback));
+    // Roles, AAA domains, templates and snapshots, inline or one request each, the same.
+    assert_eq!(dr_data(&live), dr_data(&fallback));
+    assert_eq!(live.roles.as_ref().map(Vec::len), Some(4));
+    assert_eq!(live.aaa_domains.as_ref().map(Vec::len), Some(2));
+    assert_eq!(live.templates.as_ref().map(Vec::len), Some(5));
+    assert!(
+        live.snapshots.as_ref().is_some_and(|s| !s.is_empty()),
+        "the VMs' snapshots were read"
+    );
+    assert!(
+        fallback_paths.contains(&"vms/21f55c51-a9ed-489e-a8b9-1b7cf921f5a6/snapshots".to_string()),
+        "{fallback_paths:?}"
+    );
     assert_eq!(
         entities(&live),
         entities(&load_export(&capture_json()).unwrap())
@@ -155,6 +206,12 @@ fn both_engines_give_the_same_export_files_and_the_summary_counts_requests() {
         entities(&load_export(&out_followed).unwrap()),
         entities(&load_export(&out_fallback).unwrap())
     );
+    assert_eq!(
+        dr_data(&load_export(&out_followed).unwrap()),
+        dr_data(&load_export(&out_fallback).unwrap())
+    );
+    assert_eq!(count(&followed, "vms/*/snapshots").2, 5);
+    assert_eq!(count(&fallback, "vms/*/snapshots").0, 5);
     assert_eq!(followed.requests, honouring.requests().len());
     assert_eq!(fallback.requests, ignoring.requests().len());
     assert_eq!(followed.responses, fallback.responses);
@@ -256,4 +313,73 @@ fn follow_is_not_asked_when_turned_off() {
             .all(|r| r.query("follow").is_none())
     );
     assert_eq!(count(&summary, "vms/*/diskattachments").0, 5);
+}
+
+/// The stand-in engine serving a hyperconverged gluster setup (`gluster_hci_json`).
+fn gluster_engine(follow: Follow) -> FakeEngine {
+    let mut behaviour = Behaviour::capture();
+    behaviour.export = live_support::fixtures().join("exports/gluster_hci_json");
+    behaviour.follow = follow;
+    FakeEngine::start(behaviour)
+}
+
+#[test]
+fn gluster_volumes_and_their_bricks_are_fetched_inline_or_one_request_each() {
+    let dir = TempDir::new("gluster");
+    let honouring = gluster_engine(Follow::Honour);
+    let out_followed = dir.path().join("followed");
+    let followed = fetch_to_dir(&honouring.options(dir.path()), &out_followed).unwrap();
+    let ignoring = gluster_engine(Follow::Ignore);
+    let out_fallback = dir.path().join("fallback");
+    let fallback = fetch_to_dir(&ignoring.options(dir.path()), &out_fallback).unwrap();
+
+    // The gluster cluster's volumes inline, or one request; each volume's bricks always
+    // one request (the engine cannot follow them).
+    assert_eq!(count(&followed, "clusters/*/glustervolumes"), (0, 2, 1));
+    assert_eq!(count(&fallback, "clusters/*/glustervolumes"), (1, 2, 0));
+    for summary in [&followed, &fallback] {
+        assert_eq!(
+            count(summary, "clusters/*/glustervolumes/*/glusterbricks"),
+            (2, 6, 0)
+        );
+    }
+    let brick_paths: Vec<String> = api_paths(&honouring.requests())
+        .into_iter()
+        .filter(|p| p.ends_with("/glusterbricks"))
+        .collect();
+    assert_eq!(brick_paths.len(), 2, "{brick_paths:?}");
+    assert_eq!(relative_files(&out_followed), relative_files(&out_fallback));
+    assert!(
+        relative_files(&out_followed)
+            .iter()
+            .any(|f| f.ends_with("/glusterbricks.json")),
+        "{:?}",
+        relative_files(&out_followed)
+    );
+
+    let live = fetch_inventory(&honouring.options(dir.path())).unwrap();
+    let export = load_export(&live_support::fixtures().join("exports/gluster_hci_json")).unwrap();
+    let vmstore = |inventory: &Inventory| {
+        inventory
+            .storage_domains
+            .values()
+            .find(|d| d.name == "vmstore")
+            .and_then(|d| d.gluster.clone())
+            .expect("vmstore has its volume")
+    };
+    let (from_engine, from_export) = (vmstore(&live), vmstore(&export));
+    assert_eq!(from_engine.bricks, from_export.bricks);
+    assert_eq!(from_engine.replica, Some(3));
+    assert_eq!(from_engine.shard_block_size_bytes, Some(512 << 20));
+    // The API carries no geo-replication sessions; the export has gluster's saved status.
+    assert!(from_engine.georep.is_empty());
+    assert_eq!(from_export.georep.len(), 1);
+    assert_eq!(
+        dr_data(&load_export(&out_followed).unwrap()),
+        dr_data(&live)
+    );
+    assert_eq!(
+        dr_data(&load_export(&out_followed).unwrap()),
+        dr_data(&load_export(&out_fallback).unwrap())
+    );
 }

@@ -85,3 +85,23 @@ fn an_api_root_that_is_not_json_ends_the_fetch() {
     assert!(matches!(error, LiveError::NotOvirt { .. }), "{error}");
     assert!(error.to_string().contains("invalid JSON"), "{error}");
 }
+
+#[test]
+fn a_token_echoed_in_entities_is_scrubbed_from_fetch_and_load_errors() {
+    // The fetch refuses the id, quoting it.
+    let error = attack(Mode::TokenInIds);
+    assert!(matches!(error, LiveError::NotOvirt { .. }), "{error}");
+    assert!(error.to_string().contains("usable id"), "{error}");
+    assert!(error.to_string().contains("***"), "{error}");
+    // The loader refuses the memory, quoting the line the engine sent. (`fetch` writes the
+    // export as sent: it is the loader reading it that fails.)
+    let engine = HostileEngine::start(Mode::TokenInValues);
+    let dir = TempDir::new("hostile-token-in-values");
+    let error = fetch_inventory(&engine.options(dir.path())).expect_err("memory is no number");
+    assert!(matches!(error, LiveError::Load(_)), "{error:?}");
+    let shown = format!("{error} {error:?}");
+    assert!(shown.contains("***"), "{shown}");
+    for secret in [PASSWORD, TOKEN] {
+        assert!(!shown.contains(secret), "shows {secret:?}: {shown}");
+    }
+}

@@ -1,4 +1,6 @@
 //! `stretchdr fetch`: a read-only snapshot of a live engine, written as an export directory.
+//! Each response is streamed to its file as it arrives (memory stays small however large
+//! the engine), and the export appears in `--out` only once every response has arrived.
 //!
 //! The connection flags live in [`EngineArgs`] so every command that takes `--engine`
 //! flattens the same ones and builds its [`EngineOptions`] the same way.
@@ -7,7 +9,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use miette::{MietteDiagnostic, Report};
-use stretchdr_model::live::{Credentials, EngineOptions, LiveError, Trust, fetch_to_dir};
+use stretchdr_model::live::{
+    Credentials, EngineOptions, LiveError, Trust, check_output, fetch_to_dir,
+};
 
 use crate::cli::Outcome;
 use crate::diagnostic;
@@ -58,6 +62,8 @@ impl EngineArgs {
 }
 
 pub fn run(args: Args) -> Result<Outcome, Report> {
+    // Before a password is asked for or the engine contacted.
+    check_output(&args.out).map_err(live_error)?;
     let options = args.connection.options(&args.engine)?;
     let summary = fetch_to_dir(&options, &args.out).map_err(live_error)?;
     output::emit(&format!(

@@ -283,3 +283,52 @@ fn sim_against_a_live_engine() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["summary"]["vms"], 5, "{out}");
 }
+
+/// `stretchdr fetch` against an engine that echoes the bearer token and the password into
+/// what it sends: the error shows neither, in any encoding, and nothing is written.
+#[test]
+fn fetch_from_an_engine_echoing_the_token_shows_no_secret() {
+    use crate::live_support::hostile::{HostileEngine, Mode, TOKEN};
+    for mode in [Mode::TokenInIds, Mode::EchoSecrets] {
+        let engine = HostileEngine::start(mode);
+        let dir = TempDir::new(&format!("cli-fetch-hostile-{mode:?}"));
+        let ca_file = dir.path().join("hostile-ca.pem");
+        std::fs::write(&ca_file, &engine.ca.pem).unwrap();
+        let out = dir.path().join("out");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_stretchdr"))
+            .args(["fetch", "--engine"])
+            .arg(format!("https://127.0.0.1:{}", engine.addr.port()))
+            .arg("--ca-file")
+            .arg(&ca_file)
+            .arg("--out")
+            .arg(&out)
+            .env("OVIRT_USERNAME", USER)
+            .env("OVIRT_PASSWORD", PASSWORD)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{mode:?}");
+        let shown = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(shown.contains("***"), "{mode:?}: {shown}");
+        for secret in [PASSWORD, TOKEN, "Zebra-7731+%26%3D%25%2Bsecret"] {
+            assert!(
+                !shown.contains(secret),
+                "{mode:?} shows {secret:?}: {shown}"
+            );
+        }
+        assert!(!out.exists(), "{mode:?}: nothing is written");
+    }
+}
+
+#[test]
+fn an_out_holding_an_export_is_refused_before_a_password_is_asked_for() {
+    let out = out_dir("existing-export");
+    std::fs::create_dir_all(out.join("api")).unwrap();
+    let args = ["--engine", "https://127.0.0.1:1", "--user", "u", "--out"];
+    let output = fetch(&[&args[..], &[out.to_str().unwrap()]].concat(), None);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("exists already"), "{err}");
+    assert!(!err.contains("OVIRT_PASSWORD"), "{err}");
+    std::fs::remove_dir_all(&out).unwrap();
+}

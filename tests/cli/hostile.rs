@@ -315,3 +315,36 @@ fn terminal_escapes_in_names_are_shown_escaped_and_junit_stays_xml() {
         stdout(&inventory)
     );
 }
+
+#[test]
+fn names_with_newlines_cannot_forge_lines_of_the_simulation_report() {
+    let dir = scratch("sim-names");
+    let design = std::fs::read_to_string(root().join("fixtures/lint/AA002-fires.toml")).unwrap();
+    // TOML escapes put a raw newline (and an escape sequence) into the VM's and a host's name.
+    let design = design
+        .replace("\"db01\"", "\"x\\nRESTARTED fake\\u001b[2J\"")
+        .replace("name = \"b{1..2}\"", "name = \"b{1..2}\\nb-host forged\"");
+    std::fs::write(dir.join("design.toml"), design).unwrap();
+    std::fs::write(
+        dir.join("loss.toml"),
+        "[scenario]\nname = \"loss of site-a\\nRTO: p50 0s  p95 0s  max 0s\"\ndesign = \"design.toml\"\nseed = 1\n\n[[event]]\nat = \"0s\"\nfail = \"site:site-a\"\n",
+    )
+    .unwrap();
+    for args in [
+        &["sim", "loss.toml"][..],
+        &["sim", "loss.toml", "--runs", "3"][..],
+    ] {
+        let output = run_in(&dir, args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let out = stdout(&output);
+        assert!(out.contains("x\\nRESTARTED fake"), "{out}");
+        assert!(!out.contains('\u{1b}'), "{out:?}");
+        for forged in ["RESTARTED fake", "b-host forged", "RTO: p50 0s"] {
+            assert!(
+                !out.lines()
+                    .any(|line| line.trim_start().starts_with(forged)),
+                "{forged:?} starts a line of\n{out}"
+            );
+        }
+    }
+}

@@ -1,6 +1,20 @@
-//! Geo-replication sessions as gluster reports them: the output of
+//! Gluster volumes as the engine lists them, and geo-replication sessions as gluster
+//! reports them.
+//!
+//! Volumes come from `clusters/<id>/glustervolumes` and their bricks from
+//! `clusters/<id>/glustervolumes/<id>/glusterbricks` (ovirt-engine-api-model
+//! `types/GlusterVolume.java`: `volume_type`, `replica_count`, `options`, `@Link bricks`;
+//! `types/GlusterBrick.java`: `name` is `server:brick_dir`, as ovirt-engine's
+//! `GlusterBrickMapper` writes the brick's qualified name). Each is attached to the
+//! `glusterfs` storage domains whose connection path names it.
+//!
+//! The API has no geo-replication sessions: neither `GlusterVolume` nor `StorageDomain` links
+//! to one in the API model, and ovirt-engine's REST layer (`restapi/jaxrs`) serves none; the
+//! engine keeps them (`GetGlusterVolumeGeoRepSessionsQuery`) and the storage domains' remote
+//! data sync (`GetStorageDomainDRQuery`, `storage/dr/GlusterStorageSyncCommand`) for its web
+//! portal only. Sessions therefore come from gluster itself: the output of
 //! `gluster volume geo-replication status --xml`, saved as [`STATUS_FILE`] at the root of an
-//! export (next to `api/`).
+//! export (next to `api/`), or from a design.
 //!
 //! The document is `cliOutput/geoRep/volume`, each volume with its `name` and
 //! `sessions/session`, each session with `session_slave` (`<uuid>:ssh://<host>::<volume>:<uuid>`)
@@ -16,7 +30,9 @@ use std::sync::Arc;
 use crate::error::LoadError;
 use crate::export::tree::Node;
 use crate::export::xml::parse_xml;
-use crate::inventory::{GeoRepMode, GeoRepSession, Inventory};
+use crate::ids::ClusterId;
+use crate::inventory::{GeoRepMode, GeoRepSession, GlusterVolume, Inventory, StorageType};
+use crate::origin::Origin;
 
 /// The file name of the saved status, at the export's root.
 pub const STATUS_FILE: &str = "gluster-georep-status.xml";
@@ -196,11 +212,16 @@ pub fn apply_status(inventory: &mut Inventory, volumes: &[VolumeStatus]) -> usiz
 /// Reads [`STATUS_FILE`] at the root of the export `dir` (or next to `dir` when `dir` is the
 /// `api/` directory), when there is one, and applies it. Returns how many sessions were added.
 pub fn apply_saved_status(dir: &Path, inventory: &mut Inventory) -> Result<usize, LoadError> {
-    let candidates = [
-        Some(dir.join(STATUS_FILE)),
-        dir.parent().map(|p| p.join(STATUS_FILE)),
-    ];
-    let Some(path) = candidates.into_iter().flatten().find(|p| p.is_file()) else {
+    // The export root holds `api/`; given the `api/` directory, its parent is the root.
+    let root = if dir.join("api").is_dir() {
+        Some(dir)
+    } else {
+        dir.parent()
+    };
+    let Some(path) = root
+        .map(|root| root.join(STATUS_FILE))
+        .filter(|p| p.symlink_metadata().is_ok())
+    else {
         return Ok(0);
     };
     let text = crate::read::read_text(&path, "gluster status file")?;
@@ -208,11 +229,145 @@ pub fn apply_saved_status(dir: &Path, inventory: &mut Inventory) -> Result<usize
     Ok(apply_status(inventory, &volumes))
 }
 
+/// A gluster volume as the engine's API lists it, before it is matched to a domain.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ApiVolume {
+    pub name: String,
+    /// The cluster whose `glustervolumes` list it.
+    pub cluster: Option<ClusterId>,
+    pub sharding: Option<bool>,
+    pub shard_block_size_bytes: Option<u64>,
+    pub replica: Option<u32>,
+    /// `server:/brick/dir`.
+    pub bricks: Vec<String>,
+    pub origin: Origin,
+}
+
+/// `features.shard` as gluster takes a boolean option (`on`, `off`, `enable`, `yes`, `1`,
+/// ...); `None` for anything else.
+pub(crate) fn shard_option(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" | "enable" | "yes" | "true" | "1" => Some(true),
+        "off" | "disable" | "no" | "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// A size as gluster writes one in an option (`features.shard-block-size`: `64MB`,
+/// `512MB`, `4MB`), in binary units as gluster reads them (`gf_string2bytesize`: KB is
+/// 1024); `None` when it is not one.
+pub(crate) fn gluster_size(value: &str) -> Option<u64> {
+    let value = value.trim();
+    let digits = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let number: u64 = value[..digits].parse().ok()?;
+    let shift = match value[digits..].trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" => 10,
+        "M" | "MB" => 20,
+        "G" | "GB" => 30,
+        "T" | "TB" => 40,
+        _ => return None,
+    };
+    number.checked_mul(1u64 << shift)
+}
+
+/// The bricks' volume replica: bricks per replicated subvolume. A plain distribute volume
+/// keeps one copy (1); a dispersed volume's redundancy is not a replica (`None`).
+pub(crate) fn replica(volume_type: Option<&str>, replica_count: Option<u32>) -> Option<u32> {
+    match volume_type {
+        Some(t) if t.contains("replicate") => replica_count.filter(|&n| n >= 1),
+        Some("distribute") => Some(1),
+        _ => None,
+    }
+}
+
+/// Gives each `glusterfs` storage domain that has none yet the volume its connection path
+/// names. Volumes of the same name in several gluster clusters are told apart by the
+/// domain's server, which must hold a brick of the volume; a domain whose volume stays
+/// ambiguous, or is not listed, is left without one. Returns how many domains got one.
+pub(crate) fn attach_volumes(inventory: &mut Inventory, volumes: &[ApiVolume]) -> usize {
+    let mut attached = 0;
+    let ids: Vec<_> = inventory.storage_domains.iter().map(|(id, _)| id).collect();
+    for id in ids {
+        let domain = &inventory.storage_domains[id];
+        if domain.storage != StorageType::Glusterfs || domain.gluster.is_some() {
+            continue;
+        }
+        let Some(connection) = inventory
+            .storage_details
+            .get(&id)
+            .and_then(|d| d.connection.as_ref())
+        else {
+            continue;
+        };
+        let Some(name) = connection.gluster_volume.as_deref() else {
+            continue;
+        };
+        let named: Vec<&ApiVolume> = volumes.iter().filter(|v| v.name == name).collect();
+        let chosen = match named.as_slice() {
+            [only] => Some(*only),
+            _ => {
+                let server = connection.address.as_deref().unwrap_or("");
+                let serving: Vec<&ApiVolume> = named
+                    .into_iter()
+                    .filter(|v| {
+                        v.bricks
+                            .iter()
+                            .any(|b| b.split_once(':').is_some_and(|(host, _)| host == server))
+                    })
+                    .collect();
+                match serving.as_slice() {
+                    [only] => Some(*only),
+                    _ => None,
+                }
+            }
+        };
+        if let Some(volume) = chosen {
+            inventory.storage_domains[id].gluster = Some(GlusterVolume {
+                volume: volume.name.clone(),
+                sharding: volume.sharding,
+                shard_block_size_bytes: volume.shard_block_size_bytes,
+                capacity_bytes: None,
+                bricks: volume.bricks.clone(),
+                replica: volume.replica,
+                cluster: volume.cluster,
+                georep: Vec::new(),
+                origin: Some(volume.origin),
+            });
+            attached += 1;
+        }
+    }
+    attached
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
-    use super::{parse_status, split_session_key};
+    use super::{gluster_size, parse_status, replica, shard_option, split_session_key};
+
+    #[test]
+    fn volume_options_as_gluster_writes_them() {
+        assert_eq!(shard_option("on"), Some(true));
+        assert_eq!(shard_option("Enable"), Some(true));
+        assert_eq!(shard_option("off"), Some(false));
+        assert_eq!(shard_option("maybe"), None);
+        assert_eq!(gluster_size("64MB"), Some(64 << 20));
+        assert_eq!(gluster_size("512MB"), Some(512 << 20));
+        assert_eq!(gluster_size("4 mb"), Some(4 << 20));
+        assert_eq!(gluster_size("1GB"), Some(1 << 30));
+        assert_eq!(gluster_size("4096"), Some(4096));
+        assert_eq!(gluster_size("64XB"), None);
+        assert_eq!(gluster_size("MB"), None);
+        assert_eq!(gluster_size("99999999999999TB"), None);
+        assert_eq!(replica(Some("replicate"), Some(3)), Some(3));
+        assert_eq!(replica(Some("distributed_replicate"), Some(3)), Some(3));
+        assert_eq!(replica(Some("distribute"), Some(0)), Some(1));
+        assert_eq!(replica(Some("disperse"), Some(0)), None);
+        assert_eq!(replica(None, Some(3)), None);
+    }
 
     const STATUS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cliOutput>

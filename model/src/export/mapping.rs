@@ -5,12 +5,13 @@
 //! (deleted since, or a file saved from another engine) is skipped, not an error.
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::error::LoadError;
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
 use crate::export::document::{Document, Parsed};
+use crate::export::gluster::{self, ApiVolume};
 use crate::export::layout::{Layout, Response};
 use crate::export::tree::Node;
 use crate::ids::{
@@ -37,6 +38,7 @@ pub fn load(layout: &Layout) -> Result<Inventory, LoadError> {
     loader.clusters()?;
     loader.hosts()?;
     loader.storage_domains()?;
+    loader.gluster_volumes()?;
     loader.networks()?;
     loader.vnic_profiles()?;
     loader.disks()?;
@@ -420,6 +422,109 @@ impl Loader<'_> {
         )
     }
 
+    /// Gluster volumes (`clusters/<id>/glustervolumes`) and their bricks (inline, or
+    /// `clusters/<id>/glustervolumes/<id>/glusterbricks`), given to the `glusterfs`
+    /// domains whose connection names them.
+    fn gluster_volumes(&mut self) -> Result<(), LoadError> {
+        let mut volumes: Vec<ApiVolume> = Vec::new();
+        // Volume id -> index in `volumes`, per cluster directory.
+        let mut by_id: HashMap<(String, String), usize> = HashMap::new();
+        let mut clusters_with_volumes: Vec<String> = Vec::new();
+        self.sub_collections(
+            "clusters",
+            "glustervolumes",
+            ("gluster_volumes", "gluster_volume"),
+            |this, cluster_id, doc, node| {
+                let mut sharding = None;
+                let mut shard_block_size_bytes = None;
+                for option in node.list("options", "option") {
+                    let (Some(name), Some(value)) =
+                        (option.text_at(&["name"]), option.text_at(&["value"]))
+                    else {
+                        continue;
+                    };
+                    match name {
+                        "features.shard" => {
+                            sharding = Some(gluster::shard_option(value).ok_or_else(|| {
+                                doc.error(
+                                    option,
+                                    format!("features.shard is {value:?}: expected on or off"),
+                                )
+                            })?);
+                        }
+                        "features.shard-block-size" => {
+                            shard_block_size_bytes =
+                                Some(gluster::gluster_size(value).ok_or_else(|| {
+                                    doc.error(
+                                        option,
+                                        format!(
+                                            "features.shard-block-size is {value:?}: expected a size such as 64MB"
+                                        ),
+                                    )
+                                })?);
+                        }
+                        _ => {}
+                    }
+                }
+                let bricks = node
+                    .list("bricks", "brick")
+                    .filter_map(|brick| this.brick_name(brick))
+                    .collect();
+                let volume = ApiVolume {
+                    name: doc.name(node, "gluster volume")?,
+                    cluster: this.ids.clusters.find(cluster_id).copied(),
+                    sharding,
+                    shard_block_size_bytes,
+                    replica: gluster::replica(
+                        node.text_at(&["volume_type"]),
+                        doc.number(node, &["replica_count"])?,
+                    ),
+                    bricks,
+                    origin: doc.origin(node),
+                };
+                if let Some(id) = node.id() {
+                    by_id.insert((cluster_id.to_string(), id.to_string()), volumes.len());
+                }
+                if !clusters_with_volumes.iter().any(|c| c == cluster_id) {
+                    clusters_with_volumes.push(cluster_id.to_string());
+                }
+                volumes.push(volume);
+                Ok(())
+            },
+        )?;
+        for cluster_id in clusters_with_volumes {
+            let parent = format!("clusters/{cluster_id}/glustervolumes");
+            self.sub_collections(
+                &parent,
+                "glusterbricks",
+                ("bricks", "brick"),
+                |this, volume_id, _doc, node| {
+                    let key = (cluster_id.clone(), volume_id.to_string());
+                    if let (Some(&index), Some(name)) = (by_id.get(&key), this.brick_name(node)) {
+                        let bricks = &mut volumes[index].bricks;
+                        if !bricks.contains(&name) {
+                            bricks.push(name);
+                        }
+                    }
+                    Ok(())
+                },
+            )?;
+        }
+        gluster::attach_volumes(&mut self.inventory, &volumes);
+        Ok(())
+    }
+
+    /// A brick as `server:/brick/dir`: its `name` (the engine's qualified name), else the
+    /// host of its `server_id` and its `brick_dir`.
+    fn brick_name(&self, brick: &Node) -> Option<String> {
+        if let Some(name) = brick.text_at(&["name"]).filter(|n| n.contains(':')) {
+            return Some(name.to_string());
+        }
+        let dir = brick.text_at(&["brick_dir"])?;
+        let host = self.ids.hosts.get(brick.text_at(&["server_id"])?)?;
+        Some(format!("{}:{dir}", self.inventory.hosts[*host].name))
+    }
+
     fn networks(&mut self) -> Result<(), LoadError> {
         self.collection("networks", ("networks", "network"), |this, doc, node| {
             let network = Network {
@@ -582,6 +687,15 @@ impl Loader<'_> {
     /// VM snapshots in `vms/<id>/snapshots` (those listed in the VM, when fetched with
     /// `follow=snapshots`, are read with the VM).
     fn snapshots(&mut self) -> Result<(), LoadError> {
+        // A snapshot both inline and in its file (as `stretchdr fetch` writes a followed
+        // VM) is one snapshot.
+        let mut known: HashSet<(VmId, String)> = self
+            .inventory
+            .snapshots
+            .iter()
+            .flatten()
+            .filter_map(|s| Some((s.vm, s.id.clone()?)))
+            .collect();
         self.sub_collections(
             "vms",
             "snapshots",
@@ -589,7 +703,12 @@ impl Loader<'_> {
             |this, vm_id, doc, node| {
                 let snapshots = this.inventory.snapshots.get_or_insert_with(Vec::new);
                 if let Some(&vm) = this.ids.vms.find(vm_id) {
-                    snapshots.push(snapshot(vm, doc, node));
+                    let new = node
+                        .id()
+                        .is_none_or(|id| known.insert((vm, id.to_string())));
+                    if new {
+                        snapshots.push(snapshot(vm, doc, node));
+                    }
                 }
                 Ok(())
             },

@@ -21,9 +21,12 @@
 //! | `roles`, `domains` | roles and AAA domains |
 //! | `templates`, `templates/<id>/diskattachments` | templates and the storage domains of their disks |
 //! | `vms/<id>/snapshots` | VM snapshots (a snapshot in preview blocks failback) |
+//! | `clusters/<id>/glustervolumes`, `clusters/<id>/glustervolumes/<id>/glusterbricks` | the gluster volume of each `glusterfs` domain: sharding, replica, bricks |
 //!
 //! Each may be `.xml` or `.json`; when both exist the `.xml` file is read. Other files
-//! (statistics, `@search=` queries, `_variants/`, notes) are not read. An
+//! (statistics, `@search=` queries, `_variants/`, notes) are not read. The output of
+//! `gluster volume geo-replication status --xml` saved next to `api/` as
+//! [`gluster::STATUS_FILE`] adds the sessions it reports to the domains of their volumes. An
 //! export knows no sites, links or replication: those come from a design overlaid on it.
 
 mod document;
@@ -56,7 +59,8 @@ use layout::Layout;
 /// [`Inventory::missing_references`].
 pub fn load_export(dir: &Path) -> Result<Inventory, LoadError> {
     let layout = Layout::locate(dir)?;
-    let inventory = mapping::load(&layout)?;
+    let mut inventory = mapping::load(&layout)?;
+    gluster::apply_saved_status(dir, &mut inventory)?;
     Budget::current()
         .and_then(|budget| budget.check_inventory(&inventory, "this export"))
         .map_err(|e| LoadError::file(dir, e))?;

@@ -3,7 +3,9 @@
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::thread;
@@ -39,10 +41,19 @@ impl fmt::Debug for Token {
 struct Answer {
     status: StatusCode,
     content_type: String,
+    /// The body, unless it went to a file ([`ReadOnlyClient::get_to_file`]): then empty.
     body: Vec<u8>,
 }
 
-/// A read-only engine client. Its public surface is [`ReadOnlyClient::get`]: there is no way
+/// Where a 2xx JSON body goes: kept in memory, or written to a file as it arrives.
+#[derive(Clone, Copy)]
+enum BodyTo<'a> {
+    Memory,
+    File(&'a Path),
+}
+
+/// A read-only engine client. Its public surface is GET ([`ReadOnlyClient::get`], and
+/// [`ReadOnlyClient::get_to_file`] for bodies streamed to disk): there is no way
 /// to build a PUT, POST or DELETE through it, so no code path of stretchdr can change an
 /// engine. Safe to share between threads; the token is renewed once when the engine
 /// answers 401 (tokens expire, engines restart).
@@ -151,21 +162,53 @@ impl ReadOnlyClient {
     /// limit, uncompressed, and for the root a JSON object; no error holds the password
     /// or a token in any encoding.
     pub fn get(&self, path: &str) -> Result<Vec<u8>, LiveError> {
-        self.get_unscrubbed(path).map_err(|e| self.scrub_error(e))
+        self.get_unscrubbed(path, BodyTo::Memory)
+            .map_err(|e| self.scrub_error(e))
     }
 
-    /// The error with the secrets known so far scrubbed from it.
-    fn scrub_error(&self, error: LiveError) -> LiveError {
-        let secrets = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
-        error.scrubbed(&secrets)
+    /// [`ReadOnlyClient::get`] for a collection, its body written to `file` (created or
+    /// truncated) as it arrives rather than held: memory stays bounded however large the
+    /// engine's answer, within the same limits. An error answer is read into memory (at most
+    /// the response limit) for its message, and `file` may then hold part of a body.
+    pub fn get_to_file(&self, path: &str, file: &Path) -> Result<(), LiveError> {
+        if path.is_empty() {
+            // The root is checked as a whole before anything else is asked.
+            let body = self.get(path)?;
+            return std::fs::write(file, body).map_err(|e| LiveError::Output {
+                path: file.to_path_buf(),
+                detail: e.to_string(),
+            });
+        }
+        self.get_unscrubbed(path, BodyTo::File(file))
+            .map(drop)
+            .map_err(|e| self.scrub_error(e))
     }
 
-    fn get_unscrubbed(&self, path: &str) -> Result<Vec<u8>, LiveError> {
+    /// The error with the secrets known so far (the password, every token issued)
+    /// scrubbed from it.
+    pub(crate) fn scrub_error(&self, error: LiveError) -> LiveError {
+        error.scrubbed(&self.secrets())
+    }
+
+    /// The password and every token issued so far, in every form they may come back in.
+    pub(crate) fn secrets(&self) -> Secrets {
+        self.secrets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn get_unscrubbed(&self, path: &str, into: BodyTo<'_>) -> Result<Vec<u8>, LiveError> {
         let url = self.url.api(path);
         let mut renewed = false;
         loop {
             let token = self.current_token()?;
-            let answer = self.send(&url, || {
+            let into = if path.is_empty() {
+                BodyTo::Memory
+            } else {
+                into
+            };
+            let answer = self.send(&url, into, || {
                 self.http
                     .get(&url)
                     .header(ACCEPT, JSON)
@@ -288,7 +331,7 @@ impl ReadOnlyClient {
             ("password", self.credentials.password.expose()),
         ];
         let answer = self
-            .send(&url, || {
+            .send(&url, BodyTo::Memory, || {
                 self.http.post(&url).header(ACCEPT, JSON).form(&form)
             })
             .map_err(|e| self.scrub_error(e))?;
@@ -337,7 +380,12 @@ impl ReadOnlyClient {
 
     /// Sends a request, retrying with backoff on connection errors, timeouts and 5xx
     /// answers, which pass; never on 4xx, which will not.
-    fn send(&self, url: &str, request: impl Fn() -> RequestBuilder) -> Result<Answer, LiveError> {
+    fn send(
+        &self,
+        url: &str,
+        into: BodyTo<'_>,
+        request: impl Fn() -> RequestBuilder,
+    ) -> Result<Answer, LiveError> {
         let mut pause = self.retry.first_backoff;
         let mut try_number = 1;
         loop {
@@ -347,7 +395,7 @@ impl ReadOnlyClient {
                 .header(ACCEPT_ENCODING, "identity")
                 .send()
                 .map_err(|e| self.transport_error(url, &e))
-                .and_then(|response| self.receive(url, response));
+                .and_then(|response| self.receive(url, response, into));
             self.sent.fetch_add(1, Ordering::Relaxed);
             match outcome {
                 Ok(answer) if answer.status.is_server_error() && !last => {}
@@ -370,8 +418,14 @@ impl ReadOnlyClient {
 
     /// Reads a response's body, refusing a compressed one and never taking more than the
     /// limits: a `Content-Length` above the limit ends it before the body is read, an
-    /// endless body at the limit.
-    fn receive(&self, url: &str, response: Response) -> Result<Answer, LiveError> {
+    /// endless body at the limit. A 2xx JSON body goes where `into` says; any other is
+    /// read into memory, for its message or the error saying it is not JSON.
+    fn receive(
+        &self,
+        url: &str,
+        response: Response,
+        into: BodyTo<'_>,
+    ) -> Result<Answer, LiveError> {
         let header = |name| {
             response
                 .headers()
@@ -403,11 +457,34 @@ impl ReadOnlyClient {
         if announced.is_some_and(|length| length > self.max_response_bytes) {
             return Err(too_large());
         }
+        let file = match into {
+            BodyTo::File(path) if status.is_success() && content_type.starts_with(JSON) => {
+                Some(path)
+            }
+            _ => None,
+        };
+        let output_error = |path: &Path, e: std::io::Error| LiveError::Output {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        };
+        let mut body = Vec::new();
+        let mut sink: Box<dyn Write> = match file {
+            Some(path) => Box::new(BufWriter::new(
+                File::create(path).map_err(|e| output_error(path, e))?,
+            )),
+            None => Box::new(&mut body),
+        };
+        let too_large_in_all = || LiveError::TooLarge {
+            url: url.to_string(),
+            limit: format_size(self.max_total_bytes),
+            what: "for all responses together",
+            variable: INPUT_SIZE_VAR,
+        };
         // The read timeout bounds each wait for bytes; a body dripping a byte at a time
         // would never trip it, so the whole body also has a deadline of that length.
         let deadline = Instant::now() + self.read_timeout;
-        let mut body = Vec::new();
         let mut chunk = [0u8; 64 * 1024];
+        let mut length = 0u64;
         let mut reader = response.take(self.max_response_bytes.saturating_add(1));
         loop {
             let n = reader
@@ -416,7 +493,19 @@ impl ReadOnlyClient {
             if n == 0 {
                 break;
             }
-            body.extend_from_slice(&chunk[..n]);
+            length += n as u64;
+            if length > self.max_response_bytes {
+                return Err(too_large());
+            }
+            // Bytes of earlier responses and of this one so far: a response that would
+            // cross the total limit ends as soon as it does.
+            if self.received.load(Ordering::Relaxed).saturating_add(length) > self.max_total_bytes {
+                return Err(too_large_in_all());
+            }
+            match (sink.write_all(&chunk[..n]), file) {
+                (Ok(()), _) | (Err(_), None) => {}
+                (Err(e), Some(path)) => return Err(output_error(path, e)),
+            }
             if Instant::now() > deadline {
                 return Err(LiveError::Timeout {
                     url: url.to_string(),
@@ -424,18 +513,13 @@ impl ReadOnlyClient {
                 });
             }
         }
-        let length = body.len() as u64;
-        if length > self.max_response_bytes {
-            return Err(too_large());
+        if let (Err(e), Some(path)) = (sink.flush(), file) {
+            return Err(output_error(path, e));
         }
+        drop(sink);
         let total = self.received.fetch_add(length, Ordering::Relaxed) + length;
         if total > self.max_total_bytes {
-            return Err(LiveError::TooLarge {
-                url: url.to_string(),
-                limit: format_size(self.max_total_bytes),
-                what: "for all responses together",
-                variable: INPUT_SIZE_VAR,
-            });
+            return Err(too_large_in_all());
         }
         Ok(Answer {
             status,

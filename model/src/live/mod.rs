@@ -4,7 +4,7 @@
 //! reads (`api.json`, `api/<collection>.json`, `api/<collection>/<id>/<sub>.json`), the
 //! engine's bytes unchanged; [`fetch_inventory`] loads the same responses without keeping
 //! them. Everything goes through [`ReadOnlyClient`], which can send GET and the one token
-//! POST, nothing else.
+//! POST, nothing else. Responses are streamed to files as they arrive, never held whole.
 //!
 //! The collections read are those the API root links to (an engine older than 4.1 has no
 //! affinity labels, and its fetch goes on without them, saying so in the summary). Every
@@ -26,14 +26,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::budget::Budget;
+use crate::export::load_export;
 use crate::inventory::Inventory;
 
 pub use client::ReadOnlyClient;
 pub use credentials::{Credentials, Password};
 
-use credentials::Secrets;
 pub use error::LiveError;
-pub use snapshot::{CollectionCount, FetchSummary, Snapshot};
+pub use snapshot::{CollectionCount, FetchSummary, check_output};
 pub use url::EngineUrl;
 
 /// How to reach and trust an engine; built by each command from its flags, no clap here.
@@ -130,22 +130,34 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Reads the engine and writes an export directory at `out`, which must not hold an export
-/// already (stale files of an older fetch would load as if current). Nothing is written
-/// unless every response arrived.
+/// Reads the engine and writes an export directory at `out` (created if missing), which
+/// must not hold an export already (stale files of an older fetch would load as if current).
+/// The responses go to a private directory inside `out` as they arrive and are moved into
+/// place once every one has: a failed fetch leaves nothing (and no `out` it created).
 pub fn fetch_to_dir(options: &EngineOptions, out: &Path) -> Result<FetchSummary, LiveError> {
-    let scrub = |e: LiveError| e.scrubbed(&Secrets::of(&options.credentials.password));
     snapshot::check_output(out)?;
-    let snapshot = Snapshot::fetch(options).map_err(scrub)?;
-    snapshot.write_to(out)?;
-    Ok(snapshot.summary().clone())
+    let created = !out.exists();
+    std::fs::create_dir_all(out).map_err(|e| LiveError::Output {
+        path: out.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    let fetched = snapshot::ScratchDir::create_in(out).and_then(|scratch| {
+        let (summary, _) = snapshot::fetch_into(options, scratch.path())?;
+        scratch.keep(out)?;
+        Ok(summary)
+    });
+    if fetched.is_err() && created {
+        // Only when empty: nothing of the user's is ever removed.
+        let _ = std::fs::remove_dir(out);
+    }
+    fetched
 }
 
-/// Reads the engine and loads the inventory, keeping no files.
+/// Reads the engine and loads the inventory, keeping no files: the responses go to a
+/// private temporary directory, removed once loaded. An error quoting what the engine sent
+/// holds no form of the password or of a token.
 pub fn fetch_inventory(options: &EngineOptions) -> Result<Inventory, LiveError> {
-    let scrub = |e: LiveError| e.scrubbed(&Secrets::of(&options.credentials.password));
-    Snapshot::fetch(options)
-        .map_err(scrub)?
-        .load()
-        .map_err(scrub)
+    let scratch = snapshot::ScratchDir::create_in(&std::env::temp_dir())?;
+    let (_, secrets) = snapshot::fetch_into(options, scratch.path())?;
+    load_export(scratch.path()).map_err(|e| LiveError::from(e).scrubbed(&secrets))
 }

@@ -7,26 +7,31 @@
 //! `restapi/resource/utils/LinkFollower`: the element name, whose link `rel` is the name
 //! without `_`), from engines 4.2 on; every entity whose inline data did not come (an engine
 //! that ignores `follow`) gets its own request, as every entity did before.
+//!
+//! Every response goes to its file as it arrives ([`ReadOnlyClient::get_to_file`]) and is
+//! then read back one entity at a time ([`for_each_member`]): memory holds one entity and
+//! the ids, never a whole collection, however large the engine.
 
 use std::collections::HashSet;
 use std::fmt;
-use std::io::{IsTerminal, Write};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Map, Value};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 
-use crate::export::load_export;
-use crate::inventory::Inventory;
 use crate::live::EngineOptions;
 use crate::live::client::ReadOnlyClient;
+use crate::live::credentials::Secrets;
 use crate::live::error::LiveError;
 
 /// The collections of the whole engine the loader reads, in fetch order.
-const COLLECTIONS: [&str; 9] = [
+const COLLECTIONS: [&str; 12] = [
     "datacenters",
     "clusters",
     "hosts",
@@ -36,6 +41,9 @@ const COLLECTIONS: [&str; 9] = [
     "vnicprofiles",
     "disks",
     "affinitylabels",
+    "roles",
+    "domains",
+    "templates",
 ];
 
 /// A sub-collection read per entity of a collection: `clusters/<id>/affinitygroups`.
@@ -45,52 +53,81 @@ struct PerEntity {
     sub: &'static str,
     /// The element the engine fills when asked to `follow` it.
     element: &'static str,
+    /// A boolean of the parent that, when `false`, means the parent has none: a cluster
+    /// without `gluster_service` holds no gluster volumes.
+    unless_false: Option<&'static str>,
 }
 
 /// In summary order.
-const PER_ENTITY: [PerEntity; 6] = [
+const PER_ENTITY: [PerEntity; 9] = [
     PerEntity {
         parent: "clusters",
         sub: "affinitygroups",
         element: "affinity_groups",
+        unless_false: None,
+    },
+    // ovirt-engine-api-model `types/Cluster.java`: `@Link GlusterVolume[] glusterVolumes()`.
+    PerEntity {
+        parent: "clusters",
+        sub: "glustervolumes",
+        element: "gluster_volumes",
+        unless_false: Some("gluster_service"),
     },
     PerEntity {
         parent: "datacenters",
         sub: "storagedomains",
         element: "storage_domains",
+        unless_false: None,
     },
     PerEntity {
         parent: "affinitylabels",
         sub: "hosts",
         element: "hosts",
+        unless_false: None,
     },
     PerEntity {
         parent: "affinitylabels",
         sub: "vms",
         element: "vms",
+        unless_false: None,
     },
     PerEntity {
         parent: "vms",
         sub: "diskattachments",
         element: "disk_attachments",
+        unless_false: None,
     },
     PerEntity {
         parent: "vms",
         sub: "nics",
         element: "nics",
+        unless_false: None,
+    },
+    // `types/Vm.java`: `@Link Snapshot[] snapshots()`; a snapshot in preview matters to
+    // failback.
+    PerEntity {
+        parent: "vms",
+        sub: "snapshots",
+        element: "snapshots",
+        unless_false: None,
+    },
+    // `types/Template.java`: `@Link DiskAttachment[] diskAttachments()`.
+    PerEntity {
+        parent: "templates",
+        sub: "diskattachments",
+        element: "disk_attachments",
+        unless_false: None,
     },
 ];
 
+/// The bricks of each gluster volume: `clusters/<id>/glustervolumes/<id>/glusterbricks`
+/// (ovirt-engine-api-model `services/gluster/GlusterVolumeService.java`, `glusterBricks()`).
+/// Always one request per volume: the volume's attribute is `bricks` but its link's `rel`
+/// is `glusterbricks`, so `LinkFollower` can follow neither name.
+const BRICKS: &str = "glusterbricks";
+
 /// The first engine version that follows links (`follow=`), as (major, minor).
 const FOLLOW_SINCE: (u32, u32) = (4, 2);
-
-/// All responses of one fetch, in memory, under the paths of an export directory.
-#[derive(Debug)]
-pub struct Snapshot {
-    /// `("api.json", root)`, `("api/vms.json", body)`, ... in fetch order.
-    files: Vec<(String, Vec<u8>)>,
-    summary: FetchSummary,
-}
 
 /// What a fetch brought back, for the user to check against what they expect.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,180 +192,190 @@ impl fmt::Display for FetchSummary {
     }
 }
 
-/// One top-level collection as fetched: its body (pages merged) and entities.
+/// One top-level collection as fetched into its file.
 struct Fetched {
-    body: Vec<u8>,
-    members: Vec<Value>,
+    /// Entity ids, checked safe as path components, in order.
+    ids: Vec<String>,
+    /// Per entity, the [`PER_ENTITY`] kinds whose data came inline (and is written).
+    inline: Vec<Vec<usize>>,
+    /// Per entity, the [`PER_ENTITY`] kinds it has none of ([`PerEntity::unless_false`]).
+    without: Vec<Vec<usize>>,
     pages: usize,
 }
 
-/// Where the body of a sub-collection file comes from.
-enum SubBody {
-    Inline(Vec<u8>),
-    /// Index into the per-entity GETs.
-    Fetched(usize),
+/// Fetches the API root, then the collections it offers (paged where searchable, with
+/// their sub-collections inline where the engine follows links), then the sub-collections
+/// that did not come inline, one request per entity, writing the export under `dir` (which
+/// must exist). Returns the summary and the secrets met (the password and the tokens
+/// issued), for scrubbing what is shown of the files later; every error is scrubbed of them
+/// already.
+pub(crate) fn fetch_into(
+    options: &EngineOptions,
+    dir: &Path,
+) -> Result<(FetchSummary, Secrets), LiveError> {
+    let client = ReadOnlyClient::new(options)?;
+    match fetch_with(&client, options, dir) {
+        Ok(summary) => Ok((summary, client.secrets())),
+        Err(error) => Err(client.scrub_error(error)),
+    }
 }
 
-impl Snapshot {
-    /// Fetches the API root, then the collections it offers (paged where searchable, with
-    /// their sub-collections inline where the engine follows links), then the
-    /// sub-collections that did not come inline, one request per entity.
-    pub fn fetch(options: &EngineOptions) -> Result<Snapshot, LiveError> {
-        let client = ReadOnlyClient::new(options)?;
-        let progress = Progress::new(options.progress);
-        // The root first and alone: it gets the token and proves this is an oVirt API
-        // before a burst of parallel requests.
-        progress.add(1);
-        let root = client.get("")?;
-        progress.done();
-        let product = product(&root);
-        let links = RootLinks::parse(&root);
-        let follow = options.follow && follows_links(&root);
-        let page_size = options.page_size.max(1);
-        let (offered, not_offered): (Vec<&str>, Vec<&str>) =
-            COLLECTIONS.iter().partition(|c| links.offers(c));
-        let mut files = vec![("api.json".to_string(), root)];
-        let mut collections = Vec::new();
+fn fetch_with(
+    client: &ReadOnlyClient,
+    options: &EngineOptions,
+    dir: &Path,
+) -> Result<FetchSummary, LiveError> {
+    let progress = Progress::new(options.progress);
+    // The root first and alone: it gets the token and proves this is an oVirt API
+    // before a burst of parallel requests.
+    progress.add(1);
+    let root = client.get("")?;
+    progress.done();
+    write_file(&dir.join("api.json"), &root)?;
+    std::fs::create_dir_all(dir.join("api")).map_err(|e| output_error(&dir.join("api"), e))?;
+    let product = product(&root);
+    let links = RootLinks::parse(&root);
+    let follow = options.follow && follows_links(&root);
+    let page_size = options.page_size.max(1);
+    let (offered, not_offered): (Vec<&str>, Vec<&str>) =
+        COLLECTIONS.iter().partition(|c| links.offers(c));
+    let mut responses = 1;
+    let mut collections = Vec::new();
 
-        let fetched = parallel(&offered, options.parallel, |collection| {
-            let subs: Vec<&str> = PER_ENTITY
-                .iter()
-                .filter(|p| p.parent == *collection && follow)
-                .map(|p| p.element)
-                .collect();
-            let page = links.searchable(collection).then_some(page_size);
-            fetch_collection(&client, collection, &subs, page, &progress)
-        })?;
-        let mut parents: Vec<(&str, Vec<String>, Vec<Value>)> = Vec::new();
-        for (collection, fetched) in offered.iter().zip(fetched) {
-            collections.push(CollectionCount {
-                collection: collection.to_string(),
-                requests: fetched.pages,
-                entities: fetched.members.len(),
-                inline: 0,
-            });
-            let ids = entity_ids(&client, collection, &fetched.members)?;
-            files.push((format!("api/{collection}.json"), fetched.body));
-            parents.push((collection, ids, fetched.members));
-        }
+    let fetched = parallel(&offered, options.parallel, |collection| {
+        let page = links.searchable(collection).then_some(page_size);
+        fetch_collection(client, dir, collection, follow, page, &progress)
+    })?;
+    for (collection, fetched) in offered.iter().zip(&fetched) {
+        collections.push(CollectionCount {
+            collection: collection.to_string(),
+            requests: fetched.pages,
+            entities: fetched.ids.len(),
+            inline: 0,
+        });
+        responses += 1;
+    }
 
-        // Sub-collections: inline when followed, else one GET per parent entity.
-        let mut planned: Vec<(usize, String, SubBody)> = Vec::new();
-        let mut paths = Vec::new();
-        for (kind, per) in PER_ENTITY.iter().enumerate() {
-            let Some((_, ids, members)) = parents.iter().find(|(c, _, _)| *c == per.parent) else {
+    // Sub-collections: written already when inline, else one GET per parent entity.
+    let first_sub = collections.len();
+    for per in &PER_ENTITY {
+        collections.push(CollectionCount {
+            collection: format!("{}/*/{}", per.parent, per.sub),
+            requests: 0,
+            entities: 0,
+            inline: 0,
+        });
+    }
+    let mut written: Vec<(usize, String)> = Vec::new();
+    let mut wanted: Vec<(usize, String)> = Vec::new();
+    for (kind, per) in PER_ENTITY.iter().enumerate() {
+        let Some(index) = offered.iter().position(|c| *c == per.parent) else {
+            continue;
+        };
+        let parent = &fetched[index];
+        for (at, id) in parent.ids.iter().enumerate() {
+            if parent.without[at].contains(&kind) {
                 continue;
-            };
-            for (id, member) in ids.iter().zip(members) {
-                let path = format!("{}/{id}/{}", per.parent, per.sub);
-                let inline = follow
-                    .then(|| member.get(per.element))
-                    .flatten()
-                    .filter(|v| v.is_object());
-                let body = match inline {
-                    Some(value) => SubBody::Inline(serde_json::to_vec(value).map_err(|e| {
-                        LiveError::NotOvirt {
-                            url: client.engine_url().base().to_string(),
-                            detail: format!("GET {}: {e}", client.engine_url().api(&path)),
-                        }
-                    })?),
-                    None => {
-                        paths.push(path.clone());
-                        SubBody::Fetched(paths.len() - 1)
-                    }
-                };
-                planned.push((kind, path, body));
+            }
+            let path = format!("{}/{id}/{}", per.parent, per.sub);
+            if parent.inline[at].contains(&kind) {
+                collections[first_sub + kind].inline += 1;
+                written.push((kind, path));
+            } else {
+                wanted.push((kind, path));
             }
         }
-        drop(parents);
-        let mut bodies: Vec<Option<Vec<u8>>> = parallel(&paths, options.parallel, |path| {
-            progress.add(1);
-            let body = client.get(path);
-            progress.done();
-            body
-        })?
-        .into_iter()
-        .map(Some)
-        .collect();
-        for per in &PER_ENTITY {
-            collections.push(CollectionCount {
-                collection: format!("{}/*/{}", per.parent, per.sub),
-                requests: 0,
-                entities: 0,
-                inline: 0,
-            });
-        }
-        let first_sub = collections.len() - PER_ENTITY.len();
-        for (kind, path, body) in planned {
-            let count = &mut collections[first_sub + kind];
-            let body = match body {
-                SubBody::Inline(body) => {
-                    count.inline += 1;
-                    body
-                }
-                SubBody::Fetched(index) => {
-                    count.requests += 1;
-                    bodies[index].take().unwrap_or_default()
-                }
-            };
-            count.entities += members(&client, &path, &body)?.1.len();
-            files.push((format!("api/{path}.json"), body));
-        }
-        drop(progress);
-
-        let summary = FetchSummary {
-            engine: client.engine_url().base().to_string(),
-            product,
-            responses: files.len(),
-            requests: client.requests_sent(),
-            collections,
-            not_offered: not_offered.iter().map(|c| c.to_string()).collect(),
-        };
-        Ok(Snapshot { files, summary })
     }
-
-    pub fn summary(&self) -> &FetchSummary {
-        &self.summary
-    }
-
-    /// The files of the export: relative path and the bytes the engine sent.
-    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files
-            .iter()
-            .map(|(path, body)| (path.as_str(), body.as_slice()))
-    }
-
-    /// Writes the export directory under `out` (created if missing).
-    pub fn write_to(&self, out: &Path) -> Result<(), LiveError> {
-        check_output(out)?;
-        for (relative, body) in &self.files {
-            let path = out.join(relative);
-            let written = path
-                .parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::write(&path, body));
-            written.map_err(|e| LiveError::Output {
-                path: path.clone(),
-                detail: e.to_string(),
-            })?;
-        }
+    progress.add(wanted.len());
+    parallel(&wanted, options.parallel, |(_, path)| {
+        let file = export_file(dir, path);
+        create_parent(&file)?;
+        client.get_to_file(path, &file)?;
+        progress.done();
         Ok(())
+    })?;
+    for (kind, path) in &wanted {
+        collections[first_sub + kind].requests += 1;
+        written.push((*kind, path.clone()));
+    }
+    // Every sub-collection file, inline or fetched, is counted the same way: by reading it.
+    let mut volumes: Vec<String> = Vec::new();
+    for (kind, path) in &written {
+        let mut ids = Vec::new();
+        let entities = for_each_member(client, path, &export_file(dir, path), |_, member| {
+            if PER_ENTITY[*kind].sub == "glustervolumes" {
+                ids.push(entity_id(client, path, &member)?);
+            }
+            Ok(())
+        })?;
+        collections[first_sub + kind].entities += entities;
+        volumes.extend(ids.into_iter().map(|id| format!("{path}/{id}/{BRICKS}")));
+        responses += 1;
     }
 
-    /// Loads the responses with the export loader. The loader reads directories only, so
-    /// the files go to a private temporary directory that is removed right after.
-    pub fn load(&self) -> Result<Inventory, LiveError> {
-        let scratch = ScratchDir::create()?;
-        self.write_to(scratch.path())?;
-        Ok(load_export(scratch.path())?)
+    // The bricks of each gluster volume.
+    if !volumes.is_empty() {
+        progress.add(volumes.len());
+        parallel(&volumes, options.parallel, |path| {
+            let file = export_file(dir, path);
+            create_parent(&file)?;
+            client.get_to_file(path, &file)?;
+            progress.done();
+            Ok(())
+        })?;
+        let mut bricks = 0;
+        for path in &volumes {
+            bricks += for_each_member(client, path, &export_file(dir, path), |_, _| Ok(()))?;
+        }
+        collections.push(CollectionCount {
+            collection: format!("clusters/*/glustervolumes/*/{BRICKS}"),
+            requests: volumes.len(),
+            entities: bricks,
+            inline: 0,
+        });
+        responses += volumes.len();
     }
+    drop(progress);
+
+    Ok(FetchSummary {
+        engine: client.engine_url().base().to_string(),
+        product,
+        responses,
+        requests: client.requests_sent(),
+        collections,
+        not_offered: not_offered.iter().map(|c| c.to_string()).collect(),
+    })
+}
+
+/// `dir/api/<path>.json`.
+fn export_file(dir: &Path, path: &str) -> PathBuf {
+    dir.join(format!("api/{path}.json"))
+}
+
+fn output_error(path: &Path, error: std::io::Error) -> LiveError {
+    LiveError::Output {
+        path: path.to_path_buf(),
+        detail: error.to_string(),
+    }
+}
+
+fn create_parent(file: &Path) -> Result<(), LiveError> {
+    match file.parent() {
+        Some(parent) => std::fs::create_dir_all(parent).map_err(|e| output_error(parent, e)),
+        None => Ok(()),
+    }
+}
+
+fn write_file(path: &Path, body: &[u8]) -> Result<(), LiveError> {
+    create_parent(path)?;
+    std::fs::write(path, body).map_err(|e| output_error(path, e))
 }
 
 /// Refuses an output directory that already holds an export: files of entities deleted
 /// since an older fetch would load as if they still existed.
-pub(crate) fn check_output(out: &Path) -> Result<(), LiveError> {
+pub fn check_output(out: &Path) -> Result<(), LiveError> {
     for existing in [out.join("api"), out.join("api.json")] {
-        if existing.exists() {
+        if existing.symlink_metadata().is_ok() {
             return Err(LiveError::Output {
                 path: out.to_path_buf(),
                 detail: format!(
@@ -385,134 +432,310 @@ fn parallel<T: Sync, R: Send>(
     Ok(out)
 }
 
-/// GETs one top-level collection: in pages of `page` entities when it is searchable,
-/// asking for the `follow` elements inline. Paging stops at a short page, or at a page that
+/// GETs one top-level collection into `api/<collection>.json`: in pages of `page` entities
+/// when it is searchable, asking for the followed elements inline, which are written to
+/// their own files as each entity is read. Paging stops at a short page, or at a page that
 /// brings no entity not seen before (an engine that ignores `page` or `max`). One page keeps
-/// the engine's bytes; several are merged into one collection body.
+/// the engine's bytes; several are merged, entity by entity, into one collection file.
 fn fetch_collection(
     client: &ReadOnlyClient,
+    dir: &Path,
     collection: &str,
-    follow: &[&str],
+    follow: bool,
     page: Option<usize>,
     progress: &Progress,
 ) -> Result<Fetched, LiveError> {
-    let follow = (!follow.is_empty()).then(|| format!("follow={}", follow.join(",")));
-    let Some(size) = page else {
-        let path = match &follow {
-            Some(follow) => format!("{collection}?{follow}"),
-            None => collection.to_string(),
+    let kinds: Vec<(usize, &PerEntity)> = PER_ENTITY
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.parent == collection)
+        .collect();
+    let elements: Vec<&str> = kinds.iter().map(|(_, p)| p.element).collect();
+    let follow = (follow && !elements.is_empty()).then(|| format!("follow={}", elements.join(",")));
+    let target = export_file(dir, collection);
+    let mut fetched = Fetched {
+        ids: Vec::new(),
+        inline: Vec::new(),
+        without: Vec::new(),
+        pages: 0,
+    };
+    let mut seen = HashSet::new();
+    let mut key: Option<String> = None;
+    let mut page_files = Vec::new();
+    for number in 1usize.. {
+        let path = match (page, &follow) {
+            (Some(size), Some(follow)) => {
+                format!("{collection}?search=page%20{number}&max={size}&{follow}")
+            }
+            (Some(size), None) => format!("{collection}?search=page%20{number}&max={size}"),
+            (None, Some(follow)) => format!("{collection}?{follow}"),
+            (None, None) => collection.to_string(),
+        };
+        let file = match page {
+            Some(_) => dir.join(format!("api/.{collection}.page-{number}.json")),
+            None => target.clone(),
         };
         progress.add(1);
-        let body = client.get(&path)?;
+        client.get_to_file(&path, &file)?;
         progress.done();
-        let (_, members) = members(client, &path, &body)?;
-        return Ok(Fetched {
-            body,
-            members,
-            pages: 1,
-        });
-    };
-    let mut bodies = Vec::new();
-    let mut all: Vec<Value> = Vec::new();
-    let mut key = None;
-    let mut seen = HashSet::new();
-    for number in 1usize.. {
-        let mut path = format!("{collection}?search=page%20{number}&max={size}");
-        if let Some(follow) = &follow {
-            path.push('&');
-            path.push_str(follow);
-        }
-        progress.add(1);
-        let body = client.get(&path)?;
-        progress.done();
-        let (name, page_members) = members(client, &path, &body)?;
-        key = key.or(name);
-        let full = page_members.len() >= size;
-        let before = all.len();
-        for member in page_members {
-            let id = member.get("id").and_then(Value::as_str).map(str::to_string);
-            // Entities without an id are kept (and refused later, naming the collection).
-            if id.is_none_or(|id| seen.insert(id)) {
-                all.push(member);
+        page_files.push(file.clone());
+        let before = fetched.ids.len();
+        let count = for_each_member(client, &path, &file, |name, member| {
+            key.get_or_insert_with(|| name.to_string());
+            let id = entity_id(client, &path, &member)?;
+            if !seen.insert(id.clone()) {
+                return Ok(());
             }
-        }
-        bodies.push(body);
-        if !full || all.len() == before {
+            let mut inline = Vec::new();
+            let mut without = Vec::new();
+            for (kind, per) in &kinds {
+                if per
+                    .unless_false
+                    .is_some_and(|flag| is_false(member.get(flag)))
+                {
+                    without.push(*kind);
+                    continue;
+                }
+                let value = follow
+                    .as_ref()
+                    .and_then(|_| member.get(per.element))
+                    .filter(|v| v.is_object());
+                if let Some(value) = value {
+                    let sub = export_file(dir, &format!("{collection}/{id}/{}", per.sub));
+                    create_parent(&sub)?;
+                    let out = File::create(&sub).map_err(|e| output_error(&sub, e))?;
+                    let mut out = BufWriter::new(out);
+                    serde_json::to_writer(&mut out, value)
+                        .map_err(std::io::Error::from)
+                        .and_then(|()| out.flush())
+                        .map_err(|e| output_error(&sub, e))?;
+                    inline.push(*kind);
+                }
+            }
+            fetched.ids.push(id);
+            fetched.inline.push(inline);
+            fetched.without.push(without);
+            Ok(())
+        })?;
+        fetched.pages += 1;
+        let Some(size) = page else { break };
+        if count < size || fetched.ids.len() == before {
             break;
         }
     }
-    let pages = bodies.len();
-    let body = if pages == 1 {
-        bodies.pop().unwrap_or_default()
-    } else {
-        let mut object = Map::new();
-        if let Some(key) = key {
-            object.insert(key, Value::Array(all.clone()));
-        }
-        serde_json::to_vec(&Value::Object(object)).map_err(|e| LiveError::NotOvirt {
-            url: client.engine_url().base().to_string(),
-            detail: format!("GET {}: {e}", client.engine_url().api(collection)),
-        })?
-    };
-    Ok(Fetched {
-        body,
-        members: all,
-        pages,
-    })
+    if page.is_some() {
+        merge_pages(client, collection, &page_files, key.as_deref(), &target)?;
+    }
+    Ok(fetched)
 }
 
-/// The entities of a collection response and the name of their array: `{"vm": [...]}`
-/// gives `("vm", [...])`, `{}` (how the engine sends an empty collection) gives none.
-fn members(
+/// Writes the pages of a collection as one file: the engine's bytes when there was one
+/// page, else `{"<key>": [...]}` with each entity once, in the order first seen.
+fn merge_pages(
+    client: &ReadOnlyClient,
+    collection: &str,
+    pages: &[PathBuf],
+    key: Option<&str>,
+    target: &Path,
+) -> Result<(), LiveError> {
+    if let [only] = pages {
+        return std::fs::rename(only, target).map_err(|e| output_error(target, e));
+    }
+    let out = File::create(target).map_err(|e| output_error(target, e))?;
+    let mut out = BufWriter::new(out);
+    let io = |e: std::io::Error| output_error(target, e);
+    match key {
+        None => out.write_all(b"{}").map_err(io)?,
+        Some(key) => {
+            let key = serde_json::to_string(key).unwrap_or_default();
+            write!(out, "{{{key}:[").map_err(io)?;
+            let mut seen = HashSet::new();
+            let mut first = true;
+            for page in pages {
+                for_each_member(client, collection, page, |_, member| {
+                    let id = member.get("id").and_then(Value::as_str).unwrap_or("");
+                    if !seen.insert(id.to_string()) {
+                        return Ok(());
+                    }
+                    if !first {
+                        out.write_all(b",").map_err(io)?;
+                    }
+                    first = false;
+                    serde_json::to_writer(&mut out, &member)
+                        .map_err(std::io::Error::from)
+                        .map_err(io)
+                })?;
+            }
+            out.write_all(b"]}").map_err(io)?;
+        }
+    }
+    out.flush().map_err(io)?;
+    for page in pages {
+        let _ = std::fs::remove_file(page);
+    }
+    Ok(())
+}
+
+/// Whether a boolean the engine sends (`false` or `"false"`) is false.
+fn is_false(value: Option<&Value>) -> bool {
+    match value {
+        Some(Value::Bool(b)) => !b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("false"),
+        _ => false,
+    }
+}
+
+/// Reads the collection response in `file` (from `GET path`) one entity at a time: `{"vm":
+/// [...]}` calls `each` with `"vm"` and every entity; `{}` (how the engine sends an empty
+/// collection) calls it never. Returns how many entities there were. Only one entity is in
+/// memory at a time.
+fn for_each_member(
     client: &ReadOnlyClient,
     path: &str,
-    body: &[u8],
-) -> Result<(Option<String>, Vec<Value>), LiveError> {
+    file: &Path,
+    mut each: impl FnMut(&str, Value) -> Result<(), LiveError>,
+) -> Result<usize, LiveError> {
     let bad = |detail: String| LiveError::NotOvirt {
         url: client.engine_url().base().to_string(),
         detail: format!("GET {}: {detail}", client.engine_url().api(path)),
     };
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON: {e}")))?;
-    let Value::Object(object) = value else {
-        return Err(bad("expected a JSON object".to_string()));
+    let reader = File::open(file).map_err(|e| output_error(file, e))?;
+    let mut deserializer = serde_json::Deserializer::from_reader(BufReader::new(reader));
+    let mut visitor = Members {
+        each: &mut each,
+        count: 0,
+        failure: None,
     };
-    for (key, member) in object {
-        if let Value::Array(items) = member {
-            return Ok((Some(key), items));
-        }
+    let parsed = (&mut deserializer)
+        .deserialize_any(&mut visitor)
+        .and_then(|()| deserializer.end());
+    if let Some(failure) = visitor.failure {
+        return Err(failure);
     }
-    Ok((None, Vec::new()))
+    match parsed {
+        Ok(()) => Ok(visitor.count),
+        Err(e) if e.is_io() => Err(output_error(file, std::io::Error::from(e))),
+        Err(e) => Err(bad(format!("invalid JSON: {e}"))),
+    }
 }
 
-/// The ids of a collection's entities, checked to be safe as one path component: they
-/// become directory names of the export, and a hostile server must not write `../x`.
-fn entity_ids(
-    client: &ReadOnlyClient,
-    path: &str,
-    members: &[Value],
-) -> Result<Vec<String>, LiveError> {
-    let mut ids = Vec::with_capacity(members.len());
-    for member in members {
-        let id = member.get("id").and_then(Value::as_str).unwrap_or("");
-        let safe = !id.is_empty()
-            && id.len() <= 100
-            && !id.starts_with('.')
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-        if !safe {
-            return Err(LiveError::NotOvirt {
-                url: client.engine_url().base().to_string(),
-                detail: format!(
-                    "GET {} lists an entity without a usable id ({id:?})",
-                    client.engine_url().api(path)
-                ),
-            });
-        }
-        ids.push(id.to_string());
+/// The serde visitor of [`for_each_member`]: the top-level object, whose first array holds
+/// the entities; other members are skipped unread.
+struct Members<'f, F> {
+    each: &'f mut F,
+    count: usize,
+    /// The callback's error, which stops the parse (serde sees a custom error).
+    failure: Option<LiveError>,
+}
+
+impl<'de, F: FnMut(&str, Value) -> Result<(), LiveError>> Visitor<'de> for &mut Members<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
     }
-    Ok(ids)
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut done = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if done {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            done = map.next_value_seed(Entities {
+                key: &key,
+                members: &mut *self,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// One member of the top-level object: the entities when it is an array (then `true`).
+struct Entities<'a, 'f, F> {
+    key: &'a str,
+    members: &'a mut Members<'f, F>,
+}
+
+impl<'de, F: FnMut(&str, Value) -> Result<(), LiveError>> DeserializeSeed<'de>
+    for Entities<'_, '_, F>
+{
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(&str, Value) -> Result<(), LiveError>> Visitor<'de> for Entities<'_, '_, F> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while let Some(member) = seq.next_element::<Value>()? {
+            self.members.count += 1;
+            if let Err(error) = (self.members.each)(self.key, member) {
+                self.members.failure = Some(error);
+                return Err(serde::de::Error::custom("stopped"));
+            }
+        }
+        Ok(true)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+/// The id of an entity, checked to be safe as one path component: ids become directory
+/// names of the export, and a hostile server must not write `../x`.
+fn entity_id(client: &ReadOnlyClient, path: &str, member: &Value) -> Result<String, LiveError> {
+    let id = member.get("id").and_then(Value::as_str).unwrap_or("");
+    let safe = !id.is_empty()
+        && id.len() <= 100
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if !safe {
+        return Err(LiveError::NotOvirt {
+            url: client.engine_url().base().to_string(),
+            detail: format!(
+                "GET {} lists an entity without a usable id ({})",
+                client.engine_url().api(path),
+                crate::escape::quote(id, crate::escape::QUOTE_CHARS)
+            ),
+        });
+    }
+    Ok(id.to_string())
 }
 
 /// The `rel`s of the API root's links: the collections the engine offers, and
@@ -640,33 +863,46 @@ impl Drop for Progress {
     }
 }
 
-/// A private directory under the system's temp dir, removed when dropped.
-struct ScratchDir(PathBuf);
+/// A private directory, removed with everything in it when dropped unless
+/// [`ScratchDir::keep`] moved its contents out.
+pub(crate) struct ScratchDir(PathBuf);
 
 impl ScratchDir {
-    fn create() -> Result<ScratchDir, LiveError> {
+    /// A new directory under `parent` (the system's temp dir for a fetch kept in no
+    /// files, the output directory for `fetch --out`, so its files are moved, not copied).
+    pub(crate) fn create_in(parent: &Path) -> Result<ScratchDir, LiveError> {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let name = format!(
-            "stretchdr-fetch-{}-{nanos}-{}",
+            ".stretchdr-fetch-{}-{nanos}-{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
-        let path = std::env::temp_dir().join(name);
+        let path = parent.join(name);
         let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&path).map_err(|e| LiveError::Output {
-            path: path.clone(),
-            detail: e.to_string(),
-        })?;
+        builder.create(&path).map_err(|e| output_error(&path, e))?;
         Ok(ScratchDir(path))
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
+    }
+
+    /// Moves the export (`api.json` and `api/`) into `out`, which must hold neither.
+    pub(crate) fn keep(self, out: &Path) -> Result<(), LiveError> {
+        check_output(out)?;
+        for name in ["api", "api.json"] {
+            let from = self.0.join(name);
+            if from.symlink_metadata().is_ok() {
+                let to = out.join(name);
+                std::fs::rename(&from, &to).map_err(|e| output_error(&to, e))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -678,7 +914,7 @@ impl Drop for ScratchDir {
 
 #[cfg(test)]
 mod tests {
-    use super::{RootLinks, follows_links};
+    use super::{RootLinks, follows_links, is_false};
 
     #[test]
     fn links_are_followed_from_4_2_on_and_when_the_version_is_unknown() {
@@ -707,5 +943,13 @@ mod tests {
         // A root without links: everything is asked for, nothing paged.
         let bare = RootLinks::parse(b"{}");
         assert!(bare.offers("affinitylabels") && !bare.searchable("vms"));
+    }
+
+    #[test]
+    fn engine_booleans_are_false_only_when_they_say_so() {
+        let value = serde_json::json!({"a": "false", "b": false, "c": "true", "d": "FALSE"});
+        assert!(is_false(value.get("a")) && is_false(value.get("b")));
+        assert!(is_false(value.get("d")));
+        assert!(!is_false(value.get("c")) && !is_false(value.get("missing")));
     }
 }

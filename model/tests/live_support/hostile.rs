@@ -36,7 +36,22 @@ pub enum Mode {
     GzipBomb,
     /// The API root answers HTML labelled as JSON.
     NonJsonRoot,
+    /// A proper API root offering `vms`, whose entities carry the bearer token (and the
+    /// password) where an error quotes them: in an id unfit for a path.
+    TokenInIds,
+    /// As [`Mode::TokenInIds`], the token in a VM's memory, which the export loader
+    /// refuses, quoting the line.
+    TokenInValues,
+    /// A proper API root offering `disks` alone, and a `disks` collection of
+    /// [`HUGE_COLLECTION_BYTES`], made as it is sent (one disk per [`HUGE_DISK_BYTES`]).
+    HugeCollection,
 }
+
+/// The size of the [`Mode::HugeCollection`] body, near enough: 16 MiB.
+pub const HUGE_COLLECTION_BYTES: usize = 16 << 20;
+
+/// The size of one disk of [`Mode::HugeCollection`], near enough: 16 KiB.
+pub const HUGE_DISK_BYTES: usize = 16 << 10;
 
 pub struct HostileEngine {
     pub addr: SocketAddr,
@@ -203,6 +218,54 @@ fn serve(stream: TcpStream, config: Arc<ServerConfig>, mode: Mode, stop: &Atomic
             );
             let _ = tls.write_all(bomb);
         }
+        (Mode::TokenInIds | Mode::TokenInValues | Mode::HugeCollection, false)
+            if request.target.trim_end_matches('/') == "/ovirt-engine/api" =>
+        {
+            let offered = if mode == Mode::HugeCollection {
+                "disks"
+            } else {
+                "vms"
+            };
+            let root = format!(
+                r#"{{"product_info":{{"name":"oVirt Engine","version":{{"major":"4","minor":"5"}}}},
+                "link":[{{"href":"/ovirt-engine/api/{offered}","rel":"{offered}"}}]}}"#
+            );
+            simple(&mut tls, "200 OK", &root);
+        }
+        (Mode::HugeCollection, false) => {
+            let _ = tls.write_all(head("200 OK", "").as_bytes());
+            let padding = "x".repeat(HUGE_DISK_BYTES - 64);
+            let mut chunk = String::from("{\"disk\": [");
+            for n in 0..HUGE_COLLECTION_BYTES / HUGE_DISK_BYTES {
+                if n > 0 {
+                    chunk.push(',');
+                }
+                chunk.push_str(&format!(
+                    r#"{{"id":"6a5b4c3d-0000-4000-8000-{n:012x}","name":"disk{n}","description":"{padding}"}}"#
+                ));
+                if chunk.len() >= 64 * 1024 {
+                    if stop.load(Ordering::Relaxed) || tls.write_all(chunk.as_bytes()).is_err() {
+                        break;
+                    }
+                    chunk.clear();
+                }
+            }
+            chunk.push_str("]}");
+            let _ = tls.write_all(chunk.as_bytes());
+        }
+        (Mode::TokenInIds, false) => {
+            let token = bearer_of(&request);
+            let body = format!(r#"{{"vm":[{{"id":"../{token} {PASSWORD}","name":"a"}}]}}"#);
+            simple(&mut tls, "200 OK", &body);
+        }
+        (Mode::TokenInValues, false) if request.target.contains("/vms?") => {
+            let token = bearer_of(&request);
+            let body = format!(
+                r#"{{"vm":[{{"id":"a1","name":"a","memory":"{token} {PASSWORD}","cluster":{{"id":"c1"}}}}]}}"#
+            );
+            simple(&mut tls, "200 OK", &body);
+        }
+        (Mode::TokenInValues, false) => simple(&mut tls, "200 OK", "{}"),
         (Mode::NonJsonRoot, false) => {
             simple(
                 &mut tls,
@@ -214,6 +277,12 @@ fn serve(stream: TcpStream, config: Arc<ServerConfig>, mode: Mode, stop: &Atomic
     let _ = tls.flush();
     tls.conn.send_close_notify();
     let _ = tls.flush();
+}
+
+/// The bearer token a request carries.
+fn bearer_of(request: &Recorded) -> String {
+    let header = request.header("authorization").unwrap_or("");
+    header.strip_prefix("Bearer ").unwrap_or(header).to_string()
 }
 
 /// What an echoing server sends back: the request's body as sent (the password

@@ -3,17 +3,20 @@
 
 use std::fmt::Write;
 
+use stretchdr_model::escape::control;
+
 use crate::montecarlo::{Bin, MonteCarloResult};
 use crate::outcome::{Rto, VmOutcome};
 use crate::report::chart::{self, CHART_CSS};
 use crate::report::html::{CSS, esc};
 
-/// The text report of a Monte Carlo batch.
+/// The text report of a Monte Carlo batch. Names are shown through [`control`], so none can
+/// start a line of its own.
 pub fn monte_carlo_text(result: &MonteCarloResult) -> String {
     let mut out = String::new();
     let s = &result.summary;
     let h = &result.histograms;
-    let _ = writeln!(out, "scenario: {}", result.scenario);
+    let _ = writeln!(out, "scenario: {}", control(&result.scenario));
     let _ = writeln!(out, "seed: {}   runs: {}", result.seed, result.runs);
     let _ = writeln!(out);
     let _ = writeln!(
@@ -56,7 +59,7 @@ pub fn monte_carlo_text(result: &MonteCarloResult) -> String {
         .filter(|v| v.outcome != VmOutcome::Unaffected || v.p_not_restarted > 0.0)
         .map(|v| {
             [
-                v.name.clone(),
+                control(&v.name).into_owned(),
                 format!("{:.3}", v.p_not_restarted),
                 v.outcome.as_str().to_string(),
                 v.reason.map_or("-".into(), |r| r.as_str().to_string()),

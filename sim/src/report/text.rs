@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use stretchdr_model::escape::control;
+
 use crate::des::SimTime;
 use crate::outcome::{Decision, SimResult, VmOutcome};
 
@@ -16,7 +18,11 @@ pub fn maintenance_not_done(result: &SimResult) -> Option<String> {
     if stuck.is_empty() {
         return None;
     }
-    let mut hosts: Vec<&str> = stuck.iter().filter_map(|v| v.host.as_deref()).collect();
+    let mut hosts: Vec<String> = stuck
+        .iter()
+        .filter_map(|v| v.host.as_deref())
+        .map(|h| control(h).into_owned())
+        .collect();
     hosts.sort_unstable();
     hosts.dedup();
     Some(format!(
@@ -26,11 +32,12 @@ pub fn maintenance_not_done(result: &SimResult) -> Option<String> {
     ))
 }
 
-/// The text report of a run.
+/// The text report of a run. Every name from the design, the scenario or the engine is
+/// shown through [`control`]: a newline in a VM's name is shown as `\n`, not as a forged line.
 pub fn text(result: &SimResult) -> String {
     let mut out = String::new();
     let s = &result.summary;
-    let _ = writeln!(out, "scenario: {}", result.scenario);
+    let _ = writeln!(out, "scenario: {}", control(&result.scenario));
     let _ = writeln!(
         out,
         "seed: {}   runs: {}   simulated: {}",
@@ -80,7 +87,7 @@ pub fn text(result: &SimResult) -> String {
     let peaks: Vec<String> = s
         .peak_memory_percent
         .iter()
-        .map(|(site, p)| format!("{site} {p:.1}%"))
+        .map(|(site, p)| format!("{} {p:.1}%", control(site)))
         .collect();
     let _ = writeln!(out, "peak memory committed: {}", peaks.join(", "));
     let _ = writeln!(out);
@@ -95,15 +102,15 @@ pub fn text(result: &SimResult) -> String {
                 _ => "-".into(),
             };
             [
-                v.name.clone(),
+                control(&v.name).into_owned(),
                 v.outcome.as_str().to_string(),
                 v.reason.map_or("-".into(), |r| r.as_str().to_string()),
                 v.down_at_s.map_or("-".into(), clock),
                 v.up_at_s.or(v.migrated_at_s).map_or("-".into(), clock),
                 rto,
                 match (&v.host, &v.site) {
-                    (Some(h), Some(s)) => format!("{h} ({s})"),
-                    (Some(h), None) => h.clone(),
+                    (Some(h), Some(s)) => format!("{} ({})", control(h), control(s)),
+                    (Some(h), None) => control(h).into_owned(),
                     _ => "-".into(),
                 },
             ]
@@ -124,9 +131,13 @@ pub fn text(result: &SimResult) -> String {
     for group in group_decisions(&result.timeline) {
         let first = group[0];
         let text = match (group.len(), &first.template) {
-            (1, _) | (_, None) => first.text.clone(),
+            (1, _) | (_, None) => control(&first.text).into_owned(),
             (n, Some(template)) => {
-                let hosts: Vec<&str> = group.iter().filter_map(|d| d.host.as_deref()).collect();
+                let hosts: Vec<String> = group
+                    .iter()
+                    .filter_map(|d| d.host.as_deref())
+                    .map(|h| control(h).into_owned())
+                    .collect();
                 let shown = if n > 4 {
                     format!("{} and {} more", hosts[..4].join(", "), n - 4)
                 } else {
@@ -135,7 +146,7 @@ pub fn text(result: &SimResult) -> String {
                 let until = clock(group[n - 1].at_s);
                 format!(
                     "{} [{n} hosts, until {until}]",
-                    template.replace("{host}", &shown)
+                    control(template).replace("{host}", &shown)
                 )
             }
         };

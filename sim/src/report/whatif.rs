@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use stretchdr_model::escape::control;
+
 use crate::report::chart::{self, CHART_CSS};
 use crate::report::html::{CSS, esc};
 use crate::slo::{self, Metric};
@@ -53,10 +55,11 @@ fn gib(bytes: i128) -> String {
     }
 }
 
-/// The text table, one row per point, and the cheapest point meeting the target.
+/// The text table, one row per point, and the cheapest point meeting the target. Names are
+/// shown through [`control`], so none can start a line of its own.
 pub fn whatif_text(sweep: &Sweep) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "scenario: {}", sweep.scenario);
+    let _ = writeln!(out, "scenario: {}", control(&sweep.scenario));
     let _ = writeln!(
         out,
         "seed: {}   runs per point: {}   points: {}",
@@ -68,13 +71,19 @@ pub fn whatif_text(sweep: &Sweep) -> String {
     let header: Vec<String> = sweep
         .varied
         .iter()
-        .cloned()
+        .map(|v| control(v).into_owned())
         .chain(COLUMNS.iter().map(|c| c.to_string()))
         .collect();
     let rows: Vec<Vec<String>> = sweep
         .points
         .iter()
-        .map(|p| p.settings.values().cloned().chain(cells(p)).collect())
+        .map(|p| {
+            p.settings
+                .values()
+                .map(|v| control(v).into_owned())
+                .chain(cells(p))
+                .collect()
+        })
         .collect();
     let mut widths: Vec<usize> = header.iter().map(String::len).collect();
     for row in &rows {
@@ -99,8 +108,11 @@ pub fn whatif_text(sweep: &Sweep) -> String {
         match cheapest {
             Some(i) => {
                 let p = &sweep.points[i];
-                let settings: Vec<String> =
-                    p.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let settings: Vec<String> = p
+                    .settings
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", control(k), control(v)))
+                    .collect();
                 let _ = writeln!(
                     out,
                     "cheapest point meeting {target}: {} (memory added {}, hosts added {})",
