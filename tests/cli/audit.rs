@@ -376,3 +376,63 @@ fn the_html_page_has_verdict_sections_and_timelines_and_fetches_nothing() {
     }
     assert!(!html.contains("url(") && !html.contains("@import"));
 }
+
+#[test]
+fn the_html_page_of_a_20000_vm_design_has_its_verdict_scenarios_and_timelines() {
+    let dir = tempdir("html-large");
+    let design = dir.join("gen.toml");
+    let page = dir.join("audit.html");
+    let generated = run(&[
+        "gen",
+        "--sites",
+        "2",
+        "--hosts",
+        "500",
+        "--vms",
+        "20000",
+        "--out",
+        design.to_str().unwrap(),
+    ]);
+    assert_eq!(generated.status.code(), Some(0), "{}", stderr(&generated));
+    let output = run(&[
+        "audit",
+        design.to_str().unwrap(),
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    // The generated design has findings at error level: exit 1, the page written all the same.
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let dom = tl::parse(&html, tl::ParserOptions::default()).expect("the page parses");
+    let parser = dom.parser();
+    let count = |selector: &str| dom.query_selector(selector).unwrap().count();
+    let verdict: Vec<String> = dom
+        .query_selector("#verdict")
+        .unwrap()
+        .filter_map(|h| h.get(parser))
+        .map(|n| n.inner_text(parser).into_owned())
+        .collect();
+    assert_eq!(verdict.len(), 1);
+    assert!(verdict[0].starts_with("loss of site-a: "), "{verdict:?}");
+    for section in ["#inventory", "#findings", "#capacity"] {
+        assert_eq!(count(section), 1, "{section} missing");
+    }
+    // The loss of each data site and the partition between them, each with its timeline.
+    assert_eq!(count("section.scenario"), 3);
+    assert!(count("svg") >= 3, "a timeline per scenario");
+    for tag in ["script", "link", "img", "iframe", "object", "embed"] {
+        assert_eq!(count(tag), 0, "<{tag}> in the page");
+    }
+    // The SVG namespace is a name, not a fetch.
+    let html = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for remote in ["http://", "https://", "url(", "@import"] {
+        let at = html.find(remote);
+        assert!(
+            at.is_none(),
+            "{remote} in the page: {}",
+            at.map_or("", |at| &html
+                [at.saturating_sub(80)..(at + 80).min(html.len())])
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
