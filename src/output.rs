@@ -58,3 +58,9 @@ pub fn emit_slo_lines(json: bool, lines: &[(String, bool)]) -> Result<Outcome, R
         Outcome::Findings
     })
 }
+
+/// Writes a report file (`--html`, `--out`), saying which file could not be written.
+pub fn write_file(path: &std::path::Path, content: &str) -> Result<(), Report> {
+    std::fs::write(path, content)
+        .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))
+}

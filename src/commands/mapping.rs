@@ -226,8 +226,7 @@ fn run_generate(args: GenerateArgs) -> Result<Outcome, Report> {
     let text = generate(&primary, secondary.as_ref());
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &text)
-                .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?;
+            output::write_file(path, &text)?;
             eprintln!("wrote the mapping file to {}", path.display());
         }
         None => output::emit(&text)?,

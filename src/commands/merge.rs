@@ -1,7 +1,7 @@
 //! `stretchdr merge`: fold the parts of a sharded `sim` or `whatif` batch into the report
 //! the unsharded batch prints.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 use miette::Report;
@@ -50,7 +50,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             failback_s,
         } => {
             if let Some(path) = &args.html {
-                write(path, &report::monte_carlo_html(&result))?;
+                output::write_file(path, &report::monte_carlo_html(&result))?;
             }
             match args.format {
                 Format::Text => output::emit(&report::monte_carlo_text(&result))?,
@@ -67,7 +67,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         }
         Merged::Whatif(sweep) => {
             if let Some(path) = &args.html {
-                write(path, &report::whatif_html(&sweep))?;
+                output::write_file(path, &report::whatif_html(&sweep))?;
             }
             match args.format {
                 Format::Text => output::emit(&report::whatif_text(&sweep))?,
@@ -77,9 +77,4 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         }
     }
     Ok(Outcome::Clean)
-}
-
-fn write(path: &Path, content: &str) -> Result<(), Report> {
-    std::fs::write(path, content)
-        .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))
 }

@@ -1,7 +1,7 @@
 //! `stretchdr sim`: run a failure scenario and report what the engine would do.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -149,7 +149,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         })?;
         let failback_s = failback(&inventory, &scenario)?;
         let part = Part::monte_carlo(&inventory, &scenario, shard, accumulator, failback_s);
-        write(out, &part.to_json())?;
+        output::write_file(out, &part.to_json())?;
         eprintln!(
             "shard {shard}: runs {}..{} of {} written to {}",
             range.start,
@@ -167,7 +167,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             miette::miette!("simulation of {} failed: {e}", args.scenario.display())
         })?;
         if let Some(path) = &args.html {
-            write(path, &report::monte_carlo_html(&result))?;
+            output::write_file(path, &report::monte_carlo_html(&result))?;
         }
         match args.format {
             Format::Text => output::emit_human(&report::monte_carlo_text(&result))?,
@@ -180,7 +180,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     let (result, lanes) = simulate_traced(&inventory, &scenario)
         .map_err(|e| miette::miette!("simulation of {} failed: {e}", args.scenario.display()))?;
     if let Some(path) = &args.html {
-        write(path, &report::html(&result, &lanes))?;
+        output::write_file(path, &report::html(&result, &lanes))?;
     }
     match args.format {
         Format::Text => output::emit_human(&report::text(&result))?,
@@ -207,7 +207,7 @@ fn run_georep(args: &Args, text: &str) -> Result<Outcome, Report> {
         stretchdr_model::load_source(&scenario.design).map_err(diagnostic::load_error)?;
     let result = georep::run(&inventory, &scenario);
     if let Some(path) = &args.html {
-        write(path, &report::georep_html(&result))?;
+        output::write_file(path, &report::georep_html(&result))?;
     }
     match args.format {
         Format::Text => output::emit_human(&georep::render_text(&result))?,
@@ -225,18 +225,13 @@ fn run_active_passive(args: &Args, text: &str) -> Result<Outcome, Report> {
         active_passive::load_inputs(&scenario).map_err(diagnostic::load_error)?;
     let result = active_passive::run(&scenario, &mapping, &primary, &secondary);
     if let Some(path) = &args.html {
-        write(path, &report::active_passive_html(&result))?;
+        output::write_file(path, &report::active_passive_html(&result))?;
     }
     match args.format {
         Format::Text => output::emit_human(&active_passive::render_text(&result))?,
         Format::Json => output::emit(&active_passive::to_json(&result))?,
     }
     Ok(Outcome::Clean)
-}
-
-fn write(path: &Path, content: &str) -> Result<(), Report> {
-    std::fs::write(path, content)
-        .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))
 }
 
 /// How Monte Carlo work runs: threads and progress.

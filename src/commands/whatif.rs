@@ -1,6 +1,6 @@
 //! `stretchdr whatif`: sweep design or engine parameters and run a scenario at every point.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 use miette::Report;
@@ -137,7 +137,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
             target.as_ref(),
             mine,
         );
-        write(out, &part.to_json())?;
+        output::write_file(out, &part.to_json())?;
         eprintln!(
             "shard {shard}: points {}..{} of {} written to {}",
             range.start,
@@ -159,7 +159,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
     });
     let result = result.map_err(|e| miette::miette!("what-if sweep failed: {e}"))?;
     if let Some(path) = &args.html {
-        write(path, &report::whatif_html(&result))?;
+        output::write_file(path, &report::whatif_html(&result))?;
     }
     match args.format {
         Format::Text => output::emit_human(&report::whatif_text(&result))?,
@@ -167,9 +167,4 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         Format::Csv => output::emit_human(&report::whatif_csv(&result))?,
     }
     Ok(Outcome::Clean)
-}
-
-fn write(path: &Path, content: &str) -> Result<(), Report> {
-    std::fs::write(path, content)
-        .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))
 }

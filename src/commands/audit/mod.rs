@@ -155,8 +155,7 @@ pub fn run(args: Args) -> Result<Outcome, Report> {
         args.fail_on.into(),
     )?;
     if let Some(path) = &args.html {
-        std::fs::write(path, html::page(&audit, &inventory))
-            .map_err(|e| miette::miette!("cannot write {}: {e}", path.display()))?;
+        output::write_file(path, &html::page(&audit, &inventory))?;
     }
     match args.format {
         Format::Human => {
