@@ -11,9 +11,9 @@
 
 mod build;
 pub mod defaults;
+mod fast;
 pub mod names;
 mod raw;
-mod split;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -151,21 +151,31 @@ pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
     ]
 }
 
-/// Stage one: the TOML as written, with spans; syntax errors and unknown keys end here. A
-/// large design is parsed in shares on all cores, or `RAYON_NUM_THREADS` (as the simulator's
-/// threads) ([`split`]); anything else, and any design a share of which does not parse, on
-/// one thread.
+/// Stage one: the TOML as written, with spans; syntax errors and unknown keys end here. The
+/// fast reader ([`fast`]) takes what designs are written in; whatever it leaves, and every
+/// error, is parsed by the `toml` crate, whose messages the user sees.
 fn parse(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
-    let cores = std::env::var("RAYON_NUM_THREADS")
-        .ok()
-        .and_then(|n| n.parse::<usize>().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .min(8);
-    if let Some(raw) = split::parse_in_shares(text, cores) {
+    if let Some(raw) = fast::from_str::<RawDesign>(text) {
+        #[cfg(debug_assertions)]
+        same_as_toml(text, &raw);
         return Ok(raw);
     }
     // serde names Rust types and lists what it expected; the reader of a design file thinks
     // in TOML's types and wants the key it most likely meant.
     toml::from_str(text).map_err(|e| crate::keys::toml_error(path, text, &e))
+}
+
+/// Debug builds (every test) check the fast reader against the `toml` crate on each design
+/// up to a megabyte: the same values, the same spans.
+#[cfg(debug_assertions)]
+fn same_as_toml(text: &str, fast: &RawDesign) {
+    if text.len() <= 1 << 20 {
+        let full: Result<RawDesign, _> = toml::from_str(text);
+        assert_eq!(
+            full.map(|raw| format!("{raw:?}"))
+                .map_err(|e| e.to_string()),
+            Ok(format!("{fast:?}")),
+            "the fast reader and the toml crate differ on this design:\n{text}"
+        );
+    }
 }
