@@ -83,7 +83,7 @@ impl Tables {
                     };
                     let len = pattern.len();
                     for name in pattern.names() {
-                        names.insert(name, (i, written.to_string(), len));
+                        names.insert(name.into_owned(), (i, written.to_string(), len));
                     }
                 }
             }

@@ -18,7 +18,7 @@ mod raw;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::design::raw::RawDesign;
+use crate::design::raw::{RawDesign, RawVm};
 use crate::error::LoadError;
 use crate::export::load_export;
 use crate::inventory::Inventory;
@@ -155,7 +155,8 @@ pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
 /// fast reader ([`fast`]) takes what designs are written in; whatever it leaves, and every
 /// error, is parsed by the `toml` crate, whose messages the user sees.
 fn parse(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
-    if let Some(raw) = fast::from_str::<RawDesign>(text) {
+    if let Some((mut raw, vms)) = fast::from_str_split::<RawDesign, RawVm>(text, "vm") {
+        raw.vm = vms;
         #[cfg(debug_assertions)]
         same_as_toml(text, &raw);
         return Ok(raw);

@@ -1,5 +1,7 @@
 //! Name ranges: `"web-{01..40}"` stands for `web-01` ... `web-40`.
 
+use std::borrow::Cow;
+
 /// The most names one range may expand to; a typo such as `{1..10000000}` should be an
 /// error, not a design of ten million VMs.
 pub const MAX_RANGE_LEN: u64 = 100_000;
@@ -68,7 +70,7 @@ impl<'a> NamePattern<'a> {
     }
 
     /// The names, in order.
-    pub fn names(&self) -> impl Iterator<Item = String> + '_ {
+    pub fn names(&self) -> impl Iterator<Item = Cow<'a, str>> + '_ {
         let (prefix, suffix, range, width) = match *self {
             NamePattern::Single(name) => (name, "", None, 0),
             NamePattern::Range {
@@ -79,12 +81,12 @@ impl<'a> NamePattern<'a> {
                 width,
             } => (prefix, suffix, Some(start..=end), width),
         };
-        let single = range.is_none().then(|| prefix.to_owned());
+        let single = range.is_none().then_some(Cow::Borrowed(prefix));
         single.into_iter().chain(
             range
                 .into_iter()
                 .flatten()
-                .map(move |n| format!("{prefix}{n:0width$}{suffix}")),
+                .map(move |n| Cow::Owned(format!("{prefix}{n:0width$}{suffix}"))),
         )
     }
 }
@@ -108,7 +110,7 @@ mod tests {
     use super::NamePattern;
 
     fn expand(text: &str) -> Result<Vec<String>, String> {
-        NamePattern::parse(text).map(|p| p.names().collect())
+        NamePattern::parse(text).map(|p| p.names().map(String::from).collect())
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::forward_to_deserialize_any;
 use serde_spanned::de::{SpannedDeserializer, is_spanned};
 
 use super::cursor::{Bail, Cursor, Scalar};
-use super::{Document, Node};
+use super::{Document, Node, ROOT};
 
 /// Maps with more keys than this are left to the full parser: the duplicate check below
 /// compares each key with those before it.
@@ -127,7 +127,7 @@ impl<'de> MapAccess<'de> for TableAccess<'_, '_> {
         }
         let next = self.child.unwrap_or(0);
         let Some(child) = table.children.get(next) else {
-            self.document.read.set(self.document.read.get() + 1);
+            self.document.table_read();
             return Ok(None);
         };
         self.child = Some(next + 1);
@@ -150,13 +150,22 @@ impl<'de> MapAccess<'de> for TableAccess<'_, '_> {
                 self.cursor.line_end()?;
                 Ok(value)
             }
-            Pending::Child(index) => match &self.document.tables[self.id].children[index].node {
-                Node::Table(id) => seed.deserialize(TableDe::new(self.document, *id)),
-                Node::Array(ids) => seed.deserialize(ArrayOfTablesDe {
-                    document: self.document,
-                    ids,
-                }),
-            },
+            Pending::Child(index) => {
+                let split = self.id == ROOT && self.document.split == Some(index);
+                match &self.document.tables[self.id].children[index].node {
+                    Node::Table(id) => seed.deserialize(TableDe::new(self.document, *id)),
+                    // Read apart: seen here as present (a key giving it too is still
+                    // refused as given twice) and empty.
+                    Node::Array(_) if split => seed.deserialize(ArrayOfTablesDe {
+                        document: self.document,
+                        ids: &[],
+                    }),
+                    Node::Array(ids) => seed.deserialize(ArrayOfTablesDe {
+                        document: self.document,
+                        ids,
+                    }),
+                }
+            }
         }
     }
 }

@@ -19,25 +19,66 @@
 //!
 //! Two passes: [`structure`] finds the table headers and what text belongs to each table
 //! (skipping values without decoding them), then [`de`] decodes each table's text as serde
-//! asks for it, with no tree in between.
+//! asks for it, with no tree in between. The tables of one large array (`[[vm]]`) can be
+//! decoded on all cores ([`from_str_split`]).
 
 mod cursor;
 mod de;
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use rayon::iter::ParallelIterator;
+use rayon::slice::ParallelSlice;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use toml::Spanned;
 
 use cursor::{Bail, Cursor, Read};
 
-/// `text` read into `T`, or `None` when the fast reader leaves it to the `toml` crate.
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let document = structure(text).ok()?;
-    let value = T::deserialize(de::TableDe::new(&document, ROOT)).ok()?;
-    // Every table's text must have been read, or some of it went unchecked.
-    (document.read.get() == document.tables.len()).then_some(value)
+/// Tables of one array decoded per task: enough to spread over the cores, few enough that
+/// a task is worth its scheduling.
+const TABLES_PER_TASK: usize = 512;
+
+/// `text` read into `T`, except the top-level array of tables `array` (`[[vm]]`), which is
+/// read into its own list on all cores while `T` is read, and which `T` sees as empty. `None`
+/// when the fast reader leaves the text to the `toml` crate.
+pub fn from_str_split<T, E>(text: &str, array: &str) -> Option<(T, Vec<Spanned<E>>)>
+where
+    T: DeserializeOwned + Send,
+    E: DeserializeOwned + Send,
+{
+    let mut document = structure(text).ok()?;
+    let at = document.tables[ROOT]
+        .children
+        .iter()
+        .position(|c| c.key == array && matches!(c.node, Node::Array(_)));
+    document.split = at;
+    let items: &[usize] = match at.map(|at| &document.tables[ROOT].children[at].node) {
+        Some(Node::Array(items)) => items,
+        _ => &[],
+    };
+    let document = &document;
+    let (value, items) = rayon::join(
+        || T::deserialize(de::TableDe::new(document, ROOT)).ok(),
+        || {
+            let parts: Result<Vec<Vec<Spanned<E>>>, _> = items
+                .par_chunks(TABLES_PER_TASK)
+                .map(|chunk| {
+                    chunk
+                        .iter()
+                        .map(|&id| Spanned::<E>::deserialize(de::TableDe::new(document, id)))
+                        .collect()
+                })
+                .collect();
+            parts
+                .ok()
+                .map(|parts| parts.into_iter().flatten().collect())
+        },
+    );
+    let (value, items) = (value?, items?);
+    document.all_read().then_some((value, items))
 }
 
 /// The root table's index.
@@ -48,7 +89,20 @@ struct Document<'a> {
     text: &'a str,
     tables: Vec<Table<'a>>,
     /// How many tables have been read to their end.
-    read: Cell<usize>,
+    read: AtomicUsize,
+    /// The root's child (by index) read apart by [`from_str_split`].
+    split: Option<usize>,
+}
+
+impl Document<'_> {
+    fn table_read(&self) {
+        self.read.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether every table's text was read: if not, some of it went unchecked.
+    fn all_read(&self) -> bool {
+        self.read.load(Ordering::Relaxed) == self.tables.len()
+    }
 }
 
 /// A table given by a header (or the root): its own `key = value` lines, and the tables
@@ -114,7 +168,8 @@ fn structure(text: &str) -> Read<Document<'_>> {
     Ok(Document {
         text,
         tables,
-        read: Cell::new(0),
+        read: AtomicUsize::new(0),
+        split: None,
     })
 }
 
