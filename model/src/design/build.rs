@@ -3,6 +3,7 @@
 
 mod georep;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::{Range, RangeInclusive};
@@ -31,7 +32,7 @@ use crate::inventory::{
     StorageType, Version, Vm, VmStatus, VnicProfile,
 };
 use crate::keys::{did_you_mean, key_span};
-use crate::origin::{FileId, KeySpan, Origin, SourceMap};
+use crate::origin::{FileId, KeySpan, LineIndex, Origin, SourceMap};
 use crate::units::{parse_bandwidth_bps, parse_size};
 
 const DEPLOYMENTS: &[(&str, Deployment)] = &[
@@ -107,8 +108,8 @@ struct Ctx {
     path: PathBuf,
     text: Arc<str>,
     file: FileId,
-    /// Byte offset of the start of each line, for origins in O(log n).
-    line_starts: Vec<usize>,
+    /// The file's lines, shared with the source map, for origins in O(log n).
+    lines: Arc<LineIndex>,
     /// Names the ranges may still expand to (see [`crate::budget`]).
     names: NameBudget,
 }
@@ -121,7 +122,7 @@ impl Ctx {
     }
 
     fn line(&self, offset: usize) -> u32 {
-        self.line_starts.partition_point(|&start| start <= offset) as u32
+        self.lines.line(offset)
     }
 
     fn origin(&self, span: Range<usize>) -> Origin {
@@ -214,6 +215,10 @@ struct NameIndex<I> {
     /// inventory has it). foldhash: a design of 20,000 VMs looks names up hundreds of
     /// thousands of times, and SipHash was a tenth of the load.
     ids: HashMap<String, (I, Option<usize>), foldhash::fast::RandomState>,
+    /// The ids of each name range resolved in full, by its text: a range such as
+    /// `c1-a-{001..050}` is named by many affinity groups, and names once resolved stay (the
+    /// index only grows).
+    ranges: RefCell<HashMap<String, Vec<I>, foldhash::fast::RandomState>>,
 }
 
 impl<I: EntityId> NameIndex<I> {
@@ -224,7 +229,10 @@ impl<I: EntityId> NameIndex<I> {
         for (id, item) in arena.iter() {
             ids.entry(item.name().to_owned()).or_insert((id, None));
         }
-        NameIndex { ids }
+        NameIndex {
+            ids,
+            ranges: RefCell::default(),
+        }
     }
 
     fn get(&self, name: &str) -> Option<I> {
@@ -322,20 +330,39 @@ fn resolve_list<I: EntityId>(
     names: &[S<String>],
 ) -> Result<Vec<(I, Range<usize>)>> {
     let mut out = Vec::with_capacity(names.len());
+    let mut buffer = String::new();
     for name in names {
         let pattern = NamePattern::parse(name.get_ref()).map_err(|e| ctx.err(name.span(), e))?;
         ctx.names
             .take(pattern.len())
             .map_err(|e| ctx.err(name.span(), e))?;
-        for expanded in pattern.names() {
-            let id = index.get(expanded.as_ref()).ok_or_else(|| {
+        if let NamePattern::Single(single) = pattern {
+            let id = index.get(single).ok_or_else(|| {
+                ctx.err(name.span(), format!("{field}: no {kind} named {single:?}"))
+            })?;
+            out.push((id, name.span()));
+            continue;
+        }
+        if let Some(ids) = index.ranges.borrow().get(name.get_ref()) {
+            out.extend(ids.iter().map(|&id| (id, name.span())));
+            continue;
+        }
+        let mut ids = Vec::with_capacity(pattern.len());
+        pattern.try_for_each(&mut buffer, |expanded| {
+            let id = index.get(expanded).ok_or_else(|| {
                 ctx.err(
                     name.span(),
                     format!("{field}: no {kind} named {expanded:?}"),
                 )
             })?;
-            out.push((id, name.span()));
-        }
+            ids.push(id);
+            Ok(())
+        })?;
+        out.extend(ids.iter().map(|&id| (id, name.span())));
+        index
+            .ranges
+            .borrow_mut()
+            .insert(name.get_ref().clone(), ids);
     }
     Ok(out)
 }
@@ -372,18 +399,22 @@ fn check_defined(ctx: &Ctx, raw: &RawDesign, budget: &Budget) -> Result<()> {
 }
 
 /// Applies a parsed design to `base` (empty, or an export's inventory).
-pub fn apply(base: Inventory, path: &Path, text: Arc<str>, raw: &RawDesign) -> Result<Inventory> {
+pub fn apply(
+    base: Inventory,
+    path: &Path,
+    (text, lines): (Arc<str>, Arc<LineIndex>),
+    raw: &RawDesign,
+) -> Result<Inventory> {
     let mut inv = base;
-    let file = inv.sources.add(path, Arc::clone(&text));
-    let line_starts = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let file = inv
+        .sources
+        .add_indexed(path, Arc::clone(&text), Arc::clone(&lines));
     let budget = Budget::current().map_err(|e| LoadError::file(path, e))?;
     let ctx = Ctx {
         path: path.to_path_buf(),
         text,
         file,
-        line_starts,
+        lines,
         names: NameBudget::new(budget.max_names),
     };
     check_defined(&ctx, raw, &budget)?;

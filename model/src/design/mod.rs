@@ -22,6 +22,7 @@ use crate::design::raw::{RawDesign, RawVm};
 use crate::error::LoadError;
 use crate::export::load_export;
 use crate::inventory::Inventory;
+use crate::origin::LineIndex;
 
 /// Loads a design file (and, with `[source] export = ...`, the export it overlays).
 pub fn load_design(path: &Path) -> Result<Inventory, LoadError> {
@@ -47,7 +48,7 @@ pub fn load_design_with_engine(
     read_engine: Option<EngineReader<'_>>,
 ) -> Result<Inventory, LoadError> {
     let text: Arc<str> = Arc::from(text);
-    let raw = parse(path, &text)?;
+    let (raw, lines) = parse(path, &text)?;
     let base = match raw.source.as_ref().map(|s| s.get_ref()) {
         None => Inventory::default(),
         Some(source) => match (&source.export, &source.engine) {
@@ -88,18 +89,17 @@ pub fn load_design_with_engine(
             }
         },
     };
-    let mut inventory = build::apply(base, path, text, &raw)?;
-    // gluster's own geo-replication status, saved next to the export, once the design has
-    // named the domains' gluster volumes.
-    if let Some(export) = raw
+    let mut inventory = build::apply(base, path, (text, lines), &raw)?;
+    let export = raw
         .source
         .as_ref()
         .and_then(|s| s.get_ref().export.as_ref())
-    {
-        let dir = path
-            .parent()
-            .unwrap_or(Path::new(""))
-            .join(export.get_ref());
+        .map(|export| export.get_ref().clone());
+    drop(raw);
+    // gluster's own geo-replication status, saved next to the export, once the design has
+    // named the domains' gluster volumes.
+    if let Some(export) = export {
+        let dir = path.parent().unwrap_or(Path::new("")).join(export);
         crate::export::gluster::apply_saved_status(&dir, &mut inventory)?;
     }
     Ok(inventory)
@@ -113,8 +113,8 @@ pub fn overlay_design_str(
     text: &str,
 ) -> Result<Inventory, LoadError> {
     let text: Arc<str> = Arc::from(text);
-    let raw = parse(path, &text)?;
-    build::apply(base, path, text, &raw)
+    let (raw, lines) = parse(path, &text)?;
+    build::apply(base, path, (text, lines), &raw)
 }
 
 /// Every key the design loader accepts, per table: `("vm", ["name", "cluster", ...])`, the
@@ -153,8 +153,14 @@ pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
 
 /// Stage one: the TOML as written, with spans; syntax errors and unknown keys end here. The
 /// fast reader ([`fast`]) takes what designs are written in; whatever it leaves, and every
-/// error, is parsed by the `toml` crate, whose messages the user sees.
-fn parse(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
+/// error, is parsed by the `toml` crate, whose messages the user sees. The file's line
+/// index is built meanwhile on another core.
+fn parse(path: &Path, text: &Arc<str>) -> Result<(RawDesign, Arc<LineIndex>), LoadError> {
+    let (raw, lines) = rayon::join(|| parse_raw(path, text), || Arc::new(LineIndex::new(text)));
+    Ok((raw?, lines))
+}
+
+fn parse_raw(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
     if let Some((mut raw, vms)) = fast::from_str_split::<RawDesign, RawVm>(text, "vm") {
         raw.vm = vms;
         #[cfg(debug_assertions)]
