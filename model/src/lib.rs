@@ -16,6 +16,7 @@ pub mod keys;
 pub mod live;
 pub mod mapping;
 pub mod origin;
+pub mod parallel;
 pub mod read;
 pub mod units;
 

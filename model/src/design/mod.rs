@@ -154,9 +154,11 @@ pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
 /// Stage one: the TOML as written, with spans; syntax errors and unknown keys end here. The
 /// fast reader ([`fast`]) takes what designs are written in; whatever it leaves, and every
 /// error, is parsed by the `toml` crate, whose messages the user sees. The file's line
-/// index is built meanwhile on another core.
+/// index is built meanwhile on another core ([`crate::parallel`]).
 fn parse(path: &Path, text: &Arc<str>) -> Result<(RawDesign, Arc<LineIndex>), LoadError> {
-    let (raw, lines) = rayon::join(|| parse_raw(path, text), || Arc::new(LineIndex::new(text)));
+    let (raw, lines) = crate::parallel::install(|| {
+        rayon::join(|| parse_raw(path, text), || Arc::new(LineIndex::new(text)))
+    });
     Ok((raw?, lines))
 }
 
