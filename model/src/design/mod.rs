@@ -164,7 +164,9 @@ fn parse(path: &Path, text: &Arc<str>) -> Result<(RawDesign, Arc<LineIndex>), Lo
 
 fn parse_raw(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
     if let Some((mut raw, vms)) = fast::from_str_split::<RawDesign, RawVm>(text, "vm") {
-        raw.vm = vms;
+        if let Some(vms) = vms {
+            raw.vm = vms;
+        }
         #[cfg(debug_assertions)]
         same_as_toml(text, &raw);
         return Ok(raw);

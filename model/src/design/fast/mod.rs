@@ -42,9 +42,10 @@ use cursor::{Bail, Cursor, Read};
 const TABLES_PER_TASK: usize = 512;
 
 /// `text` read into `T`, except the top-level array of tables `array` (`[[vm]]`), which is
-/// read into its own list on all cores while `T` is read, and which `T` sees as empty. `None`
-/// when the fast reader leaves the text to the `toml` crate.
-pub fn from_str_split<T, E>(text: &str, array: &str) -> Option<(T, Vec<Spanned<E>>)>
+/// read into its own list on all cores while `T` is read, and which `T` sees as empty; the
+/// list is `None` when there are no such headers (`vm = [...]` is read into `T` as any key).
+/// `None` when the fast reader leaves the text to the `toml` crate.
+pub fn from_str_split<T, E>(text: &str, array: &str) -> Option<(T, Option<Vec<Spanned<E>>>)>
 where
     T: DeserializeOwned + Send,
     E: DeserializeOwned + Send,
@@ -55,14 +56,17 @@ where
         .iter()
         .position(|c| c.key == array && matches!(c.node, Node::Array(_)));
     document.split = at;
-    let items: &[usize] = match at.map(|at| &document.tables[ROOT].children[at].node) {
-        Some(Node::Array(items)) => items,
-        _ => &[],
+    let items: Option<&[usize]> = match at.map(|at| &document.tables[ROOT].children[at].node) {
+        Some(Node::Array(items)) => Some(items),
+        _ => None,
     };
     let document = &document;
     let (value, items) = rayon::join(
         || T::deserialize(de::TableDe::new(document, ROOT)).ok(),
         || {
+            let Some(items) = items else {
+                return Some(None);
+            };
             let parts: Result<Vec<Vec<Spanned<E>>>, _> = items
                 .par_chunks(TABLES_PER_TASK)
                 .map(|chunk| {
@@ -72,9 +76,8 @@ where
                         .collect()
                 })
                 .collect();
-            parts
-                .ok()
-                .map(|parts| parts.into_iter().flatten().collect())
+            let parts = parts.ok()?;
+            Some(Some(parts.into_iter().flatten().collect()))
         },
     );
     let (value, items) = (value?, items?);

@@ -11,7 +11,9 @@ use crate::generate::{GenParams, generate};
 /// The fast reader as the loader uses it: the `[[vm]]` tables read apart.
 fn from_str(text: &str) -> Option<RawDesign> {
     let (mut raw, vms) = from_str_split::<RawDesign, RawVm>(text, "vm")?;
-    raw.vm = vms;
+    if let Some(vms) = vms {
+        raw.vm = vms;
+    }
     Some(raw)
 }
 
@@ -94,6 +96,10 @@ fn every_form_reads_as_toml_reads_it() {
     assert_eq!(compare(FORMS), Some(true));
     let crlf = FORMS.replace('\n', "\r\n");
     assert_eq!(compare(&crlf), Some(true));
+    // VMs as an array of inline tables rather than `[[vm]]` headers.
+    let inline = "vm = [{ name = \"a\", cpus = 2 }, { name = \"b\" }]\n[[site]]\nname = \"s\"\n";
+    assert_eq!(compare(inline), Some(true));
+    assert_eq!(from_str(inline).map(|raw| raw.vm.len()), Some(2));
 }
 
 #[test]
