@@ -16,6 +16,7 @@
 //! | `STRETCHDR_MAX_NAMES` | `2000000` | names the ranges of one design expand to, definitions and references |
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::inventory::Inventory;
 use crate::units::{format_size, parse_size};
@@ -157,10 +158,11 @@ pub fn entities(inventory: &Inventory) -> u128 {
     .sum()
 }
 
-/// Counts names as a design expands its ranges, against [`Budget::max_names`].
+/// Counts names as a design expands its ranges, against [`Budget::max_names`]; shared by
+/// the threads that read a design's VMs.
 #[derive(Debug)]
 pub struct NameBudget {
-    left: std::cell::Cell<usize>,
+    left: AtomicUsize,
     max: usize,
 }
 
@@ -168,24 +170,36 @@ impl NameBudget {
     /// A counter allowing `max` names.
     pub fn new(max: usize) -> NameBudget {
         NameBudget {
-            left: std::cell::Cell::new(max),
+            left: AtomicUsize::new(max),
             max,
         }
     }
 
     /// Takes `names` from the budget, or says the design expands to too many.
     pub fn take(&self, names: usize) -> Result<(), String> {
-        match self.left.get().checked_sub(names) {
-            Some(left) => {
-                self.left.set(left);
-                Ok(())
-            }
-            None => Err(format!(
-                "the name ranges of this design expand to more than {} names in all \
-                 (definitions and references; raise the limit with {NAMES_VAR} if this is really meant)",
-                self.max
-            )),
-        }
+        self.left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(names)
+            })
+            .map(|_| ())
+            .map_err(|_| {
+                format!(
+                    "the name ranges of this design expand to more than {} names in all \
+                     (definitions and references; raise the limit with {NAMES_VAR} if this is really meant)",
+                    self.max
+                )
+            })
+    }
+
+    /// How many names are left.
+    pub fn left(&self) -> usize {
+        self.left.load(Ordering::Relaxed)
+    }
+
+    /// Puts the count back to `left` (what [`NameBudget::left`] said), when what was taken
+    /// since is read again.
+    pub fn reset(&self, left: usize) {
+        self.left.store(left, Ordering::Relaxed);
     }
 }
 

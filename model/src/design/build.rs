@@ -3,14 +3,14 @@
 
 mod georep;
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use globset::Glob;
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
 use crate::budget::{Budget, NameBudget};
 use crate::design::defaults;
@@ -218,7 +218,7 @@ struct NameIndex<I> {
     /// The ids of each name range resolved in full, by its text: a range such as
     /// `c1-a-{001..050}` is named by many affinity groups, and names once resolved stay (the
     /// index only grows).
-    ranges: RefCell<HashMap<String, Vec<I>, foldhash::fast::RandomState>>,
+    ranges: Mutex<HashMap<String, Vec<I>, foldhash::fast::RandomState>>,
 }
 
 impl<I: EntityId> NameIndex<I> {
@@ -231,7 +231,7 @@ impl<I: EntityId> NameIndex<I> {
         }
         NameIndex {
             ids,
-            ranges: RefCell::default(),
+            ranges: Mutex::default(),
         }
     }
 
@@ -343,8 +343,10 @@ fn resolve_list<I: EntityId>(
             out.push((id, name.span()));
             continue;
         }
-        if let Some(ids) = index.ranges.borrow().get(name.get_ref()) {
-            out.extend(ids.iter().map(|&id| (id, name.span())));
+        let known = lock(&index.ranges)
+            .get(name.get_ref())
+            .map(|ids| out.extend(ids.iter().map(|&id| (id, name.span()))));
+        if known.is_some() {
             continue;
         }
         let mut ids = Vec::with_capacity(pattern.len());
@@ -359,12 +361,113 @@ fn resolve_list<I: EntityId>(
             Ok(())
         })?;
         out.extend(ids.iter().map(|&id| (id, name.span())));
-        index
-            .ranges
-            .borrow_mut()
-            .insert(name.get_ref().clone(), ids);
+        lock(&index.ranges).insert(name.get_ref().clone(), ids);
     }
     Ok(out)
+}
+
+/// VMs at least this many have their fields read on all cores.
+const PARALLEL_VMS: usize = 2_048;
+
+/// A VM's values and references, checked: all [`Builder::vm`] sets but its name.
+struct VmFields {
+    cluster: Option<ClusterId>,
+    memory: Option<u64>,
+    cpus: Option<i64>,
+    status: Option<VmStatus>,
+    ha_priority: Option<i64>,
+    lease: Option<StorageDomainId>,
+    resume: Option<ResumeBehaviour>,
+    placement: Option<Placement>,
+    placement_hosts: Option<Vec<(HostId, Range<usize>)>>,
+    disks: Option<Vec<(StorageDomainId, Range<usize>)>>,
+    networks: Option<Vec<(NetworkId, Range<usize>)>>,
+    vnic_profiles: Option<Vec<(VnicProfileId, Range<usize>)>>,
+    runs_on: Option<HostId>,
+}
+
+/// Reads a VM's fields. It looks only at what is built before VMs (clusters, hosts,
+/// storage domains, networks, vNIC profiles) and at the name budget, so VMs can be read in
+/// any order.
+fn vm_fields(ctx: &Ctx, idx: &Indexes, raw: &RawVm) -> Result<VmFields> {
+    let cluster = raw
+        .cluster
+        .as_ref()
+        .map(|c| resolve(ctx, "cluster", "cluster", &idx.clusters, c))
+        .transpose()?;
+    let memory = raw
+        .memory
+        .as_ref()
+        .map(|m| ctx.size("memory", m))
+        .transpose()?;
+    let cpus = raw
+        .cpus
+        .as_ref()
+        .map(|c| ctx.int_in("cpus", c, 1..=i64::from(u32::MAX)))
+        .transpose()?;
+    let status = raw
+        .status
+        .as_ref()
+        .map(|s| ctx.choice("status", s, VM_STATUSES))
+        .transpose()?;
+    let ha_priority = raw
+        .ha_priority
+        .as_ref()
+        .map(|p| ctx.int_in("ha_priority", p, 0..=100))
+        .transpose()?;
+    let lease = raw
+        .lease
+        .as_ref()
+        .map(|d| resolve(ctx, "lease", "storage domain", &idx.storage_domains, d))
+        .transpose()?;
+    let resume = raw
+        .resume_behaviour
+        .as_ref()
+        .map(|r| ctx.choice("resume_behaviour", r, RESUME_BEHAVIOURS))
+        .transpose()?;
+    let placement = raw
+        .placement
+        .as_ref()
+        .map(|p| ctx.choice("placement", p, PLACEMENTS))
+        .transpose()?;
+    let placement_hosts = list(&raw.placement_hosts)
+        .map(|h| resolve_list(ctx, "placement_hosts", "host", &idx.hosts, h))
+        .transpose()?;
+    let disks = list(&raw.disks)
+        .map(|d| resolve_list(ctx, "disks", "storage domain", &idx.storage_domains, d))
+        .transpose()?;
+    let networks = list(&raw.networks)
+        .map(|n| resolve_list(ctx, "networks", "network", &idx.networks, n))
+        .transpose()?;
+    let vnic_profiles = list(&raw.vnic_profiles)
+        .map(|p| resolve_list(ctx, "vnic_profiles", "vnic profile", &idx.vnic_profiles, p))
+        .transpose()?;
+    let runs_on = raw
+        .runs_on
+        .as_ref()
+        .map(|h| resolve(ctx, "runs_on", "host", &idx.hosts, h))
+        .transpose()?;
+    Ok(VmFields {
+        cluster,
+        memory,
+        cpus,
+        status,
+        ha_priority,
+        lease,
+        resume,
+        placement,
+        placement_hosts,
+        disks,
+        networks,
+        vnic_profiles,
+        runs_on,
+    })
+}
+
+/// The cache of name ranges; a thread that panicked holding it left it whole (an insert of
+/// a complete list, or nothing).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn ids<I: Copy>(resolved: &[(I, Range<usize>)]) -> Vec<I> {
@@ -464,9 +567,7 @@ pub fn apply(
     for host in &raw.host {
         b.host(host)?;
     }
-    for vm in &raw.vm {
-        b.vm(vm)?;
-    }
+    b.vms(&raw.vm)?;
     for label in &raw.affinity_label {
         b.affinity_label(label)?;
     }
@@ -1266,68 +1367,66 @@ impl Builder {
         Ok(())
     }
 
-    fn vm(&mut self, raw: &S<RawVm>) -> Result<()> {
+    /// The VMs, in file order. Their fields are read on all cores first ([`vm_fields`]);
+    /// whenever that meets an error, or leaves too few names for the VMs' own, they are
+    /// read again one VM at a time, so every error is the one the file order gives.
+    fn vms(&mut self, raws: &[S<RawVm>]) -> Result<()> {
+        if let Some(fields) = self.vm_fields_on_all_cores(raws) {
+            for (raw, fields) in raws.iter().zip(fields) {
+                self.vm(raw, fields)?;
+            }
+            return Ok(());
+        }
+        for raw in raws {
+            let fields = vm_fields(&self.ctx, &self.idx, raw.get_ref())?;
+            self.vm(raw, fields)?;
+        }
+        Ok(())
+    }
+
+    fn vm_fields_on_all_cores(&self, raws: &[S<RawVm>]) -> Option<Vec<VmFields>> {
+        if raws.len() < PARALLEL_VMS {
+            return None;
+        }
+        let left = self.ctx.names.left();
+        let (ctx, idx) = (&self.ctx, &self.idx);
+        let fields: Option<Vec<VmFields>> = crate::parallel::install(|| {
+            raws.par_iter()
+                .map(|raw| vm_fields(ctx, idx, raw.get_ref()).ok())
+                .collect()
+        });
+        let names: usize = raws
+            .iter()
+            .map(|raw| NamePattern::parse(raw.get_ref().name.get_ref()).map_or(0, |p| p.len()))
+            .sum();
+        match fields {
+            Some(fields) if self.ctx.names.left() >= names => Some(fields),
+            _ => {
+                self.ctx.names.reset(left);
+                None
+            }
+        }
+    }
+
+    fn vm(&mut self, raw: &S<RawVm>, fields: VmFields) -> Result<()> {
         let ctx = &self.ctx;
-        let idx = &self.idx;
         let header = raw.span();
         let raw = raw.get_ref();
-        let cluster = raw
-            .cluster
-            .as_ref()
-            .map(|c| resolve(ctx, "cluster", "cluster", &idx.clusters, c))
-            .transpose()?;
-        let memory = raw
-            .memory
-            .as_ref()
-            .map(|m| ctx.size("memory", m))
-            .transpose()?;
-        let cpus = raw
-            .cpus
-            .as_ref()
-            .map(|c| ctx.int_in("cpus", c, 1..=i64::from(u32::MAX)))
-            .transpose()?;
-        let status = raw
-            .status
-            .as_ref()
-            .map(|s| ctx.choice("status", s, VM_STATUSES))
-            .transpose()?;
-        let ha_priority = raw
-            .ha_priority
-            .as_ref()
-            .map(|p| ctx.int_in("ha_priority", p, 0..=100))
-            .transpose()?;
-        let lease = raw
-            .lease
-            .as_ref()
-            .map(|d| resolve(ctx, "lease", "storage domain", &idx.storage_domains, d))
-            .transpose()?;
-        let resume = raw
-            .resume_behaviour
-            .as_ref()
-            .map(|r| ctx.choice("resume_behaviour", r, RESUME_BEHAVIOURS))
-            .transpose()?;
-        let placement = raw
-            .placement
-            .as_ref()
-            .map(|p| ctx.choice("placement", p, PLACEMENTS))
-            .transpose()?;
-        let placement_hosts = list(&raw.placement_hosts)
-            .map(|h| resolve_list(ctx, "placement_hosts", "host", &idx.hosts, h))
-            .transpose()?;
-        let disks = list(&raw.disks)
-            .map(|d| resolve_list(ctx, "disks", "storage domain", &idx.storage_domains, d))
-            .transpose()?;
-        let networks = list(&raw.networks)
-            .map(|n| resolve_list(ctx, "networks", "network", &idx.networks, n))
-            .transpose()?;
-        let vnic_profiles = list(&raw.vnic_profiles)
-            .map(|p| resolve_list(ctx, "vnic_profiles", "vnic profile", &idx.vnic_profiles, p))
-            .transpose()?;
-        let runs_on = raw
-            .runs_on
-            .as_ref()
-            .map(|h| resolve(ctx, "runs_on", "host", &idx.hosts, h))
-            .transpose()?;
+        let VmFields {
+            cluster,
+            memory,
+            cpus,
+            status,
+            ha_priority,
+            lease,
+            resume,
+            placement,
+            placement_hosts,
+            disks,
+            networks,
+            vnic_profiles,
+            runs_on,
+        } = fields;
         let made = upsert(
             ctx,
             "vm",
