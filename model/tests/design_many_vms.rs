@@ -95,5 +95,8 @@ fn the_first_error_in_the_file_is_the_one_reported() {
         _ => plain(n),
     });
     let message = error(&text);
-    assert!(message.contains("no storage domain named \"e\""), "{message}");
+    assert!(
+        message.contains("no storage domain named \"e\""),
+        "{message}"
+    );
 }
