@@ -384,6 +384,8 @@ struct VmFields {
     networks: Option<Vec<(NetworkId, Range<usize>)>>,
     vnic_profiles: Option<Vec<(VnicProfileId, Range<usize>)>>,
     runs_on: Option<HostId>,
+    /// Where the table writes each of its keys.
+    keys: Vec<KeySpan>,
 }
 
 /// Reads a VM's fields. It looks only at what is built before VMs (clusters, hosts,
@@ -447,6 +449,27 @@ fn vm_fields(ctx: &Ctx, idx: &Indexes, raw: &RawVm) -> Result<VmFields> {
         .as_ref()
         .map(|h| resolve(ctx, "runs_on", "host", &idx.hosts, h))
         .transpose()?;
+    let keys = written_keys(
+        ctx,
+        &[
+            ("name", raw.name.value_span()),
+            ("cluster", raw.cluster.value_span()),
+            ("memory", raw.memory.value_span()),
+            ("cpus", raw.cpus.value_span()),
+            ("status", raw.status.value_span()),
+            ("ha", raw.ha.value_span()),
+            ("ha_priority", raw.ha_priority.value_span()),
+            ("lease", raw.lease.value_span()),
+            ("resume_behaviour", raw.resume_behaviour.value_span()),
+            ("placement", raw.placement.value_span()),
+            ("placement_hosts", raw.placement_hosts.value_span()),
+            ("disks", raw.disks.value_span()),
+            ("networks", raw.networks.value_span()),
+            ("vnic_profiles", raw.vnic_profiles.value_span()),
+            ("runs_on", raw.runs_on.value_span()),
+            ("delete_protected", raw.delete_protected.value_span()),
+        ],
+    );
     Ok(VmFields {
         cluster,
         memory,
@@ -461,6 +484,7 @@ fn vm_fields(ctx: &Ctx, idx: &Indexes, raw: &RawVm) -> Result<VmFields> {
         networks,
         vnic_profiles,
         runs_on,
+        keys,
     })
 }
 
@@ -1426,6 +1450,7 @@ impl Builder {
             networks,
             vnic_profiles,
             runs_on,
+            keys,
         } = fields;
         let made = upsert(
             ctx,
@@ -1527,25 +1552,7 @@ impl Builder {
                 }
             }
         }
-        let keys = vec![
-            ("name", raw.name.value_span()),
-            ("cluster", raw.cluster.value_span()),
-            ("memory", raw.memory.value_span()),
-            ("cpus", raw.cpus.value_span()),
-            ("status", raw.status.value_span()),
-            ("ha", raw.ha.value_span()),
-            ("ha_priority", raw.ha_priority.value_span()),
-            ("lease", raw.lease.value_span()),
-            ("resume_behaviour", raw.resume_behaviour.value_span()),
-            ("placement", raw.placement.value_span()),
-            ("placement_hosts", raw.placement_hosts.value_span()),
-            ("disks", raw.disks.value_span()),
-            ("networks", raw.networks.value_span()),
-            ("vnic_profiles", raw.vnic_profiles.value_span()),
-            ("runs_on", raw.runs_on.value_span()),
-            ("delete_protected", raw.delete_protected.value_span()),
-        ];
-        record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
+        self.inv.sources.add_keys(self.ctx.origin(header), keys);
         Ok(())
     }
 
@@ -1887,18 +1894,22 @@ fn record_keys(
     header: &Range<usize>,
     keys: Vec<(&'static str, Option<Range<usize>>)>,
 ) {
-    let written = keys
-        .into_iter()
+    sources.add_keys(ctx.origin(header.clone()), written_keys(ctx, &keys));
+}
+
+/// The place of each key of `keys` the table writes: the key's text, found back from its
+/// value's span.
+fn written_keys(ctx: &Ctx, keys: &[(&'static str, Option<Range<usize>>)]) -> Vec<KeySpan> {
+    keys.iter()
         .filter_map(|(key, value)| {
-            let span = key_span(&ctx.text, value?);
+            let span = key_span(&ctx.text, value.clone()?);
             Some(KeySpan {
                 key,
                 offset: span.start as u32,
                 len: (span.end - span.start) as u32,
             })
         })
-        .collect();
-    sources.add_keys(ctx.origin(header.clone()), written);
+        .collect()
 }
 
 /// Two `[[link]]` tables for the same pair of sites would leave it unclear which holds.

@@ -94,7 +94,7 @@ impl<'a> Cursor<'a> {
             return Ok(());
         }
         let rest = &self.bytes()[self.pos..];
-        let len = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
         let mut comment = &rest[..len];
         if len < rest.len() {
             comment = comment.strip_suffix(b"\r").unwrap_or(comment);

@@ -162,10 +162,7 @@ fn structure(text: &str) -> Read<Document<'_>> {
             _ => {}
         }
         let rest = &text.as_bytes()[cursor.pos..];
-        cursor.pos += rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(rest.len(), |n| n + 1);
+        cursor.pos += memchr::memchr(b'\n', rest).map_or(rest.len(), |n| n + 1);
     }
     tables[current].body.end = text.len();
     Ok(Document {
