@@ -61,7 +61,7 @@ pub fn load(path: &Path, connection: &EngineArgs) -> Result<Inventory, Report> {
             error
         })
     };
-    load_design_with_engine(path, &text, Some(&read_engine))
+    load_design_with_engine(path, text, Some(&read_engine))
         .map(warn_missing_references)
         .map_err(|e| match live_failure.take() {
             Some(live) => live_error(live),

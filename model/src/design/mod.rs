@@ -29,7 +29,7 @@ use crate::origin::LineIndex;
 /// Loads a design file (and, with `[source] export = ...`, the export it overlays).
 pub fn load_design(path: &Path) -> Result<Inventory, LoadError> {
     let text = crate::read::read_text(path, "design file")?;
-    load_design_str(path, &text)
+    load_design_with_engine(path, text, None)
 }
 
 /// Loads a design from text; `path` names it in errors and resolves relative paths.
@@ -44,12 +44,14 @@ pub fn load_design_str(path: &Path, text: &str) -> Result<Inventory, LoadError> 
 pub type EngineReader<'a> = &'a dyn Fn(&str) -> Result<Inventory, LoadError>;
 
 /// Loads a design from text, reading a `[source] engine = URL` with `read_engine`.
+///
+/// Given the text as a `String`, the loader keeps its one copy and frees the `String` first.
 pub fn load_design_with_engine(
     path: &Path,
-    text: &str,
+    text: impl Into<Arc<str>>,
     read_engine: Option<EngineReader<'_>>,
 ) -> Result<Inventory, LoadError> {
-    let text: Arc<str> = Arc::from(text);
+    let text: Arc<str> = text.into();
     let (raw, lines) = parse(path, &text)?;
     let base = match raw.source.as_ref().map(|s| s.get_ref()) {
         None => Inventory::default(),
