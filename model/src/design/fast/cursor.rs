@@ -44,7 +44,13 @@ pub struct Cursor<'a> {
     /// The bytes of `text` up to the end of the range.
     bytes: &'a [u8],
     pub pos: usize,
+    /// Arrays and inline tables open around the position.
+    depth: usize,
 }
+
+/// Arrays and inline tables nested deeper than this are left to the full parser: serde
+/// reads a nested value by recursion (a `[slo]` value may be any TOML).
+pub const MAX_DEPTH: usize = 32;
 
 impl<'a> Cursor<'a> {
     pub fn new(text: &'a str, range: Range<usize>) -> Cursor<'a> {
@@ -52,7 +58,22 @@ impl<'a> Cursor<'a> {
             text,
             bytes: &text.as_bytes()[..range.end],
             pos: range.start,
+            depth: 0,
         }
+    }
+
+    /// Enters an array or inline table; bails past [`MAX_DEPTH`].
+    pub fn enter(&mut self) -> Read<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Bail);
+        }
+        Ok(())
+    }
+
+    /// Leaves what [`Cursor::enter`] entered.
+    pub fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
     }
 
     fn bytes(&self) -> &'a [u8] {

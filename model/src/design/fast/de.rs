@@ -320,12 +320,15 @@ impl<'de> Deserializer<'de> for ValueDe<'_, '_> {
         match self.cursor.peek() {
             Some(b'[') => {
                 self.cursor.pos += 1;
-                visitor.visit_seq(ArrayAccess {
-                    cursor: self.cursor,
+                self.cursor.enter()?;
+                let value = visitor.visit_seq(ArrayAccess {
+                    cursor: &mut *self.cursor,
                     first: true,
-                })
+                })?;
+                self.cursor.leave();
+                Ok(value)
             }
-            Some(b'{') => visitor.visit_map(self.inline_table(Duplicates::ReaderChecks)?),
+            Some(b'{') => self.inline_table(Duplicates::ReaderChecks, visitor),
             _ => ScalarDe(self.cursor.scalar()?).deserialize_any(visitor),
         }
     }
@@ -338,7 +341,7 @@ impl<'de> Deserializer<'de> for ValueDe<'_, '_> {
     ) -> Result<V::Value, Bail> {
         if !is_spanned(name) {
             return match self.cursor.peek() {
-                Some(b'{') => visitor.visit_map(self.inline_table(Duplicates::StructChecks)?),
+                Some(b'{') => self.inline_table(Duplicates::StructChecks, visitor),
                 _ => self.deserialize_any(visitor),
             };
         }
@@ -373,14 +376,21 @@ impl<'de> Deserializer<'de> for ValueDe<'_, '_> {
 }
 
 impl<'c, 'a> ValueDe<'c, 'a> {
-    /// The keys of the inline table that opens here.
-    fn inline_table(self, duplicates: Duplicates) -> Result<InlineAccess<'c, 'a>, Bail> {
+    /// The inline table that opens here, read by `visitor`.
+    fn inline_table<'de, V: Visitor<'de>>(
+        self,
+        duplicates: Duplicates,
+        visitor: V,
+    ) -> Result<V::Value, Bail> {
         self.cursor.expect(b'{')?;
-        Ok(InlineAccess {
-            cursor: self.cursor,
+        self.cursor.enter()?;
+        let value = visitor.visit_map(InlineAccess {
+            cursor: &mut *self.cursor,
             first: true,
             seen: Seen::new(duplicates),
-        })
+        })?;
+        self.cursor.leave();
+        Ok(value)
     }
 }
 

@@ -182,6 +182,10 @@ fn header<'a>(cursor: &mut Cursor<'a>, tables: &mut Vec<Table<'a>>) -> Read<usiz
     while cursor.peek() == Some(b'.') {
         cursor.pos += 1;
         path.push(cursor.key()?);
+        // serde reads nested tables by recursion: deep ones are the full parser's.
+        if path.len() > cursor::MAX_DEPTH {
+            return Err(Bail);
+        }
     }
     cursor.expect(b']')?;
     if array {

@@ -262,3 +262,26 @@ fn what_the_toml_crate_refuses_or_reads_otherwise_is_left_to_it() {
         assert!(from_str(text).is_none(), "{text}");
     }
 }
+
+#[test]
+fn deep_nesting_is_left_to_the_toml_crate() {
+    let deep = 10_000;
+    let arrays = format!("[slo]\nx = {}{}\n", "[".repeat(deep), "]".repeat(deep));
+    let tables = format!("[slo]\nx = {}{}\n", "{ a = ".repeat(deep), "}".repeat(deep));
+    let mut headers = String::from("[slo]\n");
+    let mut path = String::from("slo");
+    for _ in 0..deep {
+        path.push_str(".a");
+        headers.push_str(&format!("[{path}]\n"));
+    }
+    for text in [&arrays, &tables, &headers] {
+        assert!(from_str(text).is_none());
+    }
+    // Which reports it as too deep, at its place.
+    let error = crate::design::load_design_str(Path::new("deep.toml"), &arrays).unwrap_err();
+    assert!(error.to_string().starts_with("deep.toml:2:"), "{error}");
+    // Nesting up to the limit is read, as the toml crate reads it.
+    let depth = super::cursor::MAX_DEPTH;
+    let arrays = format!("[slo]\nx = {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    assert_eq!(compare(&arrays), Some(true));
+}
