@@ -16,6 +16,9 @@ use crate::export::xml::parse_xml;
 use crate::origin::{FileId, LineIndex, Origin, SourceMap};
 use crate::read::{read_confined, read_text};
 
+/// Files at least this long have their lines indexed on another thread while parsed.
+const INDEX_ASIDE_BYTES: usize = 1 << 20;
+
 /// The two formats the engine answers in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Format {
@@ -66,15 +69,21 @@ impl Document {
         } else {
             read_confined(&response.within, path, "response file")?
         };
-        let parsed = match response.format {
+        let parse = || match response.format {
             Format::Xml => parse_xml(Arc::clone(&text)),
             Format::Json => parse_json(Arc::clone(&text)),
+        };
+        // A large file's lines are indexed while it is parsed.
+        let (parsed, lines) = if text.len() >= INDEX_ASIDE_BYTES {
+            rayon::join(parse, || LineIndex::new(&text))
+        } else {
+            (parse(), LineIndex::new(&text))
         };
         let tree =
             parsed.map_err(|e| LoadError::at(path, &text, char_span(&text, e.span), e.message))?;
         Ok(Parsed {
             path: path.to_path_buf(),
-            lines: Arc::new(LineIndex::new(&text)),
+            lines: Arc::new(lines),
             text,
             tree,
         })

@@ -63,7 +63,7 @@ impl Str {
         self.len & DECODED != 0
     }
 
-    fn range(self) -> Range<usize> {
+    pub(crate) fn range(self) -> Range<usize> {
         let start = self.start as usize;
         start..start + (self.len & !DECODED) as usize
     }

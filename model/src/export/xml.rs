@@ -95,6 +95,8 @@ struct Parser<'s> {
     root_end: Option<usize>,
     /// Attribute names of the element being read, for the duplicate check.
     attributes: Vec<Str>,
+    /// Key and value ranges of the plain attributes of the element being read.
+    plain: Vec<(Range<usize>, Range<usize>)>,
 }
 
 impl<'s> Parser<'s> {
@@ -106,6 +108,7 @@ impl<'s> Parser<'s> {
             root_done: false,
             root_end: None,
             attributes: Vec::new(),
+            plain: Vec::new(),
         };
         if part != Part::Whole {
             let index = parser.tree.push(Entry::default())?;
@@ -149,10 +152,20 @@ impl<'s> Parser<'s> {
                 }
                 Event::End(tag) => self.end(tag.name().as_ref(), start..end)?,
                 Event::Text(content) => {
-                    let content = content.xml_content().map_err(|e| SyntaxError {
-                        span: start..end,
-                        message: format!("malformed text: {e}"),
-                    })?;
+                    // ASCII text without a carriage return is its own content: nothing to
+                    // decode and no line ends to normalise.
+                    let plain = content
+                        .iter()
+                        .all(|&b| b.is_ascii() && b != b'\r')
+                        .then(|| self.tree.source_range(&content))
+                        .flatten();
+                    let content = match plain {
+                        Some(run) => Cow::Borrowed(&source[run.range()]),
+                        None => content.xml_content().map_err(|e| SyntaxError {
+                            span: start..end,
+                            message: format!("malformed text: {e}"),
+                        })?,
+                    };
                     self.append_text(content, start..end)?;
                 }
                 Event::CData(content) => {
@@ -233,6 +246,43 @@ impl<'s> Parser<'s> {
         // is quadratic in an element of 160,000 attributes; the check below is linear.
         self.attributes.clear();
         let mut last = NONE;
+        let raw = tag.attributes_raw();
+        if let Some(base) = self.tree.source_range(raw)
+            && plain_attributes(raw, &mut self.plain)
+        {
+            let base = base.range().start;
+            for (key, value) in &self.plain {
+                let key = Str::source(base + key.start..base + key.end);
+                let value = Str::source(base + value.start..base + value.end);
+                let child = self.tree.push(Entry::new(key, value, span.clone()))?;
+                self.tree.link(index, &mut last, child);
+                self.attributes.push(key);
+            }
+        } else {
+            self.quick_xml_attributes(tag, index, &mut last, span.clone())?;
+        }
+        if let Some(duplicate) = self.duplicate_attribute() {
+            return Err(malformed(format!(
+                "the attribute {} appears twice in <{}>",
+                quote(self.tree.get(duplicate), QUOTE_CHARS),
+                control(self.tree.get(name))
+            )));
+        }
+        Ok((index, last))
+    }
+
+    /// The attributes of `tag` as quick-xml reads them, as children of node `index`.
+    fn quick_xml_attributes(
+        &mut self,
+        tag: &BytesStart<'_>,
+        index: u32,
+        last: &mut u32,
+        span: Range<usize>,
+    ) -> Result<(), SyntaxError> {
+        let malformed = |what: String| SyntaxError {
+            span: span.clone(),
+            message: format!("malformed XML: {what}"),
+        };
         for attribute in tag.attributes().with_checks(false) {
             let attribute = attribute.map_err(|e| malformed(e.to_string()))?;
             let key = self
@@ -243,17 +293,10 @@ impl<'s> Parser<'s> {
                 .map_err(|e| malformed(e.to_string()))?;
             let value = self.tree.str(&value)?;
             let child = self.tree.push(Entry::new(key, value, span.clone()))?;
-            self.tree.link(index, &mut last, child);
+            self.tree.link(index, last, child);
             self.attributes.push(key);
         }
-        if let Some(duplicate) = self.duplicate_attribute() {
-            return Err(malformed(format!(
-                "the attribute {} appears twice in <{}>",
-                quote(self.tree.get(duplicate), QUOTE_CHARS),
-                control(self.tree.get(name))
-            )));
-        }
-        Ok((index, last))
+        Ok(())
     }
 
     /// A tag or attribute name (a slice of the text) as a string of the tree.
@@ -325,7 +368,7 @@ impl<'s> Parser<'s> {
         span: Range<usize>,
     ) -> Result<(), SyntaxError> {
         let Some(open) = self.open.last_mut() else {
-            if content.trim().is_empty() {
+            if is_blank_str(&content) {
                 return Ok(());
             }
             return Err(SyntaxError {
@@ -336,7 +379,7 @@ impl<'s> Parser<'s> {
         match &mut open.text {
             Text::None => {
                 // Indentation between children is not text of the parent.
-                if open.last_child != NONE && content.trim().is_empty() {
+                if open.last_child != NONE && is_blank_str(&content) {
                     return Ok(());
                 }
                 open.text = match self.tree.source_str(&content) {
@@ -359,8 +402,69 @@ impl<'s> Parser<'s> {
 fn is_blank(tree: &Builder<'_>, text: &Text) -> bool {
     match text {
         Text::None => true,
-        Text::Run(run) => tree.get(*run).trim().is_empty(),
-        Text::Owned(text) => text.trim().is_empty(),
+        Text::Run(run) => is_blank_str(tree.get(*run)),
+        Text::Owned(text) => is_blank_str(text),
+    }
+}
+
+/// Whether `text` is only whitespace (as [`str::trim`] sees it), ASCII checked first.
+fn is_blank_str(text: &str) -> bool {
+    match text
+        .bytes()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+    {
+        None => true,
+        Some(b) if b.is_ascii() => false,
+        Some(_) => text.trim().is_empty(),
+    }
+}
+
+/// The attributes of a tag (the bytes after its name) when all are written the plain way,
+/// ` name="value"` with no reference in the value: key (local name) and value ranges in
+/// `raw`, as quick-xml would read them. `false` for anything else, left to quick-xml.
+fn plain_attributes(raw: &[u8], out: &mut Vec<(Range<usize>, Range<usize>)>) -> bool {
+    out.clear();
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let mut i = 0;
+    loop {
+        let before = i;
+        while raw.get(i).copied().is_some_and(space) {
+            i += 1;
+        }
+        if i == raw.len() {
+            return true;
+        }
+        if i == before {
+            return false;
+        }
+        let key_start = i;
+        while raw.get(i).is_some_and(|&b| {
+            !space(b) && !matches!(b, b'=' | b'"' | b'\'' | b'<' | b'>' | b'&' | b'/')
+        }) {
+            i += 1;
+        }
+        let key = key_start..i;
+        if key.is_empty() || raw.get(i) != Some(&b'=') {
+            return false;
+        }
+        let Some(&quote) = raw.get(i + 1).filter(|&&q| q == b'"' || q == b'\'') else {
+            return false;
+        };
+        let value_start = i + 2;
+        let Some(len) = raw[value_start..].iter().position(|&b| b == quote) else {
+            return false;
+        };
+        let value = value_start..value_start + len;
+        if raw[value.clone()].iter().any(|&b| b == b'&' || b == b'<') {
+            return false;
+        }
+        // The local name: after the first `:`, as quick-xml's `local_name`.
+        let local = match raw[key.clone()].iter().position(|&b| b == b':') {
+            Some(colon) => key.start + colon + 1..key.end,
+            None => key,
+        };
+        out.push((local, value.clone()));
+        i = value.end + 1;
     }
 }
 
@@ -593,6 +697,31 @@ mod tests {
                 assert_eq!(tree, expected, "{parts} parts");
             }
         }
+    }
+
+    #[test]
+    fn attributes_read_plainly_or_by_quick_xml_are_the_same() {
+        let text: Arc<str> =
+            "<a b=\"1\" ns:c='2'>\n<d e=\"x &amp; y\" f = \"3\"/><g\th=\"\"\n/></a>".into();
+        let tree = whole(&text).unwrap();
+        let attributes = |node: crate::export::tree::Node<'_>| -> Vec<(String, String)> {
+            node.children()
+                .filter(|c| c.span().start == node.span().start)
+                .map(|c| (c.name().to_string(), c.text().to_string()))
+                .collect()
+        };
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let root = tree.root();
+        assert_eq!(attributes(root), pairs(&[("b", "1"), ("c", "2")]));
+        let d = root.child("d").unwrap();
+        assert_eq!(attributes(d), pairs(&[("e", "x & y"), ("f", "3")]));
+        assert_eq!(attributes(root.child("g").unwrap()), pairs(&[("h", "")]));
+        let duplicate = whole(&"<a b=\"1\" b=\"2\"/>".into()).unwrap_err();
+        assert!(duplicate.message.contains("appears twice"), "{duplicate:?}");
     }
 
     #[test]
