@@ -451,11 +451,11 @@ fn plain_attributes(raw: &[u8], out: &mut Vec<(Range<usize>, Range<usize>)>) -> 
             return false;
         };
         let value_start = i + 2;
-        let Some(len) = raw[value_start..].iter().position(|&b| b == quote) else {
+        let Some(len) = memchr::memchr(quote, &raw[value_start..]) else {
             return false;
         };
         let value = value_start..value_start + len;
-        if raw[value.clone()].iter().any(|&b| b == b'&' || b == b'<') {
+        if memchr::memchr2(b'&', b'<', &raw[value.clone()]).is_some() {
             return false;
         }
         // The local name: after the first `:`, as quick-xml's `local_name`.
