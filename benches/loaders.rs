@@ -13,6 +13,7 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use stretchdr_lint::report::human_sources;
@@ -110,16 +111,16 @@ fn bench_design(c: &mut Criterion) {
 
 fn bench_wide(c: &mut Criterion) {
     let members: Vec<String> = (0..200_000).map(|i| format!("\"k{i}\": \"{i}\"")).collect();
-    let json = format!("{{{}}}", members.join(",\n"));
+    let json: Arc<str> = format!("{{{}}}", members.join(",\n")).into();
     let attributes: Vec<String> = (0..160_000).map(|i| format!("a{i}=\"{i}\"")).collect();
-    let xml = format!("<vm {}/>", attributes.join(" "));
+    let xml: Arc<str> = format!("<vm {}/>", attributes.join(" ")).into();
     let mut group = c.benchmark_group("wide");
     group.sample_size(10);
     group.bench_function("json/200000-keys", |b| {
-        b.iter(|| parse_json(black_box(&json)).expect("parses"))
+        b.iter(|| parse_json(black_box(Arc::clone(&json))).expect("parses"))
     });
     group.bench_function("xml/160000-attributes", |b| {
-        b.iter(|| parse_xml(black_box(&xml)).expect("parses"))
+        b.iter(|| parse_xml(black_box(Arc::clone(&xml))).expect("parses"))
     });
     group.finish();
 }

@@ -37,12 +37,7 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 40 + 1);
         starts.push(0);
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex {
             starts,
             len: text.len(),
@@ -297,6 +292,15 @@ mod tests {
         assert_eq!(index.line_range(text, 4).map(|r| &text[r]), Some("last"));
         assert_eq!(index.line_range(text, 5), None);
         assert_eq!(index.line_range(text, 0), None);
+        let long: String = (0..200).map(|i| "ab\n".repeat(i % 7) + "é\r\n").collect();
+        let index = LineIndex::new(&long);
+        for offset in 0..=long.len() {
+            assert_eq!(
+                index.line(offset),
+                line_of(&long, offset),
+                "line at {offset}"
+            );
+        }
         let ended = "x\n";
         let index = LineIndex::new(ended);
         assert_eq!(index.line_range(ended, 1).map(|r| &ended[r]), Some("x"));

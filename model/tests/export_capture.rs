@@ -270,8 +270,9 @@ fn write_json_form_of_capture() {
                 stack.push(path);
             } else if name.ends_with(".xml") && !name.contains('@') {
                 let text = std::fs::read_to_string(&path).unwrap();
-                let root = stretchdr_model::export::parse_xml(&text).unwrap();
-                let json = serde_json::to_string_pretty(&to_engine_json(&root, true)).unwrap();
+                let tree = stretchdr_model::export::parse_xml(text).unwrap();
+                let json =
+                    serde_json::to_string_pretty(&to_engine_json(tree.root(), true)).unwrap();
                 let relative = path.strip_prefix(&source).unwrap().with_extension("json");
                 let out = target.join(relative);
                 std::fs::create_dir_all(out.parent().unwrap()).unwrap();
@@ -282,35 +283,36 @@ fn write_json_form_of_capture() {
 }
 
 /// An element as the engine writes it in JSON.
-fn to_engine_json(node: &Node, is_root: bool) -> Value {
-    if node.children.is_empty() {
+fn to_engine_json(node: Node<'_>, is_root: bool) -> Value {
+    let children: Vec<Node<'_>> = node.children().collect();
+    if children.is_empty() {
         return if is_root {
             json!({})
         } else {
-            Value::String(node.text.clone())
+            Value::String(node.text().to_string())
         };
     }
     // A list wrapper (`<hosts><host/>...</hosts>`, `<actions><link/>...</actions>`) and
     // the root of a collection have one kind of child, which becomes an array.
-    let first = &node.children[0].name;
-    let is_list = node.children.iter().all(|c| &c.name == first)
+    let first = children[0].name();
+    let is_list = children.iter().all(|c| c.name() == first)
         && (is_root
-            || node.name == format!("{first}s")
-            || (node.name.ends_with('s') && node.children.iter().all(|c| !c.children.is_empty())));
+            || node.name() == format!("{first}s")
+            || (node.name().ends_with('s') && children.iter().all(|c| c.has_children())));
     let mut object = serde_json::Map::new();
-    for child in &node.children {
+    for &child in &children {
         let value = to_engine_json(child, false);
         let repeated =
-            is_list || child.name == "link" || node.children_named(&child.name).nth(1).is_some();
+            is_list || child.name() == "link" || node.children_named(child.name()).nth(1).is_some();
         if repeated {
             object
-                .entry(child.name.clone())
+                .entry(child.name().to_string())
                 .or_insert_with(|| Value::Array(Vec::new()))
                 .as_array_mut()
                 .unwrap()
                 .push(value);
         } else {
-            object.insert(child.name.clone(), value);
+            object.insert(child.name().to_string(), value);
         }
     }
     Value::Object(object)

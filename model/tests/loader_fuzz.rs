@@ -149,7 +149,7 @@ fn mapping_yaml_never_panics() {
 /// A response parse error as a load error, as the export loader makes it.
 fn as_load(
     text: &str,
-    result: Result<stretchdr_model::export::tree::Node, stretchdr_model::export::tree::SyntaxError>,
+    result: Result<stretchdr_model::export::tree::Tree, stretchdr_model::export::tree::SyntaxError>,
 ) -> Result<(), LoadError> {
     let text: std::sync::Arc<str> = text.into();
     result

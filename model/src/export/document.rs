@@ -11,10 +11,13 @@ use crate::error::LoadError;
 use crate::escape::{self, QUOTE_CHARS, quote};
 use crate::export::json::parse_json;
 use crate::export::layout::Response;
-use crate::export::tree::Node;
+use crate::export::tree::{Node, Tree};
 use crate::export::xml::parse_xml;
 use crate::origin::{FileId, LineIndex, Origin, SourceMap};
-use crate::read::read_confined;
+use crate::read::{read_confined, read_text};
+
+/// Files at least this long have their lines indexed on another thread while parsed.
+const INDEX_ASIDE_BYTES: usize = 1 << 20;
 
 /// The two formats the engine answers in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -37,7 +40,7 @@ pub struct Parsed {
     path: PathBuf,
     text: Arc<str>,
     lines: Arc<LineIndex>,
-    root: Node,
+    tree: Tree,
 }
 
 /// A parsed response file, registered in the inventory's [`SourceMap`].
@@ -47,7 +50,7 @@ pub struct Document {
     pub file: FileId,
     /// The line index of `text`, shared with the source map.
     pub lines: Arc<LineIndex>,
-    pub root: Node,
+    pub tree: Tree,
 }
 
 impl Document {
@@ -61,18 +64,28 @@ impl Document {
     /// [`Document::read`], which may run on several threads for many files.
     pub fn parse(response: &Response) -> Result<Parsed, LoadError> {
         let path = response.path.as_path();
-        let text = read_confined(&response.within, path, "response file")?;
-        let parsed = match response.format {
-            Format::Xml => parse_xml(&text),
-            Format::Json => parse_json(&text),
+        let text = if response.inside {
+            read_text(path, "response file")?
+        } else {
+            read_confined(&response.within, path, "response file")?
         };
-        let root =
+        let parse = || match response.format {
+            Format::Xml => parse_xml(Arc::clone(&text)),
+            Format::Json => parse_json(Arc::clone(&text)),
+        };
+        // A large file's lines are indexed while it is parsed.
+        let (parsed, lines) = if text.len() >= INDEX_ASIDE_BYTES {
+            rayon::join(parse, || LineIndex::new(&text))
+        } else {
+            (parse(), LineIndex::new(&text))
+        };
+        let tree =
             parsed.map_err(|e| LoadError::at(path, &text, char_span(&text, e.span), e.message))?;
         Ok(Parsed {
             path: path.to_path_buf(),
-            lines: Arc::new(LineIndex::new(&text)),
+            lines: Arc::new(lines),
             text,
-            root,
+            tree,
         })
     }
 
@@ -83,7 +96,7 @@ impl Document {
             path,
             text,
             lines,
-            root,
+            tree,
         } = parsed;
         let budget = Budget::current().map_err(|e| LoadError::file(&path, e))?;
         if sources.total_bytes().saturating_add(text.len() as u64) > budget.max_input_bytes {
@@ -98,18 +111,23 @@ impl Document {
             text,
             file,
             lines,
-            root,
+            tree,
         })
     }
 
+    /// The root element (XML) or object (JSON).
+    pub fn root(&self) -> Node<'_> {
+        self.tree.root()
+    }
+
     /// Where `node` is, for an entity's origin: a binary search in the file's line index.
-    pub fn origin(&self, node: &Node) -> Origin {
-        Origin::indexed(self.file, &self.text, &self.lines, node.span.clone())
+    pub fn origin(&self, node: Node<'_>) -> Origin {
+        Origin::indexed(self.file, &self.text, &self.lines, node.span())
     }
 
     /// An error at `node`.
-    pub fn error(&self, node: &Node, message: impl Into<String>) -> LoadError {
-        self.error_at(node.span.clone(), message)
+    pub fn error(&self, node: Node<'_>, message: impl Into<String>) -> LoadError {
+        self.error_at(node.span(), message)
     }
 
     fn error_at(&self, span: Range<usize>, message: impl Into<String>) -> LoadError {
@@ -123,27 +141,27 @@ impl Document {
         &'a self,
         wrapper: &str,
         item: &'a str,
-    ) -> Result<impl Iterator<Item = &'a Node>, LoadError> {
-        let root = &self.root;
-        let is_collection = if root.name.is_empty() {
-            root.children.is_empty() || root.child(item).is_some()
+    ) -> Result<impl Iterator<Item = Node<'a>>, LoadError> {
+        let root = self.root();
+        let is_collection = if root.name().is_empty() {
+            !root.has_children() || root.child(item).is_some()
         } else {
-            root.name == wrapper
+            root.name() == wrapper
         };
         if !is_collection {
-            let found = if root.name.is_empty() {
+            let found = if root.name().is_empty() {
                 let mut keys: Vec<String> = root
-                    .children
-                    .iter()
+                    .children()
                     .take(5)
-                    .map(|c| quote(&c.name, QUOTE_CHARS))
+                    .map(|c| quote(c.name(), QUOTE_CHARS))
                     .collect();
-                if root.children.len() > keys.len() {
-                    keys.push(format!("and {} more", root.children.len() - keys.len()));
+                let members = root.children().count();
+                if members > keys.len() {
+                    keys.push(format!("and {} more", members - keys.len()));
                 }
                 format!("an object with members {}", keys.join(", "))
             } else {
-                format!("<{}>", escape::control(&root.name))
+                format!("<{}>", escape::control(root.name()))
             };
             return Err(self.error(
                 root,
@@ -154,14 +172,14 @@ impl Document {
     }
 
     /// The entity's `name`, which every entity the loader keeps must have.
-    pub fn name(&self, node: &Node, kind: &str) -> Result<String, LoadError> {
+    pub fn name(&self, node: Node<'_>, kind: &str) -> Result<String, LoadError> {
         node.text_at(&["name"])
             .map(str::to_string)
             .ok_or_else(|| self.error(node, format!("{kind} without a <name>")))
     }
 
     /// A boolean at `path`: `true`/`false` in any case, as text or as a JSON boolean.
-    pub fn bool(&self, node: &Node, path: &[&str]) -> Result<Option<bool>, LoadError> {
+    pub fn bool(&self, node: Node<'_>, path: &[&str]) -> Result<Option<bool>, LoadError> {
         self.value(node, path, "true or false", |text| {
             match text.to_ascii_lowercase().as_str() {
                 "true" => Some(true),
@@ -172,7 +190,11 @@ impl Document {
     }
 
     /// A number at `path`, as text or as a JSON number.
-    pub fn number<T: FromStr>(&self, node: &Node, path: &[&str]) -> Result<Option<T>, LoadError> {
+    pub fn number<T: FromStr>(
+        &self,
+        node: Node<'_>,
+        path: &[&str],
+    ) -> Result<Option<T>, LoadError> {
         self.value(node, path, "a number", |text| text.parse().ok())
     }
 
@@ -180,7 +202,7 @@ impl Document {
     /// saying what was `expected`.
     pub fn value<T>(
         &self,
-        node: &Node,
+        node: Node<'_>,
         path: &[&str],
         expected: &str,
         parse: impl FnOnce(&str) -> Option<T>,
@@ -188,7 +210,7 @@ impl Document {
         let Some(field) = node.at(path) else {
             return Ok(None);
         };
-        let text = field.text.trim();
+        let text = field.text().trim();
         if text.is_empty() {
             return Ok(None);
         }

@@ -78,13 +78,14 @@ impl SessionStatus {
 pub fn parse_status(path: &Path, text: &str) -> Result<Vec<VolumeStatus>, LoadError> {
     let source: Arc<str> = Arc::from(text);
     let at = |span: Range<usize>, message: String| LoadError::at(path, &source, span, message);
-    let root = parse_xml(text).map_err(|e| at(e.span, e.message))?;
-    if root.name != "cliOutput" {
+    let tree = parse_xml(Arc::clone(&source)).map_err(|e| at(e.span, e.message))?;
+    let root = tree.root();
+    if root.name() != "cliOutput" {
         return Err(at(
-            root.span.clone(),
+            root.span(),
             format!(
                 "expected the <cliOutput> of `gluster volume geo-replication status --xml`, found <{}>",
-                root.name
+                root.name()
             ),
         ));
     }
@@ -93,7 +94,7 @@ pub fn parse_status(path: &Path, text: &str) -> Result<Vec<VolumeStatus>, LoadEr
     {
         let why = root.text_at(&["opErrstr"]).unwrap_or("no message");
         return Err(at(
-            root.span.clone(),
+            root.span(),
             format!("gluster reported an error (opRet {ret}): {why}"),
         ));
     }
@@ -109,7 +110,7 @@ pub fn parse_status(path: &Path, text: &str) -> Result<Vec<VolumeStatus>, LoadEr
             let key = required(&at, session, "session_slave")?;
             let (host, secondary_volume) = split_session_key(key).ok_or_else(|| {
                 at(
-                    session.span.clone(),
+                    session.span(),
                     format!("session_slave {key:?}: expected <host>::<volume>"),
                 )
             })?;
@@ -125,7 +126,7 @@ pub fn parse_status(path: &Path, text: &str) -> Result<Vec<VolumeStatus>, LoadEr
                 secondary_host: host,
                 secondary_volume,
                 workers,
-                span: session.span.clone(),
+                span: session.span(),
             });
         }
         volumes.push(VolumeStatus {
@@ -138,15 +139,11 @@ pub fn parse_status(path: &Path, text: &str) -> Result<Vec<VolumeStatus>, LoadEr
 
 fn required<'n>(
     at: &impl Fn(Range<usize>, String) -> LoadError,
-    node: &'n Node,
+    node: Node<'n>,
     child: &str,
 ) -> Result<&'n str, LoadError> {
-    node.text_at(&[child]).ok_or_else(|| {
-        at(
-            node.span.clone(),
-            format!("<{}> lacks <{child}>", node.name),
-        )
-    })
+    node.text_at(&[child])
+        .ok_or_else(|| at(node.span(), format!("<{}> lacks <{child}>", node.name())))
 }
 
 /// `<uuid>:ssh://[user@]host::volume:<uuid>` (or `host::volume`) to the host and the volume.

@@ -5,34 +5,45 @@
 //! text for braces outside strings: serde visits objects in the order their `{` appear,
 //! so the n-th object visited is the n-th `{` found by the scan.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::export::tree::{MAX_DEPTH, Node, SyntaxError};
+use crate::export::tree::{Builder, Entry, MAX_DEPTH, NONE, Str, SyntaxError, Tree};
 
-/// Parses a JSON document (an object) into a root node with an empty name.
-pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
+/// Parses a JSON document (an object) into a tree whose root has an empty name.
+pub fn parse_json(text: impl Into<Arc<str>>) -> Result<Tree, SyntaxError> {
+    let text: Arc<str> = text.into();
+    let builder = build(&text)?;
+    Ok(builder.finish(Arc::clone(&text)))
+}
+
+fn build(text: &str) -> Result<Builder<'_>, SyntaxError> {
     let objects = object_spans(text);
     let visited = Cell::new(0);
+    let tree = RefCell::new(Builder::new(text)?);
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let seed = ValueSeed {
         objects: &objects,
         visited: &visited,
+        tree: &tree,
         depth: 0,
     };
     let value = seed
         .deserialize(&mut deserializer)
         .and_then(|value| deserializer.end().map(|()| value))
         .map_err(|e| syntax_error(text, &e))?;
+    let mut tree = tree.into_inner();
     match value {
-        Value::Object(mut node) => {
-            node.name = String::new();
-            place_members(text, &mut node);
-            Ok(node)
+        // The first object visited is the top-level one: node 0.
+        Value::Object(0) => {
+            tree.nodes[0].name = Str::EMPTY;
+            place_members(text, &mut tree, 0);
+            Ok(tree)
         }
         _ => Err(SyntaxError {
             span: 0..text.len().min(1),
@@ -44,41 +55,49 @@ pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
 /// A JSON value on its way into the tree: arrays are flattened into their parent.
 enum Value {
     Null,
-    Scalar(String),
-    Object(Node),
+    Scalar(Str),
+    /// The object's node.
+    Object(u32),
     Array(Vec<Value>),
 }
 
-/// Adds `value` as children named `name` of `parent`.
-fn add_member(parent: &mut Node, name: &str, value: Value) {
+/// Adds `value` as children named `name` of `parent` (whose last child so far is `last`).
+fn add_member(
+    tree: &mut Builder<'_>,
+    parent: u32,
+    last: &mut u32,
+    name: Str,
+    value: Value,
+) -> Result<(), SyntaxError> {
     match value {
         Value::Null => {}
-        Value::Scalar(text) => parent.children.push(Node {
-            name: name.to_string(),
-            text,
-            children: Vec::new(),
-            span: parent.span.clone(),
-        }),
-        Value::Object(mut node) => {
-            node.name = name.to_string();
-            parent.children.push(node);
+        Value::Scalar(text) => {
+            let span = tree.nodes[parent as usize].span();
+            let child = tree.push(Entry::new(name, text, span))?;
+            tree.link(parent, last, child);
+        }
+        Value::Object(child) => {
+            tree.nodes[child as usize].name = name;
+            tree.link(parent, last, child);
         }
         Value::Array(items) => {
             for item in items {
-                add_member(parent, name, item);
+                add_member(tree, parent, last, name, item)?;
             }
         }
     }
+    Ok(())
 }
 
 #[derive(Clone, Copy)]
-struct ValueSeed<'a> {
+struct ValueSeed<'a, 's> {
     objects: &'a [Range<usize>],
     visited: &'a Cell<usize>,
+    tree: &'a RefCell<Builder<'s>>,
     depth: usize,
 }
 
-impl ValueSeed<'_> {
+impl ValueSeed<'_, '_> {
     fn nested<E: serde::de::Error>(self) -> Result<Self, E> {
         if self.depth >= MAX_DEPTH {
             return Err(E::custom(format!(
@@ -90,39 +109,43 @@ impl ValueSeed<'_> {
             ..self
         })
     }
+
+    fn scalar<E: serde::de::Error>(self, text: &str) -> Result<Value, E> {
+        let mut tree = self.tree.borrow_mut();
+        tree.str(text)
+            .map(Value::Scalar)
+            .map_err(|e| E::custom(e.message))
+    }
 }
 
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ValueSeed<'_> {
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Scalar(v.to_string()))
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        self.scalar(&v.to_string())
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Scalar(v.to_string()))
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        self.scalar(&v.to_string())
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Scalar(v.to_string()))
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        self.scalar(&v.to_string())
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Scalar(v.to_string()))
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        self.scalar(&v.to_string())
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Scalar(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Scalar(v))
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        self.scalar(v)
     }
     fn visit_unit<E>(self) -> Result<Value, E> {
         Ok(Value::Null)
@@ -141,19 +164,50 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        use serde::de::Error;
         let seed = self.nested()?;
         let index = self.visited.get();
         self.visited.set(index + 1);
         let span = self.objects.get(index).cloned().unwrap_or(0..0);
-        let mut node = Node {
-            span,
-            ..Node::default()
-        };
-        while let Some(key) = map.next_key::<String>()? {
+        let node = self
+            .tree
+            .borrow_mut()
+            .push(Entry::new(Str::EMPTY, Str::EMPTY, span))
+            .map_err(|e| A::Error::custom(e.message))?;
+        let mut last = NONE;
+        while let Some(key) = map.next_key_seed(KeySeed { tree: self.tree })? {
             let value = map.next_value_seed(seed)?;
-            add_member(&mut node, &key, value);
+            add_member(&mut self.tree.borrow_mut(), node, &mut last, key, value)
+                .map_err(|e| A::Error::custom(e.message))?;
         }
         Ok(Value::Object(node))
+    }
+}
+
+/// A member's key, as a string of the tree.
+struct KeySeed<'a, 's> {
+    tree: &'a RefCell<Builder<'s>>,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_> {
+    type Value = Str;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Str, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_, '_> {
+    type Value = Str;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Str, E> {
+        self.tree
+            .borrow_mut()
+            .str(v)
+            .map_err(|e| E::custom(e.message))
     }
 }
 
@@ -196,20 +250,24 @@ fn object_spans(text: &str) -> Vec<Range<usize>> {
 /// The keys are queued by name, so an object of 200,000 members is placed in one pass: each
 /// scalar takes the first unused key of its name (an array of scalars has one key for all
 /// its items; the first item gets it, the others keep the object's span).
-fn place_members(text: &str, object: &mut Node) {
+fn place_members(text: &str, tree: &mut Builder<'_>, object: u32) {
+    let span = tree.nodes[object as usize].span();
     let mut keys: HashMap<&str, VecDeque<Range<usize>>> = HashMap::new();
-    for (key, span) in member_keys(text, object.span.clone()) {
+    for (key, span) in member_keys(text, span.clone()) {
         keys.entry(key).or_default().push_back(span);
     }
-    for child in &mut object.children {
-        if child.span != object.span {
-            place_members(text, child);
-        } else if let Some(span) = keys
-            .get_mut(child.name.as_str())
+    let mut child = tree.nodes[object as usize].first_child;
+    while child != NONE {
+        let entry = tree.nodes[child as usize];
+        if entry.span() != span {
+            place_members(text, tree, child);
+        } else if let Some(key) = keys
+            .get_mut(tree.get(entry.name))
             .and_then(VecDeque::pop_front)
         {
-            child.span = span;
+            tree.nodes[child as usize].set_span(key);
         }
+        child = entry.next_sibling;
     }
 }
 

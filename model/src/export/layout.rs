@@ -8,9 +8,20 @@
 //!
 //! Every file is read through [`crate::read::read_confined`]: a symbolic link leading out
 //! of the export, a FIFO or a device where a response should be is an error naming it.
+//! The per-entity directories (`vms/<id>/`, 10,000 of them in a large export) are listed
+//! once each; a file listed as a regular file in a directory listed as a directory, under
+//! a directory whose real path is its own, is inside the export without resolving its path
+//! again.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fs::FileType;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
+
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use crate::error::LoadError;
 use crate::export::document::Format;
@@ -38,6 +49,17 @@ pub struct Layout {
     api_real: Arc<Path>,
     /// The real path of the directory holding the API root response.
     root_real: Arc<Path>,
+    /// The entity directories under each `api/<parent>/` listed so far.
+    entities: RefCell<HashMap<String, Rc<[EntityDir]>>>,
+}
+
+/// An entity's directory (`api/vms/<id>/`).
+struct EntityDir {
+    id: String,
+    path: PathBuf,
+    /// Its files and their types, when it is known to be inside the export: a directory,
+    /// not a link to one, in a directory whose real path is its own.
+    files: Option<Vec<(OsString, FileType)>>,
 }
 
 /// A response file to read.
@@ -46,6 +68,8 @@ pub struct Response {
     pub format: Format,
     /// The real directory the file must resolve inside.
     pub within: Arc<Path>,
+    /// Listed as a regular file where no symbolic link leads: inside `within` already.
+    pub inside: bool,
 }
 
 impl Layout {
@@ -71,6 +95,7 @@ impl Layout {
                 api: nested,
                 api_real,
                 root_real,
+                entities: RefCell::default(),
             });
         }
         let api_real: Arc<Path> = read::confine_root(dir)?.into();
@@ -80,6 +105,7 @@ impl Layout {
             root_stem: dir.with_file_name("api"),
             api_real,
             root_real,
+            entities: RefCell::default(),
         };
         let is_api_dir = dir.file_name().is_some_and(|name| name == "api")
             || TOP_LEVEL
@@ -112,10 +138,41 @@ impl Layout {
         parent: &str,
         sub: &str,
     ) -> Result<Vec<(String, Response)>, LoadError> {
+        let entities = self.entity_dirs(parent)?;
+        let found = entities
+            .iter()
+            .filter_map(|entity| {
+                let response = match &entity.files {
+                    Some(files) => listed(files, &entity.path, sub, &self.api_real),
+                    None => find(&entity.path.join(sub), &self.api_real),
+                };
+                response.map(|response| (entity.id.clone(), response))
+            })
+            .collect();
+        Ok(found)
+    }
+
+    /// The entity directories under `api/<parent>/`, sorted by id, listed on first use.
+    fn entity_dirs(&self, parent: &str) -> Result<Rc<[EntityDir]>, LoadError> {
+        if let Some(listed) = self.entities.borrow().get(parent) {
+            return Ok(Rc::clone(listed));
+        }
+        let listed: Rc<[EntityDir]> = self.list_entity_dirs(parent)?.into();
+        self.entities
+            .borrow_mut()
+            .insert(parent.to_string(), Rc::clone(&listed));
+        Ok(listed)
+    }
+
+    fn list_entity_dirs(&self, parent: &str) -> Result<Vec<EntityDir>, LoadError> {
         let dir = self.api.join(parent);
         if !dir.is_dir() {
             return Ok(Vec::new());
         }
+        // Directories listed here are where they seem only when no link leads to `dir`.
+        let own_path = dir
+            .canonicalize()
+            .is_ok_and(|real| real == self.api_real.join(parent));
         let entries = std::fs::read_dir(&dir)
             .map_err(|e| LoadError::file(&dir, format!("cannot list directory: {e}")))?;
         let mut found = Vec::new();
@@ -125,16 +182,55 @@ impl Layout {
             let Ok(id) = entry.file_name().into_string() else {
                 continue;
             };
-            if !entry.path().is_dir() {
+            let path = entry.path();
+            // A link to a directory is an entity directory too; its files are checked
+            // when read.
+            let real_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if !real_dir && !path.is_dir() {
                 continue;
             }
-            if let Some(response) = find(&entry.path().join(sub), &self.api_real) {
-                found.push((id, response));
-            }
+            found.push((id, path, real_dir && own_path));
         }
         found.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(found)
+        Ok(found
+            .into_par_iter()
+            .map(|(id, path, listable)| {
+                let files = listable.then(|| list_files(&path)).flatten();
+                EntityDir { id, path, files }
+            })
+            .collect())
     }
+}
+
+/// The names and types of the entries of `dir`, `None` when it cannot be listed.
+fn list_files(dir: &Path) -> Option<Vec<(OsString, FileType)>> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .map(|entry| {
+            let entry = entry.ok()?;
+            Some((entry.file_name(), entry.file_type().ok()?))
+        })
+        .collect()
+}
+
+/// `sub.xml`, else `sub.json`, among the listed `files` of the directory `dir`: as
+/// [`find`] would find it, and inside the export when it is a regular file.
+fn listed(
+    files: &[(OsString, FileType)],
+    dir: &Path,
+    sub: &str,
+    within: &Arc<Path>,
+) -> Option<Response> {
+    [Format::Xml, Format::Json].into_iter().find_map(|format| {
+        let name = format!("{sub}.{}", format.extension());
+        let (_, kind) = files.iter().find(|(file, _)| *file == *name)?;
+        Some(Response {
+            path: dir.join(&name),
+            format,
+            within: Arc::clone(within),
+            inside: kind.is_file(),
+        })
+    })
 }
 
 /// `stem.xml`, else `stem.json`: whatever is there under that name, so that a FIFO, a
@@ -149,6 +245,7 @@ fn find(stem: &Path, within: &Arc<Path>) -> Option<Response> {
             path,
             format,
             within: Arc::clone(within),
+            inside: false,
         })
     })
 }

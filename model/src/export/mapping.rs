@@ -153,12 +153,12 @@ impl EngineIds {
 }
 
 /// The entity a reference node (`<cluster id=".."/>`) points at, when the export has it.
-fn resolve<I: Copy>(ids: &Lookup<I>, reference: Option<&Node>) -> Option<I> {
+fn resolve<I: Copy>(ids: &Lookup<I>, reference: Option<Node<'_>>) -> Option<I> {
     ids.find(reference?.id()?).copied()
 }
 
 /// The entities of a list of references (`<hosts><host id=".."/></hosts>`) the export has.
-fn resolve_all<I: Copy>(ids: &Lookup<I>, node: &Node, list: &str, item: &str) -> Vec<I> {
+fn resolve_all<I: Copy>(ids: &Lookup<I>, node: Node<'_>, list: &str, item: &str) -> Vec<I> {
     node.ref_ids(list, item)
         .filter_map(|id| ids.find(id).copied())
         .collect()
@@ -186,7 +186,7 @@ impl Loader<'_> {
         &mut self,
         path: &str,
         (wrapper, item): (&str, &str),
-        mut each: impl FnMut(&mut Self, &Document, &Node) -> Result<(), LoadError>,
+        mut each: impl FnMut(&mut Self, &Document, Node<'_>) -> Result<(), LoadError>,
     ) -> Result<(), LoadError> {
         let Some(response) = self.layout.collection(path) else {
             return Ok(());
@@ -205,7 +205,7 @@ impl Loader<'_> {
         parent: &str,
         sub: &str,
         (wrapper, item): (&str, &str),
-        mut each: impl FnMut(&mut Self, &str, &Document, &Node) -> Result<(), LoadError>,
+        mut each: impl FnMut(&mut Self, &str, &Document, Node<'_>) -> Result<(), LoadError>,
     ) -> Result<(), LoadError> {
         // One file per entity: read and parsed on every core, a batch at a time (so the
         // input budget is checked before much more than it is read), then registered and
@@ -233,11 +233,11 @@ impl Loader<'_> {
             return Ok(());
         };
         let document = self.read(&response)?;
-        let root = &document.root;
-        if !root.name.is_empty() && root.name != "api" {
+        let root = document.root();
+        if !root.name().is_empty() && root.name() != "api" {
             return Err(document.error(
                 root,
-                format!("expected the API root <api>, found <{}>", root.name),
+                format!("expected the API root <api>, found <{}>", root.name()),
             ));
         }
         let version = root.at(&["product_info", "version"]);
@@ -516,7 +516,7 @@ impl Loader<'_> {
 
     /// A brick as `server:/brick/dir`: its `name` (the engine's qualified name), else the
     /// host of its `server_id` and its `brick_dir`.
-    fn brick_name(&self, brick: &Node) -> Option<String> {
+    fn brick_name(&self, brick: Node<'_>) -> Option<String> {
         if let Some(name) = brick.text_at(&["name"]).filter(|n| n.contains(':')) {
             return Some(name.to_string());
         }
@@ -829,7 +829,7 @@ impl Loader<'_> {
 
     /// The storage domains of an attached disk: listed in the attachment when the disk was
     /// followed, else from the `disks` collection (a direct LUN disk has none).
-    fn disk_domains(&self, attachment: &Node) -> Vec<StorageDomainId> {
+    fn disk_domains(&self, attachment: Node<'_>) -> Vec<StorageDomainId> {
         let Some(disk) = attachment.child("disk") else {
             return Vec::new();
         };
@@ -849,7 +849,7 @@ impl Loader<'_> {
     }
 
     /// Adds the storage domains of an attached disk, or the VM to a direct LUN disk.
-    fn attach_disk(&mut self, vm: VmId, attachment: &Node) {
+    fn attach_disk(&mut self, vm: VmId, attachment: Node<'_>) {
         let lun = attachment
             .child("disk")
             .and_then(Node::id)
@@ -866,7 +866,7 @@ impl Loader<'_> {
     }
 
     /// Adds a vNIC's profile and network (API v3 style NICs name the network directly).
-    fn attach_nic(&mut self, vm: VmId, nic: &Node) {
+    fn attach_nic(&mut self, vm: VmId, nic: Node<'_>) {
         let profile = resolve(&self.ids.vnic_profiles, nic.child("vnic_profile"));
         let network = match profile {
             Some(profile) => self.inventory.vnic_profiles[profile].network,
@@ -1013,14 +1013,14 @@ impl Loader<'_> {
     }
 }
 
-fn register<I>(ids: &mut Lookup<I>, node: &Node, id: I) {
+fn register<I>(ids: &mut Lookup<I>, node: Node<'_>, id: I) {
     if let Some(engine_id) = node.id() {
         ids.insert(engine_id, id);
     }
 }
 
 /// `<version><major>4</major><minor>3</minor></version>`.
-fn version(doc: &Document, node: &Node) -> Result<Option<Version>, LoadError> {
+fn version(doc: &Document, node: Node<'_>) -> Result<Option<Version>, LoadError> {
     let major = doc.number(node, &["version", "major"])?;
     let minor = doc.number(node, &["version", "minor"])?;
     Ok(major.map(|major| Version {
@@ -1030,7 +1030,7 @@ fn version(doc: &Document, node: &Node) -> Result<Option<Version>, LoadError> {
 }
 
 /// sockets x cores x threads of `cpu/topology` (0 when the topology is not given).
-fn cpus(doc: &Document, node: &Node) -> Result<u32, LoadError> {
+fn cpus(doc: &Document, node: Node<'_>) -> Result<u32, LoadError> {
     let mut total: Option<u32> = None;
     for part in ["sockets", "cores", "threads"] {
         if let Some(count) = doc.number::<u32>(node, &["cpu", "topology", part])? {
@@ -1043,7 +1043,7 @@ fn cpus(doc: &Document, node: &Node) -> Result<u32, LoadError> {
 /// A rule element (`vms_rule`, `hosts_rule`) or, for the deprecated form, the group itself.
 /// A rule without `enabled` is enabled when it says which way it points, as the engine
 /// reads it.
-fn affinity_rule(doc: &Document, rule: &Node) -> Result<AffinityRule, LoadError> {
+fn affinity_rule(doc: &Document, rule: Node<'_>) -> Result<AffinityRule, LoadError> {
     let positive = doc.bool(rule, &["positive"])?;
     Ok(AffinityRule {
         enabled: doc.bool(rule, &["enabled"])?.unwrap_or(positive.is_some()),
@@ -1126,7 +1126,7 @@ fn storage_type(text: &str) -> StorageType {
 
 /// The cluster's `migration.bandwidth`: `assignment_method` auto | hypervisor_default | custom
 /// with `custom_value` in Mbps (ovirt-engine-api-model `MigrationBandwidth`).
-fn migration_bandwidth(doc: &Document, node: &Node) -> Result<MigrationBandwidth, LoadError> {
+fn migration_bandwidth(doc: &Document, node: Node<'_>) -> Result<MigrationBandwidth, LoadError> {
     let method = node.text_at(&["migration", "bandwidth", "assignment_method"]);
     Ok(match method {
         Some("hypervisor_default") => MigrationBandwidth::HypervisorDefault,
@@ -1141,7 +1141,7 @@ fn migration_bandwidth(doc: &Document, node: &Node) -> Result<MigrationBandwidth
 }
 
 /// The storage domain's status, connection and settings.
-fn storage_details(doc: &Document, node: &Node) -> Result<StorageDetails, LoadError> {
+fn storage_details(doc: &Document, node: Node<'_>) -> Result<StorageDetails, LoadError> {
     Ok(StorageDetails {
         status: node.text_at(&["status"]).map(StorageDomainStatus::from_api),
         connection: match node.child("storage") {
@@ -1159,7 +1159,7 @@ fn storage_details(doc: &Document, node: &Node) -> Result<StorageDetails, LoadEr
 /// A `HostStorage` element: `None` when it says nothing but the type.
 fn storage_connection(
     doc: &Document,
-    storage: &Node,
+    storage: Node<'_>,
 ) -> Result<Option<StorageConnection>, LoadError> {
     let text = |name: &str| storage.text_at(&[name]).map(str::to_string);
     let units = storage
@@ -1203,7 +1203,7 @@ fn storage_connection(
 }
 
 /// A `logical_unit` element.
-fn logical_unit(doc: &Document, unit: &Node) -> Result<LogicalUnit, LoadError> {
+fn logical_unit(doc: &Document, unit: Node<'_>) -> Result<LogicalUnit, LoadError> {
     Ok(LogicalUnit {
         id: unit.id().unwrap_or_default().to_string(),
         address: unit.text_at(&["address"]).map(str::to_string),
@@ -1214,7 +1214,7 @@ fn logical_unit(doc: &Document, unit: &Node) -> Result<LogicalUnit, LoadError> {
 }
 
 /// A `snapshot` element of a VM.
-fn snapshot(vm: VmId, doc: &Document, node: &Node) -> Snapshot {
+fn snapshot(vm: VmId, doc: &Document, node: Node<'_>) -> Snapshot {
     Snapshot {
         id: node.id().map(str::to_string),
         vm,
