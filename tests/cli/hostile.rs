@@ -250,6 +250,24 @@ fn threads_are_capped_and_say_so() {
 }
 
 #[test]
+fn loaders_read_in_a_capped_pool_whatever_rayon_num_threads_says() {
+    // rayon's global pool would start 100,000 threads; the loaders' own pool takes at most 8.
+    for source in [
+        "fixtures/exports/stretch_small",
+        "fixtures/exports/miq_ovirt_lans_refresh",
+        "fixtures/demo/design.toml",
+    ] {
+        let output = run_with_env(&["inventory", source], "RAYON_NUM_THREADS", "100000");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{source}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
 fn sizes_past_the_documented_maximum_are_errors_not_wrapped_sums() {
     let dir = scratch("sizes");
     let export = small_export(&dir);

@@ -58,8 +58,8 @@ use layout::Layout;
 /// entity the export does not hold is skipped and counted in
 /// [`Inventory::missing_references`].
 pub fn load_export(dir: &Path) -> Result<Inventory, LoadError> {
-    let layout = Layout::locate(dir)?;
-    let mut inventory = mapping::load(&layout)?;
+    // Files are read and parsed on every core, in a pool of the loaders' own size.
+    let mut inventory = crate::parallel::install(|| mapping::load(&Layout::locate(dir)?))?;
     gluster::apply_saved_status(dir, &mut inventory)?;
     Budget::current()
         .and_then(|budget| budget.check_inventory(&inventory, "this export"))
