@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::ops::RangeInclusive;
 
 /// The most names one range may expand to; a typo such as `{1..10000000}` should be an
 /// error, not a design of ten million VMs.
@@ -81,29 +82,34 @@ impl<'a> NamePattern<'a> {
         buffer: &mut String,
         mut f: impl FnMut(&str) -> Result<(), E>,
     ) -> Result<(), E> {
-        match *self {
-            NamePattern::Single(name) => f(name),
-            NamePattern::Range {
-                prefix,
-                suffix,
-                start,
-                end,
-                width,
-            } => {
-                for n in start..=end {
-                    buffer.clear();
-                    // Writing to a String cannot fail.
-                    let _ = write!(buffer, "{prefix}{n:0width$}{suffix}");
-                    f(buffer)?;
-                }
-                Ok(())
-            }
+        let (prefix, suffix, range, width) = self.parts();
+        let Some(range) = range else {
+            return f(prefix);
+        };
+        for n in range {
+            buffer.clear();
+            // Writing to a String cannot fail.
+            let _ = write!(buffer, "{prefix}{n:0width$}{suffix}");
+            f(buffer)?;
         }
+        Ok(())
     }
 
     /// The names, in order.
     pub fn names(&self) -> impl Iterator<Item = Cow<'a, str>> + '_ {
-        let (prefix, suffix, range, width) = match *self {
+        let (prefix, suffix, range, width) = self.parts();
+        let single = range.is_none().then_some(Cow::Borrowed(prefix));
+        single.into_iter().chain(
+            range
+                .into_iter()
+                .flatten()
+                .map(move |n| Cow::Owned(format!("{prefix}{n:0width$}{suffix}"))),
+        )
+    }
+
+    /// Prefix, suffix, numbers and width of the numbers; a single name is its own prefix.
+    fn parts(&self) -> (&'a str, &'a str, Option<RangeInclusive<u64>>, usize) {
+        match *self {
             NamePattern::Single(name) => (name, "", None, 0),
             NamePattern::Range {
                 prefix,
@@ -112,14 +118,7 @@ impl<'a> NamePattern<'a> {
                 end,
                 width,
             } => (prefix, suffix, Some(start..=end), width),
-        };
-        let single = range.is_none().then_some(Cow::Borrowed(prefix));
-        single.into_iter().chain(
-            range
-                .into_iter()
-                .flatten()
-                .map(move |n| Cow::Owned(format!("{prefix}{n:0width$}{suffix}"))),
-        )
+        }
     }
 }
 
