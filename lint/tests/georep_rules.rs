@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use stretchdr_lint::registry::RULES;
 use stretchdr_lint::{Finding, Level, Policy, lint, report};
 use stretchdr_model::Inventory;
-use stretchdr_model::design::load_design_str;
+use stretchdr_model::design::{load_design_str, overlay_design_str};
+use stretchdr_model::export::load_export;
 
 /// Every finding in full: a fixture's snapshot shows all its rule finds.
 const ALL: report::HumanOptions = report::HumanOptions {
@@ -183,4 +184,33 @@ fn strict_denies_the_georep_warnings() {
         let ovirt = findings_of(code, &inventory, &Policy::default());
         assert!(ovirt.iter().all(|f| f.level == Level::Warning), "{code}");
     }
+}
+
+#[test]
+fn a_session_known_only_from_glusters_status_is_judged_once_a_design_gives_its_sharding() {
+    // The export's sharded `vmstore` replicates to `vmstore-dr` on a cluster the export does
+    // not hold: gluster's saved status names the session, not the secondary's options.
+    let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/exports/gluster_hci_json");
+    let inventory = load_export(&export).unwrap_or_else(|e| panic!("export loads: {e}"));
+    let sessions: usize = inventory
+        .storage_domains
+        .iter()
+        .filter_map(|(_, d)| d.gluster.as_ref())
+        .map(|g| g.georep.len())
+        .sum();
+    assert!(sessions > 0, "the export's saved status gives a session");
+    assert!(findings_of("GR002", &inventory, &Policy::default()).is_empty());
+    // An overlay that says the secondary is unsharded: now it is an error.
+    let domain = inventory
+        .storage_domains
+        .iter()
+        .find(|(_, d)| d.gluster.as_ref().is_some_and(|g| !g.georep.is_empty()))
+        .map(|(_, d)| d.name.clone())
+        .unwrap();
+    let overlay = format!(
+        "[[storage_domain]]\nname = \"{domain}\"\n\n[[storage_domain.georep]]\nsecondary_volume = \"vmstore-dr\"\nsecondary_sharding = false\n"
+    );
+    let overlaid = overlay_design_str(inventory, Path::new("overlay.toml"), &overlay)
+        .unwrap_or_else(|e| panic!("overlay loads: {e}"));
+    assert_eq!(findings_of("GR002", &overlaid, &Policy::default()).len(), 1);
 }

@@ -7,8 +7,11 @@ use crate::rule::{Sink, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Finds geo-replication sessions whose primary volume is sharded (`features.shard on`) and
-    /// whose secondary volume is not. A secondary volume whose sharding is not given is taken
-    /// to be unsharded, gluster's default.
+    /// whose secondary volume is not. A secondary volume whose sharding a design does not give
+    /// is taken to be unsharded, gluster's default. A session known only from gluster's own
+    /// status saved beside an export (`gluster volume geo-replication status --xml`, which
+    /// names the secondary volume but not its options) is not judged until a design overlay
+    /// gives its `secondary_sharding`: nothing says the secondary volume is unsharded.
     ///
     /// ## Why is this bad?
     /// A sharded volume stores each disk image as its first block plus shard files under
@@ -48,6 +51,10 @@ declare_rule! {
 fn check(inventory: &Inventory, _policy: &Policy, sink: &mut Sink) {
     for s in sessions(inventory) {
         if !s.volume.is_sharded() || s.session.secondary_is_sharded() {
+            continue;
+        }
+        // Read from gluster's status, not written in a design: its options are unknown.
+        if s.session.secondary_sharding.is_none() && s.session.origin.is_none() {
             continue;
         }
         let why = if s.session.secondary_sharding.is_none() {
