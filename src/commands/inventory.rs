@@ -7,7 +7,7 @@ use miette::Report;
 use serde_json::{Value, json};
 use stretchdr_model::inventory::{GlusterVolume, Host, SnapshotStatus, StorageDetails, Vm};
 use stretchdr_model::units::format_size;
-use stretchdr_model::{Arena, EntityId, Inventory, Named, SiteId};
+use stretchdr_model::{Arena, ClusterId, EntityId, Inventory, Named, SiteId};
 
 use crate::cli::Outcome;
 use crate::output;
@@ -333,9 +333,14 @@ fn site_names(inventory: &Inventory, ids: &[SiteId]) -> String {
         .join(", ")
 }
 
-/// A gluster volume and its geo-replication sessions, the secondary site by name.
+/// A gluster volume and its geo-replication sessions, references by name: the volume's
+/// cluster, each session's secondary site and cluster.
 fn gluster_json(inventory: &Inventory, volume: &GlusterVolume) -> Value {
     let mut value = serde_json::to_value(volume).expect("gluster volumes serialize");
+    let cluster = |id: Option<ClusterId>| json!(id.map(|c| inventory.clusters[c].name.clone()));
+    if value.get("cluster").is_some() {
+        value["cluster"] = cluster(volume.cluster);
+    }
     if let Some(sessions) = value.get_mut("georep").and_then(Value::as_array_mut) {
         for (json, session) in sessions.iter_mut().zip(&volume.georep) {
             json["secondary_site"] = json!(
@@ -343,6 +348,9 @@ fn gluster_json(inventory: &Inventory, volume: &GlusterVolume) -> Value {
                     .secondary_site
                     .map(|s| inventory.sites[s].name.clone())
             );
+            if json.get("secondary_cluster").is_some() {
+                json["secondary_cluster"] = cluster(session.secondary_cluster);
+            }
         }
     }
     value

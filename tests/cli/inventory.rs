@@ -179,3 +179,25 @@ fn skipped_references_are_warned_once_and_shown() {
         stdout(&output)
     );
 }
+
+#[test]
+fn a_gluster_volumes_cluster_is_given_by_name() {
+    let output = run(&[
+        "inventory",
+        "fixtures/exports/gluster_hci_json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let volumes: Vec<&serde_json::Value> = value["storage_domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.get("gluster").filter(|g| !g.is_null()))
+        .collect();
+    assert!(!volumes.is_empty());
+    for volume in volumes {
+        assert_eq!(volume["cluster"], "hci", "{volume}");
+    }
+}
