@@ -386,6 +386,8 @@ struct VmFields {
     runs_on: Option<HostId>,
     /// Where the table writes each of its keys.
     keys: Vec<KeySpan>,
+    /// How many VMs its name stands for (a range stands for several).
+    names: usize,
 }
 
 /// Reads a VM's fields. It looks only at what is built before VMs (clusters, hosts,
@@ -485,6 +487,7 @@ fn vm_fields(ctx: &Ctx, idx: &Indexes, raw: &RawVm) -> Result<VmFields> {
         vnic_profiles,
         runs_on,
         keys,
+        names: NamePattern::parse(raw.name.get_ref()).map_or(0, |p| p.len()),
     })
 }
 
@@ -1419,10 +1422,7 @@ impl Builder {
                 .map(|raw| vm_fields(ctx, idx, raw.get_ref()).ok())
                 .collect()
         });
-        let names: usize = raws
-            .iter()
-            .map(|raw| NamePattern::parse(raw.get_ref().name.get_ref()).map_or(0, |p| p.len()))
-            .sum();
+        let names: usize = fields.iter().flatten().map(|f| f.names).sum();
         match fields {
             Some(fields) if self.ctx.names.left() >= names => Some(fields),
             _ => {
@@ -1451,6 +1451,7 @@ impl Builder {
             vnic_profiles,
             runs_on,
             keys,
+            names: _,
         } = fields;
         let made = upsert(
             ctx,
