@@ -387,19 +387,20 @@ fn a_web_server_that_is_not_an_engine_is_named_so() {
 #[test]
 fn a_closed_port_is_unreachable() {
     let dir = TempDir::new("closed");
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    // The fake engines of the concurrent tests listen on 127.0.0.1 and may
+    // take a port freed there before it is dialled; on Linux all of
+    // 127.0.0.0/8 is loopback and nothing here listens on 127.0.0.2.
+    let address = std::net::TcpListener::bind("127.0.0.2:0")
+        .or_else(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let engine = FakeEngine::start(Behaviour::capture());
     let mut options = engine.options(dir.path());
-    options.engine = format!("https://127.0.0.1:{port}/ovirt-engine/api");
+    options.engine = format!("https://{address}/ovirt-engine/api");
     let error = fetch_inventory(&options).unwrap_err();
     assert!(matches!(error, LiveError::Unreachable { .. }), "{error:?}");
-    assert!(
-        error.to_string().contains(&format!("127.0.0.1:{port}")),
-        "{error}"
-    );
+    assert!(error.to_string().contains(&address.to_string()), "{error}");
 }
 
 #[test]

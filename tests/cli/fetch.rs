@@ -34,10 +34,15 @@ fn out_dir(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("stretchdr-cli-fetch-{name}-{}", std::process::id()))
 }
 
-/// A port on 127.0.0.1 with nothing listening.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
+/// An address with nothing listening. Every server in these tests listens on
+/// 127.0.0.1, so a port freed there may be taken by a concurrent test before
+/// it is dialled; on Linux the whole of 127.0.0.0/8 is loopback, and nothing
+/// here listens on 127.0.0.2.
+fn closed_address() -> String {
+    let listener = TcpListener::bind("127.0.0.2:0")
+        .or_else(|_| TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    listener.local_addr().unwrap().to_string()
 }
 
 fn assert_no_secret(output: &Output) {
@@ -112,7 +117,7 @@ fn no_password_and_no_terminal_says_where_a_password_may_come_from() {
 #[test]
 fn an_unreachable_engine_is_named_and_the_password_not_shown() {
     let out = out_dir("unreachable");
-    let engine = format!("https://127.0.0.1:{}", closed_port());
+    let engine = format!("https://{}", closed_address());
     let args = ["--engine", &engine, "--user", "admin@internal", "--out"];
     let output = fetch(
         &[&args[..], &[out.to_str().unwrap()]].concat(),
@@ -129,7 +134,7 @@ fn an_unreachable_engine_is_named_and_the_password_not_shown() {
 #[test]
 fn insecure_prints_a_loud_warning() {
     let out = out_dir("insecure");
-    let engine = format!("https://127.0.0.1:{}", closed_port());
+    let engine = format!("https://{}", closed_address());
     let args = ["--engine", &engine, "--insecure", "--user", "u", "--out"];
     let output = fetch(
         &[&args[..], &[out.to_str().unwrap()]].concat(),
