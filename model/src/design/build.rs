@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use globset::Glob;
-use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 
 use crate::budget::{Budget, NameBudget};
 use crate::design::defaults;
+use crate::design::fast::Split;
 use crate::design::names::NamePattern;
 use crate::design::raw::{
     RawAffinityGroup, RawAffinityLabel, RawAffinityRule, RawCluster, RawDataCenter, RawDesign,
@@ -369,8 +370,81 @@ fn resolve_list<I: EntityId>(
 /// VMs at least this many have their fields read on all cores.
 const PARALLEL_VMS: usize = 2_048;
 
-/// A VM's values and references, checked: all [`Builder::vm`] sets but its name.
+/// VMs whose fields are read (on all cores) before they are applied (in file order): the
+/// fields of this many VMs, not of all, exist at once.
+const VM_CHUNK: usize = 4_096;
+
+/// The error a lazy build stops at when the fast reader leaves a table to the `toml`
+/// crate; the caller then reads the design again, so no user sees it.
+const LEFT_TO_TOML: &str = "this table is left to the toml crate";
+
+/// Where the builder finds the `[[vm]]` tables.
+#[derive(Clone, Copy)]
+pub enum VmTables<'s> {
+    /// Decoded already: by the `toml` crate, or all at once by the fast reader.
+    Decoded(&'s [S<RawVm>]),
+    /// Still in the text, each decoded when its fields are read and freed once they are: the
+    /// tables of 20,000 VMs as serde values (some 30 MB) never all exist. A table the fast
+    /// reader leaves to the `toml` crate, and any error, fails such a build; the caller
+    /// then builds from the `toml` crate's reading, whose errors are the ones users see.
+    Lazy(&'s Split<'s>),
+}
+
+impl<'s> VmTables<'s> {
+    fn len(self) -> usize {
+        match self {
+            VmTables::Decoded(raws) => raws.len(),
+            VmTables::Lazy(split) => split.len(),
+        }
+    }
+
+    /// The fields of VM `i`, read (and, if lazy, decoded) alone.
+    fn fields(self, ctx: &Ctx, idx: &Indexes, i: usize) -> Result<VmFields> {
+        match self {
+            VmTables::Decoded(raws) => vm_fields(ctx, idx, raws[i].span(), raws[i].get_ref()),
+            VmTables::Lazy(split) => {
+                let raw = split
+                    .decode::<RawVm>(i)
+                    .ok_or_else(|| ctx.err(split.header(i), LEFT_TO_TOML))?;
+                vm_fields(ctx, idx, raw.span(), raw.get_ref())
+            }
+        }
+    }
+
+    /// Each VM's `name`, with its span; an `Err` where a lazy table's name was not read
+    /// by the fast reader's first pass.
+    fn names<'c>(
+        self,
+        ctx: &'c Ctx,
+    ) -> Box<dyn Iterator<Item = Result<(&'s str, Range<usize>)>> + 'c>
+    where
+        's: 'c,
+    {
+        match self {
+            VmTables::Decoded(raws) => Box::new(raws.iter().map(|raw| {
+                Ok((
+                    raw.get_ref().name.get_ref().as_str(),
+                    raw.get_ref().name.span(),
+                ))
+            })),
+            VmTables::Lazy(split) => Box::new((0..split.len()).map(move |i| {
+                split
+                    .name(i)
+                    .ok_or_else(|| ctx.err(split.header(i), LEFT_TO_TOML))
+            })),
+        }
+    }
+}
+
+/// A VM's values and references, checked: all [`Builder::vm`] sets.
 struct VmFields {
+    /// The `[[vm]]` header.
+    header: Range<usize>,
+    name: S<String>,
+    ha: Option<bool>,
+    delete_protected: Option<bool>,
+    /// Where `runs_on` is written.
+    runs_on_span: Option<Range<usize>>,
     cluster: Option<ClusterId>,
     memory: Option<u64>,
     cpus: Option<i64>,
@@ -393,7 +467,7 @@ struct VmFields {
 /// Reads a VM's fields. It looks only at what is built before VMs (clusters, hosts,
 /// storage domains, networks, vNIC profiles) and at the name budget, so VMs can be read in
 /// any order.
-fn vm_fields(ctx: &Ctx, idx: &Indexes, raw: &RawVm) -> Result<VmFields> {
+fn vm_fields(ctx: &Ctx, idx: &Indexes, header: Range<usize>, raw: &RawVm) -> Result<VmFields> {
     let cluster = raw
         .cluster
         .as_ref()
@@ -473,6 +547,11 @@ fn vm_fields(ctx: &Ctx, idx: &Indexes, raw: &RawVm) -> Result<VmFields> {
         ],
     );
     Ok(VmFields {
+        header,
+        name: raw.name.clone(),
+        ha: flag(&raw.ha),
+        delete_protected: flag(&raw.delete_protected),
+        runs_on_span: raw.runs_on.as_ref().map(S::span),
         cluster,
         memory,
         cpus,
@@ -503,9 +582,15 @@ fn ids<I: Copy>(resolved: &[(I, Range<usize>)]) -> Vec<I> {
 
 /// Refuses a design whose tables define more entities than the budget allows, before any
 /// is made: thirty `{1..99999}` ranges are counted, not built.
-fn check_defined(ctx: &Ctx, raw: &RawDesign, budget: &Budget) -> Result<()> {
-    fn names<T>(tables: &[S<T>], name: fn(&T) -> &S<String>) -> impl Iterator<Item = &S<String>> {
-        tables.iter().map(move |table| name(table.get_ref()))
+fn check_defined(ctx: &Ctx, raw: &RawDesign, vms: VmTables<'_>, budget: &Budget) -> Result<()> {
+    fn names<T>(
+        tables: &[S<T>],
+        name: fn(&T) -> &S<String>,
+    ) -> impl Iterator<Item = Result<(&str, Range<usize>)>> {
+        tables.iter().map(move |table| {
+            let name = name(table.get_ref());
+            Ok((name.get_ref().as_str(), name.span()))
+        })
     }
     let all = names(&raw.site, |t| &t.name)
         .chain(names(&raw.data_center, |t| &t.name))
@@ -514,26 +599,29 @@ fn check_defined(ctx: &Ctx, raw: &RawDesign, budget: &Budget) -> Result<()> {
         .chain(names(&raw.network, |t| &t.name))
         .chain(names(&raw.vnic_profile, |t| &t.name))
         .chain(names(&raw.storage_domain, |t| &t.name))
-        .chain(names(&raw.vm, |t| &t.name))
+        .chain(vms.names(ctx))
         .chain(names(&raw.affinity_label, |t| &t.name))
         .chain(names(&raw.affinity_group, |t| &t.name));
     let mut total = 0u128;
     for name in all {
+        let (name, span) = name?;
         // An unreadable pattern is reported, with its reason, where it is built.
-        total += NamePattern::parse(name.get_ref()).map_or(1, |p| p.len() as u128);
+        total += NamePattern::parse(name).map_or(1, |p| p.len() as u128);
         budget
             .check_entities(total, "the names of this design")
-            .map_err(|e| ctx.err(name.span(), e))?;
+            .map_err(|e| ctx.err(span, e))?;
     }
     Ok(())
 }
 
-/// Applies a parsed design to `base` (empty, or an export's inventory).
+/// Applies a parsed design to `base` (empty, or an export's inventory); its `[[vm]]`
+/// tables are `vms` (`raw.vm` is not read).
 pub fn apply(
     base: Inventory,
     path: &Path,
     (text, lines): (Arc<str>, Arc<LineIndex>),
     raw: &RawDesign,
+    vms: VmTables<'_>,
 ) -> Result<Inventory> {
     let mut inv = base;
     let file = inv
@@ -547,7 +635,7 @@ pub fn apply(
         lines,
         names: NameBudget::new(budget.max_names),
     };
-    check_defined(&ctx, raw, &budget)?;
+    check_defined(&ctx, raw, vms, &budget)?;
     let idx = Indexes {
         sites: NameIndex::of(&inv.sites),
         data_centers: NameIndex::of(&inv.data_centers),
@@ -594,7 +682,7 @@ pub fn apply(
     for host in &raw.host {
         b.host(host)?;
     }
-    b.vms(&raw.vm)?;
+    b.vms(vms)?;
     for label in &raw.affinity_label {
         b.affinity_label(label)?;
     }
@@ -1394,49 +1482,71 @@ impl Builder {
         Ok(())
     }
 
-    /// The VMs, in file order. Their fields are read on all cores first ([`vm_fields`]);
-    /// whenever that meets an error, or leaves too few names for the VMs' own, they are
-    /// read again one VM at a time, so every error is the one the file order gives.
-    fn vms(&mut self, raws: &[S<RawVm>]) -> Result<()> {
-        if let Some(fields) = self.vm_fields_on_all_cores(raws) {
-            for (raw, fields) in raws.iter().zip(fields) {
-                self.vm(raw, fields)?;
+    /// The VMs, in file order, a chunk at a time: the fields of a chunk's VMs are read
+    /// (on all cores for thousands of VMs, [`vm_fields`]), then applied in file order.
+    /// Whenever reading them on all cores meets an error, or leaves too few names for the
+    /// VMs' own, the chunk's VMs are read and applied again one at a time, so every error
+    /// is the one the file order gives (a lazy build just fails: its caller builds again
+    /// from the `toml` crate's reading).
+    fn vms(&mut self, tables: VmTables<'_>) -> Result<()> {
+        let mut start = 0;
+        while start < tables.len() {
+            let chunk = start..tables.len().min(start + VM_CHUNK);
+            start = chunk.end;
+            if let Some(fields) = self.vm_fields_on_all_cores(tables, chunk.clone())? {
+                for fields in fields {
+                    self.vm(fields)?;
+                }
+                continue;
             }
-            return Ok(());
-        }
-        for raw in raws {
-            let fields = vm_fields(&self.ctx, &self.idx, raw.get_ref())?;
-            self.vm(raw, fields)?;
+            for i in chunk {
+                let fields = tables.fields(&self.ctx, &self.idx, i)?;
+                self.vm(fields)?;
+            }
         }
         Ok(())
     }
 
-    fn vm_fields_on_all_cores(&self, raws: &[S<RawVm>]) -> Option<Vec<VmFields>> {
-        if raws.len() < PARALLEL_VMS {
-            return None;
+    /// The fields of the VMs of `chunk` read on all cores, if there are VMs enough and
+    /// none meets an error.
+    fn vm_fields_on_all_cores(
+        &self,
+        tables: VmTables<'_>,
+        chunk: Range<usize>,
+    ) -> Result<Option<Vec<VmFields>>> {
+        if tables.len() < PARALLEL_VMS {
+            return Ok(None);
         }
-        let left = self.ctx.names.left();
         let (ctx, idx) = (&self.ctx, &self.idx);
+        let left = ctx.names.left();
         let fields: Option<Vec<VmFields>> = crate::parallel::install(|| {
-            raws.par_iter()
-                .map(|raw| vm_fields(ctx, idx, raw.get_ref()).ok())
+            chunk
+                .clone()
+                .into_par_iter()
+                .map(|i| tables.fields(ctx, idx, i).ok())
                 .collect()
         });
         let names: usize = fields.iter().flatten().map(|f| f.names).sum();
         match fields {
-            Some(fields) if self.ctx.names.left() >= names => Some(fields),
+            Some(fields) if ctx.names.left() >= names => Ok(Some(fields)),
             _ => {
-                self.ctx.names.reset(left);
-                None
+                ctx.names.reset(left);
+                match tables {
+                    VmTables::Lazy(split) => Err(ctx.err(split.header(chunk.start), LEFT_TO_TOML)),
+                    VmTables::Decoded(_) => Ok(None),
+                }
             }
         }
     }
 
-    fn vm(&mut self, raw: &S<RawVm>, fields: VmFields) -> Result<()> {
+    fn vm(&mut self, fields: VmFields) -> Result<()> {
         let ctx = &self.ctx;
-        let header = raw.span();
-        let raw = raw.get_ref();
         let VmFields {
+            header,
+            name,
+            ha,
+            delete_protected,
+            runs_on_span,
             cluster,
             memory,
             cpus,
@@ -1458,7 +1568,7 @@ impl Builder {
             "vm",
             &mut self.idx.vms,
             &mut self.inv.vms,
-            &raw.name,
+            &name,
             |name| Vm {
                 id: None,
                 name,
@@ -1504,7 +1614,7 @@ impl Builder {
             if runs_on.is_some() {
                 vm.host = runs_on;
             }
-            if let Some(ha) = flag(&raw.ha) {
+            if let Some(ha) = ha {
                 vm.ha = ha;
             }
             if let Some(priority) = ha_priority {
@@ -1533,13 +1643,13 @@ impl Builder {
             if let Some(profiles) = &vnic_profiles {
                 vm.vnic_profiles = ids(profiles);
             }
-            if let Some(protected) = flag(&raw.delete_protected) {
+            if let Some(protected) = delete_protected {
                 vm.delete_protected = protected;
             }
             if let (Some(host), Some(vm_cluster)) = (vm.host, vm.cluster) {
                 let host = &self.inv.hosts[host];
                 if let Some(host_cluster) = host.cluster.filter(|&c| c != vm_cluster) {
-                    let span = raw.runs_on.as_ref().map_or(header.clone(), |h| h.span());
+                    let span = runs_on_span.clone().unwrap_or_else(|| header.clone());
                     return Err(ctx.err(
                         span,
                         format!(

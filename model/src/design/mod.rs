@@ -20,6 +20,8 @@ use std::sync::Arc;
 
 use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 
+use crate::design::build::VmTables;
+use crate::design::fast::Split;
 use crate::design::raw::{RawDesign, RawVm};
 use crate::error::LoadError;
 use crate::export::load_export;
@@ -52,7 +54,7 @@ pub fn load_design_with_engine(
     read_engine: Option<EngineReader<'_>>,
 ) -> Result<Inventory, LoadError> {
     let text: Arc<str> = text.into();
-    let (raw, lines) = parse(path, &text)?;
+    let (raw, split, lines) = parse(path, &text)?;
     let base = match raw.source.as_ref().map(|s| s.get_ref()) {
         None => Inventory::default(),
         Some(source) => match (&source.export, &source.engine) {
@@ -93,7 +95,43 @@ pub fn load_design_with_engine(
             }
         },
     };
-    let mut inventory = build::apply(base, path, (text, lines), &raw)?;
+    let lazy = raw.source.is_none();
+    let (raw, inventory) = match split {
+        // A design of its own (no base to rebuild): its VMs decoded as they are applied.
+        Some(split) if lazy => {
+            let lazily = build::apply(
+                base,
+                path,
+                (Arc::clone(&text), Arc::clone(&lines)),
+                &raw,
+                VmTables::Lazy(&split),
+            );
+            match lazily {
+                Ok(inventory) if split.all_read() => (raw, inventory),
+                // A table the fast reader leaves, or an error: the `toml` crate reads the
+                // design, and the build from its reading reports the error users see.
+                _ => {
+                    drop(split);
+                    let raw = parse_toml(path, &text)?;
+                    let inventory = build::apply(
+                        Inventory::default(),
+                        path,
+                        (text, lines),
+                        &raw,
+                        VmTables::Decoded(&raw.vm),
+                    )?;
+                    (raw, inventory)
+                }
+            }
+        }
+        split => {
+            let raw = decoded(path, &text, raw, split)?;
+            let inventory =
+                build::apply(base, path, (text, lines), &raw, VmTables::Decoded(&raw.vm))?;
+            (raw, inventory)
+        }
+    };
+    let mut inventory = inventory;
     let export = raw
         .source
         .as_ref()
@@ -117,10 +155,31 @@ pub fn overlay_design_str(
     text: &str,
 ) -> Result<Inventory, LoadError> {
     let text: Arc<str> = Arc::from(text);
-    let (raw, lines) = parse(path, &text)?;
-    let inventory = build::apply(base, path, (text, lines), &raw);
+    let (raw, split, lines) = parse(path, &text)?;
+    let raw = decoded(path, &text, raw, split)?;
+    let inventory = build::apply(base, path, (text, lines), &raw, VmTables::Decoded(&raw.vm));
     drop_tables(raw);
     inventory
+}
+
+/// The design with its `[[vm]]` tables decoded: those the fast reader left in the text,
+/// all at once, or the whole design by the `toml` crate if the fast reader leaves some.
+fn decoded(
+    path: &Path,
+    text: &Arc<str>,
+    mut raw: RawDesign,
+    split: Option<Split<'_>>,
+) -> Result<RawDesign, LoadError> {
+    let Some(split) = split else {
+        return Ok(raw);
+    };
+    match crate::parallel::install(|| split.decode_all::<RawVm>()) {
+        Some(vms) => {
+            raw.vm = vms;
+            Ok(raw)
+        }
+        None => parse_toml(path, text),
+    }
 }
 
 /// Every key the design loader accepts, per table: `("vm", ["name", "cluster", ...])`, the
@@ -161,11 +220,16 @@ pub fn keys() -> Vec<(&'static str, &'static [&'static str])> {
 /// fast reader ([`fast`]) takes what designs are written in; whatever it leaves, and every
 /// error, is parsed by the `toml` crate, whose messages the user sees. The file's line
 /// index is built meanwhile on another core ([`crate::parallel`]).
-fn parse(path: &Path, text: &Arc<str>) -> Result<(RawDesign, Arc<LineIndex>), LoadError> {
+/// The `[[vm]]` tables are left in the text ([`Split`]) when the fast reader takes it.
+fn parse<'t>(
+    path: &Path,
+    text: &'t Arc<str>,
+) -> Result<(RawDesign, Option<Split<'t>>, Arc<LineIndex>), LoadError> {
     let (raw, lines) = crate::parallel::install(|| {
         rayon::join(|| parse_raw(path, text), || Arc::new(LineIndex::new(text)))
     });
-    Ok((raw?, lines))
+    let (raw, split) = raw?;
+    Ok((raw, split, lines))
 }
 
 /// Frees the tables as written once applied, those of the VMs on all cores: one string per
@@ -182,31 +246,47 @@ fn drop_tables(mut raw: RawDesign) {
 /// VMs at least this many are freed on all cores.
 const DROP_ON_ALL_CORES: usize = 4_096;
 
-fn parse_raw(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
-    if let Some((mut raw, vms)) = fast::from_str_split::<RawDesign, RawVm>(text, "vm") {
-        if let Some(vms) = vms {
-            raw.vm = vms;
-        }
+fn parse_raw<'t>(
+    path: &Path,
+    text: &'t Arc<str>,
+) -> Result<(RawDesign, Option<Split<'t>>), LoadError> {
+    if let Some((raw, split)) = fast::from_str_split::<RawDesign>(text, "vm") {
         #[cfg(debug_assertions)]
-        same_as_toml(text, &raw);
-        return Ok(raw);
+        same_as_toml(text);
+        return Ok((raw, split));
     }
+    Ok((parse_toml(path, text)?, None))
+}
+
+/// The design read by the `toml` crate.
+fn parse_toml(path: &Path, text: &Arc<str>) -> Result<RawDesign, LoadError> {
     // serde names Rust types and lists what it expected; the reader of a design file thinks
     // in TOML's types and wants the key it most likely meant.
     toml::from_str(text).map_err(|e| crate::keys::toml_error(path, text, &e))
 }
 
 /// Debug builds (every test) check the fast reader against the `toml` crate on each design
-/// up to a megabyte: the same values, the same spans.
+/// up to a megabyte that the fast reader takes whole: the same values, the same spans. (It
+/// reads the design a second time: the loader's reading decodes each table once.)
 #[cfg(debug_assertions)]
-fn same_as_toml(text: &str, fast: &RawDesign) {
-    if text.len() <= 1 << 20 {
-        let full: Result<RawDesign, _> = toml::from_str(text);
-        assert_eq!(
-            full.map(|raw| format!("{raw:?}"))
-                .map_err(|e| e.to_string()),
-            Ok(format!("{fast:?}")),
-            "the fast reader and the toml crate differ on this design:\n{text}"
-        );
+fn same_as_toml(text: &str) {
+    if text.len() > 1 << 20 {
+        return;
     }
+    let Some((mut fast, split)) = fast::from_str_split::<RawDesign>(text, "vm") else {
+        return;
+    };
+    if let Some(split) = split {
+        match split.decode_all::<RawVm>() {
+            Some(vms) => fast.vm = vms,
+            None => return,
+        }
+    }
+    let full: Result<RawDesign, _> = toml::from_str(text);
+    assert_eq!(
+        full.map(|raw| format!("{raw:?}"))
+            .map_err(|e| e.to_string()),
+        Ok(format!("{fast:?}")),
+        "the fast reader and the toml crate differ on this design:\n{text}"
+    );
 }

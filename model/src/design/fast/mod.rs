@@ -34,20 +34,20 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use cursor::{Bail, Cursor, Read};
+use cursor::{Bail, Cursor, Read, Scalar};
 
 /// Tables of one array decoded per task: enough to spread over the cores, few enough that
 /// a task is worth its scheduling.
 const TABLES_PER_TASK: usize = 512;
 
-/// `text` read into `T`, except the top-level array of tables `array` (`[[vm]]`), which is
-/// read into its own list on all cores while `T` is read, and which `T` sees as empty; the
-/// list is `None` when there are no such headers (`vm = [...]` is read into `T` as any key).
-/// `None` when the fast reader leaves the text to the `toml` crate.
-pub fn from_str_split<T, E>(text: &str, array: &str) -> Option<(T, Option<Vec<Spanned<E>>>)>
+/// `text` read into `T`, except the top-level array of tables `array` (`[[vm]]`), which `T`
+/// sees as empty and which is left in the text, its tables to be decoded one by one or all
+/// together ([`Split`]); the split is `None` when there are no such headers (`vm = [...]` is
+/// read into `T` as any key). `None` when the fast reader leaves the text to the `toml`
+/// crate.
+pub fn from_str_split<'a, T>(text: &'a str, array: &str) -> Option<(T, Option<Split<'a>>)>
 where
-    T: DeserializeOwned + Send,
-    E: DeserializeOwned + Send,
+    T: DeserializeOwned,
 {
     let mut document = structure(text).ok()?;
     let at = document.tables[ROOT]
@@ -55,30 +55,68 @@ where
         .iter()
         .position(|c| c.key == array && matches!(c.node, Node::Array(_)));
     document.split = at;
-    let items: Option<&[usize]> = match at.map(|at| &document.tables[ROOT].children[at].node) {
-        Some(Node::Array(items)) => Some(items),
+    let value = T::deserialize(de::TableDe::new(&document, ROOT)).ok()?;
+    let items = match at.map(|at| &mut document.tables[ROOT].children[at].node) {
+        Some(Node::Array(items)) => Some(std::mem::take(items)),
         _ => None,
     };
-    let document = &document;
-    let (value, items) = rayon::join(
-        || T::deserialize(de::TableDe::new(document, ROOT)).ok(),
-        || {
-            let Some(items) = items else {
-                return Some(None);
-            };
-            // Each table decoded into its place in one list: no second list to gather
-            // parts into (the tables of 20,000 VMs are some 12 MB).
-            let mut decoded: Vec<Option<Spanned<E>>> = Vec::new();
-            items
-                .par_iter()
-                .with_min_len(TABLES_PER_TASK)
-                .map(|&id| Spanned::<E>::deserialize(de::TableDe::new(document, id)).ok())
-                .collect_into_vec(&mut decoded);
-            decoded.into_iter().collect::<Option<Vec<_>>>().map(Some)
-        },
-    );
-    let (value, items) = (value?, items?);
-    document.all_read().then_some((value, items))
+    match items {
+        None => document.all_read().then_some((value, None)),
+        Some(items) => Some((value, Some(Split { document, items }))),
+    }
+}
+
+/// The tables of a top-level array of tables, left in the text by [`from_str_split`]:
+/// decoded as the caller reaches them, so the tables of 20,000 VMs (some 30 MB as serde
+/// values) never all exist at once.
+pub struct Split<'a> {
+    document: Document<'a>,
+    /// The array's tables, in file order.
+    items: Vec<usize>,
+}
+
+impl Split<'_> {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Table `i`'s header, `[[name]]`: its span as the `toml` crate gives it.
+    pub fn header(&self, i: usize) -> Range<usize> {
+        self.document.tables[self.items[i]].header.clone()
+    }
+
+    /// Table `i`'s `name = "..."` string and its span (with the quotes), as the first pass
+    /// saw it; `None` if it has none the first pass could read.
+    pub fn name(&self, i: usize) -> Option<(&str, Range<usize>)> {
+        let (name, span) = self.document.tables[self.items[i]].name.as_ref()?;
+        Some((name, span.clone()))
+    }
+
+    /// Table `i` decoded; `None` when the fast reader leaves it (and so the text) to the
+    /// `toml` crate.
+    pub fn decode<E: DeserializeOwned>(&self, i: usize) -> Option<Spanned<E>> {
+        Spanned::<E>::deserialize(de::TableDe::new(&self.document, self.items[i])).ok()
+    }
+
+    /// Every table decoded on all cores, each into its place in one list; `None` as for
+    /// [`Split::decode`], or when some text of the document went unread.
+    pub fn decode_all<E: DeserializeOwned + Send>(&self) -> Option<Vec<Spanned<E>>> {
+        let mut decoded: Vec<Option<Spanned<E>>> = Vec::new();
+        self.items
+            .par_iter()
+            .with_min_len(TABLES_PER_TASK)
+            .map(|&id| Spanned::<E>::deserialize(de::TableDe::new(&self.document, id)).ok())
+            .collect_into_vec(&mut decoded);
+        let decoded = decoded.into_iter().collect::<Option<Vec<_>>>()?;
+        self.all_read().then_some(decoded)
+    }
+
+    /// Whether every table of the document was read to its end once, the array's tables
+    /// included: if not, some text went unchecked (or a table was read twice) and the
+    /// caller leaves the document to the `toml` crate.
+    pub fn all_read(&self) -> bool {
+        self.document.all_read()
+    }
 }
 
 /// The root table's index.
@@ -112,6 +150,8 @@ struct Table<'a> {
     header: Range<usize>,
     body: Range<usize>,
     children: Vec<Child<'a>>,
+    /// The string of a `name = "..."` line of the body, and its span with the quotes.
+    name: Option<(Cow<'a, str>, Range<usize>)>,
 }
 
 struct Child<'a> {
@@ -136,6 +176,7 @@ fn structure(text: &str) -> Read<Document<'_>> {
         header: 0..0,
         body: 0..text.len(),
         children: Vec::new(),
+        name: None,
     }];
     let mut current = ROOT;
     let mut cursor = Cursor::new(text, 0..text.len());
@@ -149,12 +190,18 @@ fn structure(text: &str) -> Read<Document<'_>> {
             current = header(&mut cursor, &mut tables)?;
             continue;
         }
-        cursor.key_and_equals()?;
+        let (key, _) = cursor.key_and_equals()?;
         match cursor.peek() {
             Some(b'[' | b'{') => cursor.pos = cursor.compound_end()?,
             // Multi-line strings are left to the full parser.
             Some(q @ (b'"' | b'\'')) if text.as_bytes()[cursor.pos..].starts_with(&[q, q, q]) => {
                 return Err(Bail);
+            }
+            Some(b'"' | b'\'') if key == "name" => {
+                let mut value = cursor.clone();
+                if let Ok(Scalar::Str(name)) = value.scalar() {
+                    tables[current].name = Some((name, cursor.pos..value.pos));
+                }
             }
             _ => {}
         }
@@ -198,6 +245,7 @@ fn header<'a>(cursor: &mut Cursor<'a>, tables: &mut Vec<Table<'a>>) -> Read<usiz
         header: span,
         body: cursor.pos..cursor.pos,
         children: Vec::new(),
+        name: None,
     });
     let Some(((last, last_span), parents)) = path.split_last() else {
         return Err(Bail);

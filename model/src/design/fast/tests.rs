@@ -10,9 +10,9 @@ use crate::generate::{GenParams, generate};
 
 /// The fast reader as the loader uses it: the `[[vm]]` tables read apart.
 fn from_str(text: &str) -> Option<RawDesign> {
-    let (mut raw, vms) = from_str_split::<RawDesign, RawVm>(text, "vm")?;
+    let (mut raw, vms) = from_str_split::<RawDesign>(text, "vm")?;
     if let Some(vms) = vms {
-        raw.vm = vms;
+        raw.vm = vms.decode_all::<RawVm>()?;
     }
     Some(raw)
 }
