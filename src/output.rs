@@ -26,8 +26,24 @@ pub fn emit(text: &str) -> Result<(), Report> {
 /// shown escaped (`\u{1b}`): names from a design or an engine cannot set the terminal's
 /// title, clear the screen or hide text. For reports without colour of their own.
 pub fn emit_human(text: &str) -> Result<(), Report> {
-    let safe: Vec<_> = text.split('\n').map(escape::control).collect();
-    emit(&safe.join("\n"))
+    // Written line by line: a report of 20,000 VMs is not copied whole once more.
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = text
+        .split('\n')
+        .enumerate()
+        .try_for_each(|(n, line)| {
+            if n > 0 {
+                stdout.write_all(b"\n")?;
+            }
+            stdout.write_all(escape::control(line).as_bytes())
+        })
+        .and_then(|()| stdout.flush());
+    match written {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
+            Err(e).into_diagnostic().wrap_err("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Colour on stdout: only on a terminal, and never with `NO_COLOR` set (https://no-color.org).

@@ -82,6 +82,12 @@ impl<I: EntityId, T> Arena<I, T> {
         id
     }
 
+    /// Makes room for `more` entities, so adding thousands (a design's VMs) allocates once
+    /// instead of doubling, which holds the old and the new list at once.
+    pub fn reserve(&mut self, more: usize) {
+        self.items.reserve_exact(more);
+    }
+
     pub fn get(&self, id: I) -> &T {
         &self.items[id.index()]
     }

@@ -3,6 +3,7 @@
 
 mod georep;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::{Range, RangeInclusive};
@@ -19,7 +20,7 @@ use crate::design::names::NamePattern;
 use crate::design::raw::{
     RawAffinityGroup, RawAffinityLabel, RawAffinityRule, RawCluster, RawDataCenter, RawDesign,
     RawEngine, RawHost, RawLink, RawNetwork, RawSite, RawStorageDomain, RawVm, RawVnicProfile, S,
-    ValueSpan, flag, list,
+    Text, ValueSpan, flag, list,
 };
 use crate::error::LoadError;
 use crate::ids::{
@@ -136,10 +137,16 @@ impl Ctx {
     }
 
     /// One of the accepted spellings of an enumerated field.
-    fn choice<T: Copy>(&self, field: &str, value: &S<String>, options: &[(&str, T)]) -> Result<T> {
+    fn choice<T: Copy>(
+        &self,
+        field: &str,
+        value: &S<impl AsRef<str>>,
+        options: &[(&str, T)],
+    ) -> Result<T> {
+        let text = value.get_ref().as_ref();
         options
             .iter()
-            .find(|(name, _)| name == value.get_ref())
+            .find(|(name, _)| *name == text)
             .map(|&(_, v)| v)
             .ok_or_else(|| {
                 let accepted: Vec<String> = options
@@ -150,8 +157,8 @@ impl Ctx {
                     value.span(),
                     format!(
                         "invalid {field} {:?}: {}expected one of {}",
-                        value.get_ref(),
-                        did_you_mean(value.get_ref(), options.iter().map(|(name, _)| *name)),
+                        text,
+                        did_you_mean(text, options.iter().map(|(name, _)| *name)),
                         accepted.join(", ")
                     ),
                 )
@@ -181,8 +188,9 @@ impl Ctx {
         }
     }
 
-    fn size(&self, field: &str, value: &S<String>) -> Result<u64> {
-        parse_size(value.get_ref()).map_err(|e| self.err(value.span(), format!("{field}: {e}")))
+    fn size(&self, field: &str, value: &S<impl AsRef<str>>) -> Result<u64> {
+        parse_size(value.get_ref().as_ref())
+            .map_err(|e| self.err(value.span(), format!("{field}: {e}")))
     }
 
     fn version(&self, field: &str, value: &S<String>) -> Result<Version> {
@@ -261,10 +269,11 @@ fn upsert<I: EntityId, T>(
     kind: &str,
     index: &mut NameIndex<I>,
     arena: &mut Arena<I, T>,
-    name: &S<String>,
+    name: &S<impl AsRef<str>>,
     make: impl Fn(String) -> T,
 ) -> Result<Vec<(I, bool)>> {
-    let pattern = NamePattern::parse(name.get_ref()).map_err(|e| ctx.err(name.span(), e))?;
+    let pattern =
+        NamePattern::parse(name.get_ref().as_ref()).map_err(|e| ctx.err(name.span(), e))?;
     ctx.names
         .take(pattern.len())
         .map_err(|e| ctx.err(name.span(), e))?;
@@ -305,15 +314,16 @@ fn resolve<I: EntityId>(
     field: &str,
     kind: &str,
     index: &NameIndex<I>,
-    name: &S<String>,
+    name: &S<impl AsRef<str>>,
 ) -> Result<I> {
-    index.get(name.get_ref()).ok_or_else(|| {
-        let hint = did_you_mean(name.get_ref(), index.ids.keys().map(String::as_str));
+    let text = name.get_ref().as_ref();
+    index.get(text).ok_or_else(|| {
+        let hint = did_you_mean(text, index.ids.keys().map(String::as_str));
         ctx.err(
             name.span(),
             format!(
                 "{field}: no {kind} named {:?}{}",
-                name.get_ref(),
+                text,
                 hint.strip_suffix(' ')
                     .map_or(String::new(), |h| format!("; {h}"))
             ),
@@ -328,12 +338,13 @@ fn resolve_list<I: EntityId>(
     field: &str,
     kind: &str,
     index: &NameIndex<I>,
-    names: &[S<String>],
+    names: &[S<impl AsRef<str>>],
 ) -> Result<Vec<(I, Range<usize>)>> {
     let mut out = Vec::with_capacity(names.len());
     let mut buffer = String::new();
     for name in names {
-        let pattern = NamePattern::parse(name.get_ref()).map_err(|e| ctx.err(name.span(), e))?;
+        let text = name.get_ref().as_ref();
+        let pattern = NamePattern::parse(text).map_err(|e| ctx.err(name.span(), e))?;
         ctx.names
             .take(pattern.len())
             .map_err(|e| ctx.err(name.span(), e))?;
@@ -345,7 +356,7 @@ fn resolve_list<I: EntityId>(
             continue;
         }
         let known = lock(&index.ranges)
-            .get(name.get_ref())
+            .get(text)
             .map(|ids| out.extend(ids.iter().map(|&id| (id, name.span()))));
         if known.is_some() {
             continue;
@@ -362,7 +373,7 @@ fn resolve_list<I: EntityId>(
             Ok(())
         })?;
         out.extend(ids.iter().map(|&id| (id, name.span())));
-        lock(&index.ranges).insert(name.get_ref().clone(), ids);
+        lock(&index.ranges).insert(text.to_owned(), ids);
     }
     Ok(out)
 }
@@ -372,7 +383,7 @@ const PARALLEL_VMS: usize = 2_048;
 
 /// VMs whose fields are read (on all cores) before they are applied (in file order): the
 /// fields of this many VMs, not of all, exist at once.
-const VM_CHUNK: usize = 4_096;
+const VM_CHUNK: usize = 1_024;
 
 /// The error a lazy build stops at when the fast reader leaves a table to the `toml`
 /// crate; the caller then reads the design again, so no user sees it.
@@ -399,33 +410,33 @@ impl<'s> VmTables<'s> {
     }
 
     /// The fields of VM `i`, read (and, if lazy, decoded) alone.
-    fn fields(self, ctx: &Ctx, idx: &Indexes, i: usize) -> Result<VmFields> {
+    fn fields(self, ctx: &Ctx, idx: &Indexes, i: usize) -> Result<VmFields<'s>> {
         match self {
-            VmTables::Decoded(raws) => vm_fields(ctx, idx, raws[i].span(), raws[i].get_ref()),
+            VmTables::Decoded(raws) => {
+                let raw = raws[i].get_ref();
+                let name = Cow::Borrowed(raw.name.get_ref().as_str());
+                vm_fields(ctx, idx, raws[i].span(), raw, name)
+            }
             VmTables::Lazy(split) => {
                 let raw = split
-                    .decode::<RawVm>(i)
+                    .decode::<RawVm<Text<'s>>>(i)
                     .ok_or_else(|| ctx.err(split.header(i), LEFT_TO_TOML))?;
-                vm_fields(ctx, idx, raw.span(), raw.get_ref())
+                let name = raw.get_ref().name.get_ref().0.clone();
+                vm_fields(ctx, idx, raw.span(), raw.get_ref(), name)
             }
         }
     }
 
     /// Each VM's `name`, with its span; an `Err` where a lazy table's name was not read
     /// by the fast reader's first pass.
-    fn names<'c>(
-        self,
-        ctx: &'c Ctx,
-    ) -> Box<dyn Iterator<Item = Result<(&'s str, Range<usize>)>> + 'c>
+    fn names<'c>(self, ctx: &'c Ctx) -> Box<dyn Iterator<Item = Result<NameAt<'s>>> + 'c>
     where
         's: 'c,
     {
         match self {
             VmTables::Decoded(raws) => Box::new(raws.iter().map(|raw| {
-                Ok((
-                    raw.get_ref().name.get_ref().as_str(),
-                    raw.get_ref().name.span(),
-                ))
+                let name = &raw.get_ref().name;
+                Ok((Cow::Borrowed(name.get_ref().as_str()), name.span()))
             })),
             VmTables::Lazy(split) => Box::new((0..split.len()).map(move |i| {
                 split
@@ -436,11 +447,14 @@ impl<'s> VmTables<'s> {
     }
 }
 
+/// A table's `name` and where it is written.
+type NameAt<'s> = (Cow<'s, str>, Range<usize>);
+
 /// A VM's values and references, checked: all [`Builder::vm`] sets.
-struct VmFields {
+struct VmFields<'s> {
     /// The `[[vm]]` header.
     header: Range<usize>,
-    name: S<String>,
+    name: S<Cow<'s, str>>,
     ha: Option<bool>,
     delete_protected: Option<bool>,
     /// Where `runs_on` is written.
@@ -467,7 +481,13 @@ struct VmFields {
 /// Reads a VM's fields. It looks only at what is built before VMs (clusters, hosts,
 /// storage domains, networks, vNIC profiles) and at the name budget, so VMs can be read in
 /// any order.
-fn vm_fields(ctx: &Ctx, idx: &Indexes, header: Range<usize>, raw: &RawVm) -> Result<VmFields> {
+fn vm_fields<'s, Str: AsRef<str>>(
+    ctx: &Ctx,
+    idx: &Indexes,
+    header: Range<usize>,
+    raw: &RawVm<Str>,
+    name: Cow<'s, str>,
+) -> Result<VmFields<'s>> {
     let cluster = raw
         .cluster
         .as_ref()
@@ -548,7 +568,7 @@ fn vm_fields(ctx: &Ctx, idx: &Indexes, header: Range<usize>, raw: &RawVm) -> Res
     );
     Ok(VmFields {
         header,
-        name: raw.name.clone(),
+        name: S::new(raw.name.span(), name),
         ha: flag(&raw.ha),
         delete_protected: flag(&raw.delete_protected),
         runs_on_span: raw.runs_on.as_ref().map(S::span),
@@ -566,7 +586,7 @@ fn vm_fields(ctx: &Ctx, idx: &Indexes, header: Range<usize>, raw: &RawVm) -> Res
         vnic_profiles,
         runs_on,
         keys,
-        names: NamePattern::parse(raw.name.get_ref()).map_or(0, |p| p.len()),
+        names: NamePattern::parse(raw.name.get_ref().as_ref()).map_or(0, |p| p.len()),
     })
 }
 
@@ -586,10 +606,10 @@ fn check_defined(ctx: &Ctx, raw: &RawDesign, vms: VmTables<'_>, budget: &Budget)
     fn names<T>(
         tables: &[S<T>],
         name: fn(&T) -> &S<String>,
-    ) -> impl Iterator<Item = Result<(&str, Range<usize>)>> {
+    ) -> impl Iterator<Item = Result<NameAt<'_>>> {
         tables.iter().map(move |table| {
             let name = name(table.get_ref());
-            Ok((name.get_ref().as_str(), name.span()))
+            Ok((Cow::Borrowed(name.get_ref().as_str()), name.span()))
         })
     }
     let all = names(&raw.site, |t| &t.name)
@@ -606,7 +626,7 @@ fn check_defined(ctx: &Ctx, raw: &RawDesign, vms: VmTables<'_>, budget: &Budget)
     for name in all {
         let (name, span) = name?;
         // An unreadable pattern is reported, with its reason, where it is built.
-        total += NamePattern::parse(name).map_or(1, |p| p.len() as u128);
+        total += NamePattern::parse(&name).map_or(1, |p| p.len() as u128);
         budget
             .check_entities(total, "the names of this design")
             .map_err(|e| ctx.err(span, e))?;
@@ -1489,6 +1509,9 @@ impl Builder {
     /// is the one the file order gives (a lazy build just fails: its caller builds again
     /// from the `toml` crate's reading).
     fn vms(&mut self, tables: VmTables<'_>) -> Result<()> {
+        // One VM a table, unless its name is a range.
+        self.inv.vms.reserve(tables.len());
+        self.inv.sources.reserve_keys(tables.len());
         let mut start = 0;
         while start < tables.len() {
             let chunk = start..tables.len().min(start + VM_CHUNK);
@@ -1509,17 +1532,17 @@ impl Builder {
 
     /// The fields of the VMs of `chunk` read on all cores, if there are VMs enough and
     /// none meets an error.
-    fn vm_fields_on_all_cores(
+    fn vm_fields_on_all_cores<'s>(
         &self,
-        tables: VmTables<'_>,
+        tables: VmTables<'s>,
         chunk: Range<usize>,
-    ) -> Result<Option<Vec<VmFields>>> {
+    ) -> Result<Option<Vec<VmFields<'s>>>> {
         if tables.len() < PARALLEL_VMS {
             return Ok(None);
         }
         let (ctx, idx) = (&self.ctx, &self.idx);
         let left = ctx.names.left();
-        let fields: Option<Vec<VmFields>> = crate::parallel::install(|| {
+        let fields: Option<Vec<VmFields<'s>>> = crate::parallel::install(|| {
             chunk
                 .clone()
                 .into_par_iter()
@@ -1539,7 +1562,7 @@ impl Builder {
         }
     }
 
-    fn vm(&mut self, fields: VmFields) -> Result<()> {
+    fn vm(&mut self, fields: VmFields<'_>) -> Result<()> {
         let ctx = &self.ctx;
         let VmFields {
             header,
@@ -2011,16 +2034,17 @@ fn record_keys(
 /// The place of each key of `keys` the table writes: the key's text, found back from its
 /// value's span.
 fn written_keys(ctx: &Ctx, keys: &[(&'static str, Option<Range<usize>>)]) -> Vec<KeySpan> {
-    keys.iter()
-        .filter_map(|(key, value)| {
-            let span = key_span(&ctx.text, value.clone()?);
-            Some(KeySpan {
-                key,
-                offset: span.start as u32,
-                len: (span.end - span.start) as u32,
-            })
+    // At its length: the map keeps it as a boxed slice, without a reallocation.
+    let mut written = Vec::with_capacity(keys.iter().filter(|(_, v)| v.is_some()).count());
+    written.extend(keys.iter().filter_map(|(key, value)| {
+        let span = key_span(&ctx.text, value.clone()?);
+        Some(KeySpan {
+            key,
+            offset: span.start as u32,
+            len: (span.end - span.start) as u32,
         })
-        .collect()
+    }));
+    written
 }
 
 /// Two `[[link]]` tables for the same pair of sites would leave it unclear which holds.

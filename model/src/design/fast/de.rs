@@ -37,14 +37,14 @@ impl<'d, 'a> TableDe<'d, 'a> {
     }
 }
 
-impl<'de> Deserializer<'de> for TableDe<'_, '_> {
+impl<'a> Deserializer<'a> for TableDe<'_, 'a> {
     type Error = Bail;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Bail> {
         visitor.visit_map(self.access(Duplicates::ReaderChecks))
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(
+    fn deserialize_struct<V: Visitor<'a>>(
         self,
         name: &'static str,
         _fields: &'static [&'static str],
@@ -57,11 +57,12 @@ impl<'de> Deserializer<'de> for TableDe<'_, '_> {
         visitor.visit_map(self.access(Duplicates::StructChecks))
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Bail> {
         visitor.visit_some(self)
     }
 
     forward_to_deserialize_any! {
+        <W: Visitor<'a>>
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
     }
@@ -81,7 +82,7 @@ impl<'d, 'a> TableDe<'d, 'a> {
     }
 }
 
-impl<'de> IntoDeserializer<'de, Bail> for TableDe<'_, '_> {
+impl<'a> IntoDeserializer<'a, Bail> for TableDe<'_, 'a> {
     type Deserializer = Self;
     fn into_deserializer(self) -> Self {
         self
@@ -107,13 +108,10 @@ struct TableAccess<'d, 'a> {
     pending: Pending,
 }
 
-impl<'de> MapAccess<'de> for TableAccess<'_, '_> {
+impl<'a> MapAccess<'a> for TableAccess<'_, 'a> {
     type Error = Bail;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Bail> {
+    fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, Bail> {
         let table = &self.document.tables[self.id];
         if self.child.is_none() {
             self.cursor.skip_blank()?;
@@ -134,13 +132,13 @@ impl<'de> MapAccess<'de> for TableAccess<'_, '_> {
         self.seen.add(&child.key)?;
         self.pending = Pending::Child(next);
         seed.deserialize(KeyDe {
-            key: Cow::Borrowed(child.key.as_ref()),
+            key: child.key.clone(),
             span: child.key_span.clone(),
         })
         .map(Some)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Bail> {
+    fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, Bail> {
         match std::mem::replace(&mut self.pending, Pending::Nothing) {
             Pending::Nothing => Err(Bail),
             Pending::Line => {
@@ -203,10 +201,10 @@ struct ArrayOfTablesDe<'d, 'a> {
     ids: &'d [usize],
 }
 
-impl<'de> Deserializer<'de> for ArrayOfTablesDe<'_, '_> {
+impl<'a> Deserializer<'a> for ArrayOfTablesDe<'_, 'a> {
     type Error = Bail;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Bail> {
         let document = self.document;
         let tables = self.ids.iter().map(|&id| TableDe::new(document, id));
         let mut access = serde::de::value::SeqDeserializer::new(tables);
@@ -215,12 +213,12 @@ impl<'de> Deserializer<'de> for ArrayOfTablesDe<'_, '_> {
         Ok(value)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Bail> {
         visitor.visit_some(self)
     }
 
     // A span over several headers: the full parser decides what it is.
-    fn deserialize_struct<V: Visitor<'de>>(
+    fn deserialize_struct<V: Visitor<'a>>(
         self,
         name: &'static str,
         _fields: &'static [&'static str],
@@ -233,6 +231,7 @@ impl<'de> Deserializer<'de> for ArrayOfTablesDe<'_, '_> {
     }
 
     forward_to_deserialize_any! {
+        <W: Visitor<'a>>
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
     }
@@ -244,14 +243,14 @@ struct KeyDe<'a> {
     span: Range<usize>,
 }
 
-impl<'de> Deserializer<'de> for KeyDe<'_> {
+impl<'a> Deserializer<'a> for KeyDe<'a> {
     type Error = Bail;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Bail> {
         visitor.visit_str(&self.key)
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(
+    fn deserialize_struct<V: Visitor<'a>>(
         self,
         name: &'static str,
         _fields: &'static [&'static str],
@@ -268,6 +267,7 @@ impl<'de> Deserializer<'de> for KeyDe<'_> {
     }
 
     forward_to_deserialize_any! {
+        <W: Visitor<'a>>
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
         ignored_any
@@ -277,12 +277,14 @@ impl<'de> Deserializer<'de> for KeyDe<'_> {
 /// A decoded scalar.
 struct ScalarDe<'a>(Scalar<'a>);
 
-impl<'de> Deserializer<'de> for ScalarDe<'_> {
+impl<'a> Deserializer<'a> for ScalarDe<'a> {
     type Error = Bail;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Bail> {
         match self.0 {
-            Scalar::Str(Cow::Borrowed(s)) => visitor.visit_str(s),
+            // Borrowed from the text: a type that borrows (the VM tables' strings) allocates
+            // nothing.
+            Scalar::Str(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
             Scalar::Str(Cow::Owned(s)) => visitor.visit_string(s),
             Scalar::Int(n) => visitor.visit_i64(n),
             Scalar::Float(x) => visitor.visit_f64(x),
@@ -290,18 +292,19 @@ impl<'de> Deserializer<'de> for ScalarDe<'_> {
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Bail> {
         visitor.visit_some(self)
     }
 
     forward_to_deserialize_any! {
+        <W: Visitor<'a>>
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
         ignored_any
     }
 }
 
-impl<'de, 'a> IntoDeserializer<'de, Bail> for ScalarDe<'a> {
+impl<'a> IntoDeserializer<'a, Bail> for ScalarDe<'a> {
     type Deserializer = Self;
     fn into_deserializer(self) -> Self {
         self
@@ -313,10 +316,10 @@ struct ValueDe<'c, 'a> {
     cursor: &'c mut Cursor<'a>,
 }
 
-impl<'de> Deserializer<'de> for ValueDe<'_, '_> {
+impl<'a> Deserializer<'a> for ValueDe<'_, 'a> {
     type Error = Bail;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Bail> {
         match self.cursor.peek() {
             Some(b'[') => {
                 self.cursor.pos += 1;
@@ -333,7 +336,7 @@ impl<'de> Deserializer<'de> for ValueDe<'_, '_> {
         }
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(
+    fn deserialize_struct<V: Visitor<'a>>(
         self,
         name: &'static str,
         _fields: &'static [&'static str],
@@ -365,11 +368,12 @@ impl<'de> Deserializer<'de> for ValueDe<'_, '_> {
         Ok(value)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Bail> {
         visitor.visit_some(self)
     }
 
     forward_to_deserialize_any! {
+        <W: Visitor<'a>>
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
     }
@@ -377,7 +381,7 @@ impl<'de> Deserializer<'de> for ValueDe<'_, '_> {
 
 impl<'c, 'a> ValueDe<'c, 'a> {
     /// The inline table that opens here, read by `visitor`.
-    fn inline_table<'de, V: Visitor<'de>>(
+    fn inline_table<V: Visitor<'a>>(
         self,
         duplicates: Duplicates,
         visitor: V,
@@ -394,7 +398,7 @@ impl<'c, 'a> ValueDe<'c, 'a> {
     }
 }
 
-impl<'de> IntoDeserializer<'de, Bail> for ValueDe<'_, '_> {
+impl<'a> IntoDeserializer<'a, Bail> for ValueDe<'_, 'a> {
     type Deserializer = Self;
     fn into_deserializer(self) -> Self {
         self
@@ -407,10 +411,10 @@ struct ArrayAccess<'c, 'a> {
     first: bool,
 }
 
-impl<'de> SeqAccess<'de> for ArrayAccess<'_, '_> {
+impl<'a> SeqAccess<'a> for ArrayAccess<'_, 'a> {
     type Error = Bail;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
+    fn next_element_seed<T: DeserializeSeed<'a>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Bail> {
@@ -442,13 +446,10 @@ struct InlineAccess<'c, 'a> {
     seen: Seen,
 }
 
-impl<'de> MapAccess<'de> for InlineAccess<'_, '_> {
+impl<'a> MapAccess<'a> for InlineAccess<'_, 'a> {
     type Error = Bail;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Bail> {
+    fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, Bail> {
         self.cursor.skip_spaces();
         if self.cursor.peek() == Some(b'}') {
             self.cursor.pos += 1;
@@ -464,7 +465,7 @@ impl<'de> MapAccess<'de> for InlineAccess<'_, '_> {
         seed.deserialize(KeyDe { key, span }).map(Some)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Bail> {
+    fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, Bail> {
         seed.deserialize(ValueDe {
             cursor: &mut *self.cursor,
         })

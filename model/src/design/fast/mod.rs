@@ -75,7 +75,7 @@ pub struct Split<'a> {
     items: Vec<usize>,
 }
 
-impl Split<'_> {
+impl<'a> Split<'a> {
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -87,14 +87,17 @@ impl Split<'_> {
 
     /// Table `i`'s `name = "..."` string and its span (with the quotes), as the first pass
     /// saw it; `None` if it has none the first pass could read.
-    pub fn name(&self, i: usize) -> Option<(&str, Range<usize>)> {
-        let (name, span) = self.document.tables[self.items[i]].name.as_ref()?;
-        Some((name, span.clone()))
+    pub fn name(&self, i: usize) -> Option<(Cow<'a, str>, Range<usize>)> {
+        let span = self.document.tables[self.items[i]].name.clone()?;
+        match Cursor::new(self.document.text, span.clone()).scalar() {
+            Ok(Scalar::Str(name)) => Some((name, span)),
+            _ => None,
+        }
     }
 
     /// Table `i` decoded; `None` when the fast reader leaves it (and so the text) to the
     /// `toml` crate.
-    pub fn decode<E: DeserializeOwned>(&self, i: usize) -> Option<Spanned<E>> {
+    pub fn decode<E: Deserialize<'a>>(&self, i: usize) -> Option<Spanned<E>> {
         Spanned::<E>::deserialize(de::TableDe::new(&self.document, self.items[i])).ok()
     }
 
@@ -150,8 +153,8 @@ struct Table<'a> {
     header: Range<usize>,
     body: Range<usize>,
     children: Vec<Child<'a>>,
-    /// The string of a `name = "..."` line of the body, and its span with the quotes.
-    name: Option<(Cow<'a, str>, Range<usize>)>,
+    /// The span of the string of a `name = "..."` line of the body, with its quotes.
+    name: Option<Range<usize>>,
 }
 
 struct Child<'a> {
@@ -172,12 +175,15 @@ fn structure(text: &str) -> Read<Document<'_>> {
     if text.starts_with('\u{feff}') {
         return Err(Bail);
     }
-    let mut tables = vec![Table {
+    // Room for a table per line that starts with `[`: the list is allocated once.
+    let mut tables =
+        Vec::with_capacity(memchr::memmem::find_iter(text.as_bytes(), "\n[").count() + 1);
+    tables.push(Table {
         header: 0..0,
         body: 0..text.len(),
         children: Vec::new(),
         name: None,
-    }];
+    });
     let mut current = ROOT;
     let mut cursor = Cursor::new(text, 0..text.len());
     loop {
@@ -199,8 +205,8 @@ fn structure(text: &str) -> Read<Document<'_>> {
             }
             Some(b'"' | b'\'') if key == "name" => {
                 let mut value = cursor.clone();
-                if let Ok(Scalar::Str(name)) = value.scalar() {
-                    tables[current].name = Some((name, cursor.pos..value.pos));
+                if let Ok(Scalar::Str(_)) = value.scalar() {
+                    tables[current].name = Some(cursor.pos..value.pos);
                 }
             }
             _ => {}
