@@ -230,6 +230,15 @@ struct NameIndex<I> {
     ranges: Mutex<HashMap<String, Vec<I>, foldhash::fast::RandomState>>,
 }
 
+impl<I> Default for NameIndex<I> {
+    fn default() -> Self {
+        NameIndex {
+            ids: HashMap::default(),
+            ranges: Mutex::default(),
+        }
+    }
+}
+
 impl<I: EntityId> NameIndex<I> {
     /// Indexes what the base inventory already holds; on a repeated name (an export may hold
     /// `ovirtmgmt` once per data center) the first entity wins, as `Arena::find` does.
@@ -1512,6 +1521,12 @@ impl Builder {
         // One VM a table, unless its name is a range.
         self.inv.vms.reserve(tables.len());
         self.inv.sources.reserve_keys(tables.len());
+        if matches!(tables, VmTables::Lazy(_)) && tables.len() >= PARALLEL_VMS {
+            let mut index = std::mem::take(&mut self.idx.vms);
+            let built = pipeline(&self.ctx, &self.idx, &mut self.inv, &mut index, tables);
+            self.idx.vms = index;
+            return built;
+        }
         let mut start = 0;
         while start < tables.len() {
             let chunk = start..tables.len().min(start + VM_CHUNK);
@@ -1563,131 +1578,7 @@ impl Builder {
     }
 
     fn vm(&mut self, fields: VmFields<'_>) -> Result<()> {
-        let ctx = &self.ctx;
-        let VmFields {
-            header,
-            name,
-            ha,
-            delete_protected,
-            runs_on_span,
-            cluster,
-            memory,
-            cpus,
-            status,
-            ha_priority,
-            lease,
-            resume,
-            placement,
-            placement_hosts,
-            disks,
-            networks,
-            vnic_profiles,
-            runs_on,
-            keys,
-            names: _,
-        } = fields;
-        let made = upsert(
-            ctx,
-            "vm",
-            &mut self.idx.vms,
-            &mut self.inv.vms,
-            &name,
-            |name| Vm {
-                id: None,
-                name,
-                cluster: None,
-                memory_bytes: defaults::VM_MEMORY_BYTES,
-                cpus: defaults::VM_CPUS,
-                // A design lists what runs: a VM is up unless it says `status = "down"`;
-                // without `runs_on` the scheduler places it.
-                status: VmStatus::Up,
-                host: None,
-                ha: false,
-                ha_priority: defaults::HA_PRIORITY,
-                lease: None,
-                resume_behaviour: ResumeBehaviour::AutoResume,
-                placement: defaults::PLACEMENT,
-                placement_hosts: Vec::new(),
-                disks: Vec::new(),
-                networks: Vec::new(),
-                vnic_profiles: Vec::new(),
-                delete_protected: false,
-                hosted_engine: false,
-                origin: None,
-            },
-        )?;
-        for (id, new) in made {
-            let vm = &mut self.inv.vms[id];
-            if new {
-                ctx.required(cluster.as_ref(), "vm", &vm.name, "cluster", &header)?;
-            }
-            vm.origin = Some(ctx.origin(header.clone()));
-            if cluster.is_some() {
-                vm.cluster = cluster;
-            }
-            if let Some(memory) = memory {
-                vm.memory_bytes = memory;
-            }
-            if let Some(cpus) = cpus {
-                vm.cpus = cpus as u32;
-            }
-            if let Some(status) = status {
-                vm.status = status;
-            }
-            if runs_on.is_some() {
-                vm.host = runs_on;
-            }
-            if let Some(ha) = ha {
-                vm.ha = ha;
-            }
-            if let Some(priority) = ha_priority {
-                vm.ha_priority = priority as u32;
-            }
-            if lease.is_some() {
-                vm.lease = lease;
-            }
-            if let Some(resume) = resume {
-                vm.resume_behaviour = resume;
-            } else if new {
-                vm.resume_behaviour = defaults::resume_behaviour(vm.ha, vm.lease.is_some());
-            }
-            if let Some(placement) = placement {
-                vm.placement = placement;
-            }
-            if let Some(hosts) = &placement_hosts {
-                vm.placement_hosts = ids(hosts);
-            }
-            if let Some(disks) = &disks {
-                vm.disks = ids(disks);
-            }
-            if let Some(networks) = &networks {
-                vm.networks = ids(networks);
-            }
-            if let Some(profiles) = &vnic_profiles {
-                vm.vnic_profiles = ids(profiles);
-            }
-            if let Some(protected) = delete_protected {
-                vm.delete_protected = protected;
-            }
-            if let (Some(host), Some(vm_cluster)) = (vm.host, vm.cluster) {
-                let host = &self.inv.hosts[host];
-                if let Some(host_cluster) = host.cluster.filter(|&c| c != vm_cluster) {
-                    let span = runs_on_span.clone().unwrap_or_else(|| header.clone());
-                    return Err(ctx.err(
-                        span,
-                        format!(
-                            "runs_on: host {:?} is in cluster {:?}, not in vm {:?}'s cluster {:?}",
-                            host.name,
-                            self.inv.clusters[host_cluster].name,
-                            vm.name,
-                            self.inv.clusters[vm_cluster].name
-                        ),
-                    ));
-                }
-            }
-        }
-        self.inv.sources.add_keys(self.ctx.origin(header), keys);
-        Ok(())
+        apply_vm(&self.ctx, &mut self.idx.vms, &mut self.inv, fields)
     }
 
     fn affinity_label(&mut self, raw: &S<RawAffinityLabel>) -> Result<()> {
@@ -2074,4 +1965,170 @@ fn role_name(role: SiteRole) -> &'static str {
         .iter()
         .find(|(_, r)| *r == role)
         .map_or("?", |(name, _)| name)
+}
+
+/// Lazy tables of thousands of VMs: while one chunk's VMs are applied in file order, the
+/// next chunk's are read on the other cores. An error (as any in a lazy build) fails the
+/// build without care for which comes first: the caller builds again from the `toml`
+/// crate's reading. `idx.vms` is not read (VM fields name no VM); `index` stands for it.
+fn pipeline(
+    ctx: &Ctx,
+    idx: &Indexes,
+    inv: &mut Inventory,
+    index: &mut NameIndex<VmId>,
+    tables: VmTables<'_>,
+) -> Result<()> {
+    let read = |chunk: Range<usize>| -> Result<Vec<VmFields<'_>>> {
+        chunk
+            .into_par_iter()
+            .map(|i| tables.fields(ctx, idx, i))
+            .collect()
+    };
+    let all = tables.len();
+    crate::parallel::install(|| {
+        let mut next = read(0..all.min(VM_CHUNK))?;
+        let mut start = 0;
+        while !next.is_empty() {
+            start += next.len();
+            let chunk = start..all.min(start + VM_CHUNK);
+            let fields = std::mem::take(&mut next);
+            let (applied, read) = rayon::join(
+                || {
+                    fields
+                        .into_iter()
+                        .try_for_each(|fields| apply_vm(ctx, index, inv, fields))
+                },
+                || read(chunk),
+            );
+            applied?;
+            next = read?;
+        }
+        Ok(())
+    })
+}
+
+/// Applies a VM's fields: makes or updates the VM of each name its `name` stands for.
+fn apply_vm(
+    ctx: &Ctx,
+    index: &mut NameIndex<VmId>,
+    inv: &mut Inventory,
+    fields: VmFields<'_>,
+) -> Result<()> {
+    let VmFields {
+        header,
+        name,
+        ha,
+        delete_protected,
+        runs_on_span,
+        cluster,
+        memory,
+        cpus,
+        status,
+        ha_priority,
+        lease,
+        resume,
+        placement,
+        placement_hosts,
+        disks,
+        networks,
+        vnic_profiles,
+        runs_on,
+        keys,
+        names: _,
+    } = fields;
+    let made = upsert(ctx, "vm", index, &mut inv.vms, &name, |name| Vm {
+        id: None,
+        name,
+        cluster: None,
+        memory_bytes: defaults::VM_MEMORY_BYTES,
+        cpus: defaults::VM_CPUS,
+        // A design lists what runs: a VM is up unless it says `status = "down"`;
+        // without `runs_on` the scheduler places it.
+        status: VmStatus::Up,
+        host: None,
+        ha: false,
+        ha_priority: defaults::HA_PRIORITY,
+        lease: None,
+        resume_behaviour: ResumeBehaviour::AutoResume,
+        placement: defaults::PLACEMENT,
+        placement_hosts: Vec::new(),
+        disks: Vec::new(),
+        networks: Vec::new(),
+        vnic_profiles: Vec::new(),
+        delete_protected: false,
+        hosted_engine: false,
+        origin: None,
+    })?;
+    for (id, new) in made {
+        let vm = &mut inv.vms[id];
+        if new {
+            ctx.required(cluster.as_ref(), "vm", &vm.name, "cluster", &header)?;
+        }
+        vm.origin = Some(ctx.origin(header.clone()));
+        if cluster.is_some() {
+            vm.cluster = cluster;
+        }
+        if let Some(memory) = memory {
+            vm.memory_bytes = memory;
+        }
+        if let Some(cpus) = cpus {
+            vm.cpus = cpus as u32;
+        }
+        if let Some(status) = status {
+            vm.status = status;
+        }
+        if runs_on.is_some() {
+            vm.host = runs_on;
+        }
+        if let Some(ha) = ha {
+            vm.ha = ha;
+        }
+        if let Some(priority) = ha_priority {
+            vm.ha_priority = priority as u32;
+        }
+        if lease.is_some() {
+            vm.lease = lease;
+        }
+        if let Some(resume) = resume {
+            vm.resume_behaviour = resume;
+        } else if new {
+            vm.resume_behaviour = defaults::resume_behaviour(vm.ha, vm.lease.is_some());
+        }
+        if let Some(placement) = placement {
+            vm.placement = placement;
+        }
+        if let Some(hosts) = &placement_hosts {
+            vm.placement_hosts = ids(hosts);
+        }
+        if let Some(disks) = &disks {
+            vm.disks = ids(disks);
+        }
+        if let Some(networks) = &networks {
+            vm.networks = ids(networks);
+        }
+        if let Some(profiles) = &vnic_profiles {
+            vm.vnic_profiles = ids(profiles);
+        }
+        if let Some(protected) = delete_protected {
+            vm.delete_protected = protected;
+        }
+        if let (Some(host), Some(vm_cluster)) = (vm.host, vm.cluster) {
+            let host = &inv.hosts[host];
+            if let Some(host_cluster) = host.cluster.filter(|&c| c != vm_cluster) {
+                let span = runs_on_span.clone().unwrap_or_else(|| header.clone());
+                return Err(ctx.err(
+                    span,
+                    format!(
+                        "runs_on: host {:?} is in cluster {:?}, not in vm {:?}'s cluster {:?}",
+                        host.name,
+                        inv.clusters[host_cluster].name,
+                        vm.name,
+                        inv.clusters[vm_cluster].name
+                    ),
+                ));
+            }
+        }
+    }
+    inv.sources.add_keys(ctx.origin(header), keys);
+    Ok(())
 }
