@@ -1,6 +1,8 @@
 //! A design of thousands of VMs has their fields read on all cores, then applied in file
 //! order: the same inventory as one VM at a time, and every error the one the file order
-//! gives.
+//! gives. Its `[[vm]]` tables are decoded as they are reached, in chunks of a thousand (so
+//! these designs span several); a table the fast reader leaves makes the loader read the
+//! whole design with the `toml` crate, with the same result.
 
 use std::path::Path;
 
@@ -97,6 +99,71 @@ fn the_first_error_in_the_file_is_the_one_reported() {
     let message = error(&text);
     assert!(
         message.contains("no storage domain named \"e\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn tables_the_fast_reader_leaves_give_the_same_inventory() {
+    // A hexadecimal number in the third chunk, which the fast reader leaves to the `toml`
+    // crate once the first chunks are built, against the same number in decimal (as long,
+    // so every place in the file is the same), which the fast reader reads; both with
+    // escapes in a name, which the fast reader reads itself (owned, not borrowed).
+    let with = |cpus: &'static str| {
+        design(move |n| match n {
+            2_500 => plain(n).replace("memory = ", &format!("cpus = {cpus}\nmemory = ")),
+            7 => plain(n).replace("name = \"vm-0007\"", "name = \"vm-\\u00300007\""),
+            _ => plain(n),
+        })
+    };
+    let load = |text: &str| {
+        load_design_str(Path::new("many.toml"), text)
+            .map_err(|e| e.to_string())
+            .unwrap()
+    };
+    let (left, read) = (load(&with("0x10")), load(&with("16  ")));
+    assert_eq!(left.vms.len(), VMS);
+    let vm = |inventory: &stretchdr_model::Inventory, n: usize| {
+        let vm = inventory.vms.values().nth(n).unwrap();
+        (vm.name.clone(), vm.cpus, vm.memory_bytes, vm.origin)
+    };
+    assert_eq!(vm(&left, 7).0, "vm-00007");
+    assert_eq!(vm(&left, 2_500).1, 16);
+    for n in 0..VMS {
+        assert_eq!(vm(&left, n), vm(&read, n), "vm {n}");
+    }
+    let key = |inventory: &stretchdr_model::Inventory| {
+        let origin = vm(inventory, 2_500).3.unwrap();
+        inventory.sources.key_origin(origin, "cpus")
+    };
+    // The key's place: `cpus = 0x10` and `cpus = 16` (the spaces are not the value's).
+    let (key_left, key_read) = (key(&left).unwrap(), key(&read).unwrap());
+    assert_eq!(
+        (key_left.line, key_left.offset),
+        (key_read.line, key_read.offset)
+    );
+}
+
+#[test]
+fn the_vm_budget_counts_names_read_by_the_first_pass() {
+    // Thousands of VMs, ten of them ranges of 100,000 names: counted before any VM is
+    // built, from the names the fast reader's first pass saw.
+    let text = design(|n| match n {
+        1_500..1_510 => plain(n).replace("\"\ncluster", "-{1..100000}\"\ncluster"),
+        _ => plain(n),
+    });
+    let message = error(&text);
+    assert!(
+        message.contains("more than the limit of 1000000"),
+        "{message}"
+    );
+    // At the tenth range's name, where the count passes the limit.
+    let line = 1 + text
+        .lines()
+        .position(|l| l == "name = \"vm-1509-{1..100000}\"")
+        .unwrap();
+    assert!(
+        message.starts_with(&format!("many.toml:{line}:8:")),
         "{message}"
     );
 }
