@@ -161,7 +161,9 @@ type TableKeys = HashMap<(FileId, u32), Box<[KeySpan]>>;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct KeySpan {
     /// The key's path in the table: `lease`, or `hosts_rule.enforcing` in an inline table.
-    pub key: &'static str,
+    /// A thin reference (`&"lease"`): a key's place takes 16 bytes, not 24, and a design of
+    /// 20,000 VMs records some 200,000.
+    pub key: &'static &'static str,
     pub offset: u32,
     pub len: u32,
 }
@@ -236,7 +238,7 @@ impl SourceMap {
         let keys = self.keys.get(&(table.file, table.offset))?;
         let mut path = key;
         loop {
-            if let Some(found) = keys.iter().find(|k| k.key == path) {
+            if let Some(found) = keys.iter().find(|k| *k.key == path) {
                 let start = found.offset as usize;
                 return Some(self.origin(table.file, start..start + found.len as usize));
             }

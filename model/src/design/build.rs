@@ -557,22 +557,22 @@ fn vm_fields<'s, Str: AsRef<str>>(
     let keys = written_keys(
         ctx,
         &[
-            ("name", raw.name.value_span()),
-            ("cluster", raw.cluster.value_span()),
-            ("memory", raw.memory.value_span()),
-            ("cpus", raw.cpus.value_span()),
-            ("status", raw.status.value_span()),
-            ("ha", raw.ha.value_span()),
-            ("ha_priority", raw.ha_priority.value_span()),
-            ("lease", raw.lease.value_span()),
-            ("resume_behaviour", raw.resume_behaviour.value_span()),
-            ("placement", raw.placement.value_span()),
-            ("placement_hosts", raw.placement_hosts.value_span()),
-            ("disks", raw.disks.value_span()),
-            ("networks", raw.networks.value_span()),
-            ("vnic_profiles", raw.vnic_profiles.value_span()),
-            ("runs_on", raw.runs_on.value_span()),
-            ("delete_protected", raw.delete_protected.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"cluster", raw.cluster.value_span()),
+            (&"memory", raw.memory.value_span()),
+            (&"cpus", raw.cpus.value_span()),
+            (&"status", raw.status.value_span()),
+            (&"ha", raw.ha.value_span()),
+            (&"ha_priority", raw.ha_priority.value_span()),
+            (&"lease", raw.lease.value_span()),
+            (&"resume_behaviour", raw.resume_behaviour.value_span()),
+            (&"placement", raw.placement.value_span()),
+            (&"placement_hosts", raw.placement_hosts.value_span()),
+            (&"disks", raw.disks.value_span()),
+            (&"networks", raw.networks.value_span()),
+            (&"vnic_profiles", raw.vnic_profiles.value_span()),
+            (&"runs_on", raw.runs_on.value_span()),
+            (&"delete_protected", raw.delete_protected.value_span()),
         ],
     );
     Ok(VmFields {
@@ -790,10 +790,10 @@ impl Builder {
             }
         }
         let keys = vec![
-            ("name", raw.name.value_span()),
-            ("role", raw.role.value_span()),
-            ("hosts", raw.hosts.value_span()),
-            ("label", raw.label.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"role", raw.role.value_span()),
+            (&"hosts", raw.hosts.value_span()),
+            (&"label", raw.label.value_span()),
         ];
         record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
@@ -837,10 +837,10 @@ impl Builder {
             origin: Some(ctx.origin(header.clone())),
         });
         let keys = vec![
-            ("sites", raw.sites.value_span()),
-            ("rtt_ms", raw.rtt_ms.value_span()),
-            ("l2", raw.l2.value_span()),
-            ("bandwidth", raw.bandwidth.value_span()),
+            (&"sites", raw.sites.value_span()),
+            (&"rtt_ms", raw.rtt_ms.value_span()),
+            (&"l2", raw.l2.value_span()),
+            (&"bandwidth", raw.bandwidth.value_span()),
         ];
         record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
@@ -871,10 +871,10 @@ impl Builder {
         }
         engine.origin = Some(ctx.origin(header.clone()));
         let keys = vec![
-            ("deployment", raw.deployment.value_span()),
-            ("site", raw.site.value_span()),
-            ("external_ha", raw.external_ha.value_span()),
-            ("version", raw.version.value_span()),
+            (&"deployment", raw.deployment.value_span()),
+            (&"site", raw.site.value_span()),
+            (&"external_ha", raw.external_ha.value_span()),
+            (&"version", raw.version.value_span()),
         ];
         record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
@@ -915,9 +915,9 @@ impl Builder {
             }
         }
         let keys = vec![
-            ("name", raw.name.value_span()),
-            ("compatibility", raw.compatibility.value_span()),
-            ("local", raw.local.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"compatibility", raw.compatibility.value_span()),
+            (&"local", raw.local.value_span()),
         ];
         record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
@@ -1037,27 +1037,27 @@ impl Builder {
             }
         }
         let mut keys = vec![
-            ("name", raw.name.value_span()),
-            ("data_center", raw.data_center.value_span()),
-            ("compatibility", raw.compatibility.value_span()),
-            ("on_error", raw.on_error.value_span()),
-            ("fencing", raw.fencing.value_span()),
-            ("migration_policy", raw.migration_policy.value_span()),
-            ("migration_bandwidth", raw.migration_bandwidth.value_span()),
-            ("memory_overcommit", raw.memory_overcommit.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"data_center", raw.data_center.value_span()),
+            (&"compatibility", raw.compatibility.value_span()),
+            (&"on_error", raw.on_error.value_span()),
+            (&"fencing", raw.fencing.value_span()),
+            (&"migration_policy", raw.migration_policy.value_span()),
+            (&"migration_bandwidth", raw.migration_bandwidth.value_span()),
+            (&"memory_overcommit", raw.memory_overcommit.value_span()),
         ];
         let fencing = raw.fencing.as_ref().map(|f| f.get_ref());
         keys.extend([
             (
-                "fencing.enabled",
+                &"fencing.enabled",
                 fencing.and_then(|f| f.enabled.value_span()),
             ),
             (
-                "fencing.skip_if_connectivity_broken",
+                &"fencing.skip_if_connectivity_broken",
                 fencing.and_then(|f| f.skip_if_connectivity_broken.value_span()),
             ),
             (
-                "fencing.threshold",
+                &"fencing.threshold",
                 fencing.and_then(|f| f.threshold.value_span()),
             ),
         ]);
@@ -1221,68 +1221,68 @@ impl Builder {
                 &mut self.inv.sources,
                 &table,
                 vec![
-                    ("secondary_volume", session.secondary_volume.value_span()),
-                    ("secondary_site", session.secondary_site.value_span()),
+                    (&"secondary_volume", session.secondary_volume.value_span()),
+                    (&"secondary_site", session.secondary_site.value_span()),
                     (
-                        "secondary_capacity",
+                        &"secondary_capacity",
                         session.secondary_capacity.value_span(),
                     ),
                     (
-                        "secondary_sharding",
+                        &"secondary_sharding",
                         session.secondary_sharding.value_span(),
                     ),
                     (
-                        "secondary_shard_block_size",
+                        &"secondary_shard_block_size",
                         session.secondary_shard_block_size.value_span(),
                     ),
-                    ("schedule", session.schedule.value_span()),
-                    ("change_rate", session.change_rate.value_span()),
+                    (&"schedule", session.schedule.value_span()),
+                    (&"change_rate", session.change_rate.value_span()),
                     (
-                        "change_rate_by_hour",
+                        &"change_rate_by_hour",
                         session.change_rate_by_hour.value_span(),
                     ),
-                    ("bandwidth", session.bandwidth.value_span()),
-                    ("rpo_target", session.rpo_target.value_span()),
-                    ("mode", session.mode.value_span()),
-                    ("checkpoint", session.checkpoint.value_span()),
-                    ("secondary_cluster", session.secondary_cluster.value_span()),
-                    ("secondary_status", session.secondary_status.value_span()),
-                    ("secondary_empty", session.secondary_empty.value_span()),
+                    (&"bandwidth", session.bandwidth.value_span()),
+                    (&"rpo_target", session.rpo_target.value_span()),
+                    (&"mode", session.mode.value_span()),
+                    (&"checkpoint", session.checkpoint.value_span()),
+                    (&"secondary_cluster", session.secondary_cluster.value_span()),
+                    (&"secondary_status", session.secondary_status.value_span()),
+                    (&"secondary_empty", session.secondary_empty.value_span()),
                     (
-                        "secondary_servers_up",
+                        &"secondary_servers_up",
                         session.secondary_servers_up.value_span(),
                     ),
                 ],
             );
         }
         let mut keys = vec![
-            ("name", raw.name.value_span()),
-            ("storage", raw.storage.value_span()),
-            ("type", raw.domain_type.value_span()),
-            ("data_center", raw.data_center.value_span()),
-            ("master", raw.master.value_span()),
-            ("replication", raw.replication.value_span()),
-            ("writable_at", raw.writable_at.value_span()),
-            ("witness", raw.witness.value_span()),
-            ("gluster", raw.gluster.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"storage", raw.storage.value_span()),
+            (&"type", raw.domain_type.value_span()),
+            (&"data_center", raw.data_center.value_span()),
+            (&"master", raw.master.value_span()),
+            (&"replication", raw.replication.value_span()),
+            (&"writable_at", raw.writable_at.value_span()),
+            (&"witness", raw.witness.value_span()),
+            (&"gluster", raw.gluster.value_span()),
         ];
         let gluster = raw.gluster.as_ref().map(|g| g.get_ref());
         keys.extend([
-            ("gluster.volume", gluster.map(|g| g.volume.span())),
+            (&"gluster.volume", gluster.map(|g| g.volume.span())),
             (
-                "gluster.shard_block_size",
+                &"gluster.shard_block_size",
                 gluster.and_then(|g| g.shard_block_size.value_span()),
             ),
             (
-                "gluster.capacity",
+                &"gluster.capacity",
                 gluster.and_then(|g| g.capacity.value_span()),
             ),
             (
-                "gluster.replica",
+                &"gluster.replica",
                 gluster.and_then(|g| g.replica.value_span()),
             ),
             (
-                "gluster.cluster",
+                &"gluster.cluster",
                 gluster.and_then(|g| g.cluster.value_span()),
             ),
         ]);
@@ -1335,9 +1335,9 @@ impl Builder {
             }
         }
         let keys = vec![
-            ("name", raw.name.value_span()),
-            ("data_center", raw.data_center.value_span()),
-            ("sites", raw.sites.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"data_center", raw.data_center.value_span()),
+            (&"sites", raw.sites.value_span()),
         ];
         record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
@@ -1382,8 +1382,8 @@ impl Builder {
             }
         }
         let keys = vec![
-            ("name", raw.name.value_span()),
-            ("network", raw.network.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"network", raw.network.value_span()),
         ];
         record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
@@ -1496,16 +1496,16 @@ impl Builder {
             }
         }
         let keys = vec![
-            ("name", raw.name.value_span()),
-            ("site", raw.site.value_span()),
-            ("cluster", raw.cluster.value_span()),
-            ("status", raw.status.value_span()),
-            ("memory", raw.memory.value_span()),
-            ("cpus", raw.cpus.value_span()),
-            ("spm_priority", raw.spm_priority.value_span()),
-            ("hosted_engine", raw.hosted_engine.value_span()),
-            ("power_management", raw.power_management.value_span()),
-            ("migration_nic_speed", raw.migration_nic_speed.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"site", raw.site.value_span()),
+            (&"cluster", raw.cluster.value_span()),
+            (&"status", raw.status.value_span()),
+            (&"memory", raw.memory.value_span()),
+            (&"cpus", raw.cpus.value_span()),
+            (&"spm_priority", raw.spm_priority.value_span()),
+            (&"hosted_engine", raw.hosted_engine.value_span()),
+            (&"power_management", raw.power_management.value_span()),
+            (&"migration_nic_speed", raw.migration_nic_speed.value_span()),
         ];
         record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
@@ -1623,9 +1623,9 @@ impl Builder {
             }
         }
         let keys = vec![
-            ("name", raw.name.value_span()),
-            ("vms", raw.vms.value_span()),
-            ("hosts", raw.hosts.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"vms", raw.vms.value_span()),
+            (&"hosts", raw.hosts.value_span()),
         ];
         record_keys(&self.ctx, &mut self.inv.sources, &header, keys);
         Ok(())
@@ -1841,44 +1841,45 @@ impl Builder {
             }
         }
         let mut keys = vec![
-            ("name", raw.name.value_span()),
-            ("cluster", raw.cluster.value_span()),
-            ("vms", raw.vms.value_span()),
-            ("hosts", raw.hosts.value_span()),
-            ("labels", raw.labels.value_span()),
-            ("hosts_rule", raw.hosts_rule.value_span()),
-            ("vms_rule", raw.vms_rule.value_span()),
-            ("priority", raw.priority.value_span()),
+            (&"name", raw.name.value_span()),
+            (&"cluster", raw.cluster.value_span()),
+            (&"vms", raw.vms.value_span()),
+            (&"hosts", raw.hosts.value_span()),
+            (&"labels", raw.labels.value_span()),
+            (&"hosts_rule", raw.hosts_rule.value_span()),
+            (&"vms_rule", raw.vms_rule.value_span()),
+            (&"priority", raw.priority.value_span()),
         ];
         for (rule, name) in [(&raw.hosts_rule, "hosts_rule"), (&raw.vms_rule, "vms_rule")] {
             let rule = rule.as_ref().map(|r| r.get_ref());
-            let nested: [(&'static str, Option<Range<usize>>); 3] = if name == "hosts_rule" {
+            let nested: [(&'static &'static str, Option<Range<usize>>); 3] = if name == "hosts_rule"
+            {
                 [
                     (
-                        "hosts_rule.enabled",
+                        &"hosts_rule.enabled",
                         rule.and_then(|r| r.enabled.value_span()),
                     ),
                     (
-                        "hosts_rule.positive",
+                        &"hosts_rule.positive",
                         rule.and_then(|r| r.positive.value_span()),
                     ),
                     (
-                        "hosts_rule.enforcing",
+                        &"hosts_rule.enforcing",
                         rule.and_then(|r| r.enforcing.value_span()),
                     ),
                 ]
             } else {
                 [
                     (
-                        "vms_rule.enabled",
+                        &"vms_rule.enabled",
                         rule.and_then(|r| r.enabled.value_span()),
                     ),
                     (
-                        "vms_rule.positive",
+                        &"vms_rule.positive",
                         rule.and_then(|r| r.positive.value_span()),
                     ),
                     (
-                        "vms_rule.enforcing",
+                        &"vms_rule.enforcing",
                         rule.and_then(|r| r.enforcing.value_span()),
                     ),
                 ]
@@ -1917,14 +1918,14 @@ fn record_keys(
     ctx: &Ctx,
     sources: &mut SourceMap,
     header: &Range<usize>,
-    keys: Vec<(&'static str, Option<Range<usize>>)>,
+    keys: Vec<(&'static &'static str, Option<Range<usize>>)>,
 ) {
     sources.add_keys(ctx.origin(header.clone()), written_keys(ctx, &keys));
 }
 
 /// The place of each key of `keys` the table writes: the key's text, found back from its
 /// value's span.
-fn written_keys(ctx: &Ctx, keys: &[(&'static str, Option<Range<usize>>)]) -> Vec<KeySpan> {
+fn written_keys(ctx: &Ctx, keys: &[(&'static &'static str, Option<Range<usize>>)]) -> Vec<KeySpan> {
     // At its length: the map keeps it as a boxed slice, without a reallocation.
     let mut written = Vec::with_capacity(keys.iter().filter(|(_, v)| v.is_some()).count());
     written.extend(keys.iter().filter_map(|(key, value)| {

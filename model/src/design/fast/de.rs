@@ -51,7 +51,7 @@ impl<'a> Deserializer<'a> for TableDe<'_, 'a> {
         visitor: V,
     ) -> Result<V::Value, Bail> {
         if is_spanned(name) {
-            let span = self.document.tables[self.id].header.clone();
+            let span = self.document.tables[self.id].header.range();
             return visitor.visit_map(SpannedDeserializer::new(self, span));
         }
         visitor.visit_map(self.access(Duplicates::StructChecks))
@@ -74,7 +74,7 @@ impl<'d, 'a> TableDe<'d, 'a> {
         TableAccess {
             document: self.document,
             id: self.id,
-            cursor: Cursor::new(self.document.text, table.body.clone()),
+            cursor: Cursor::new(self.document.text, table.body.range()),
             child: None,
             seen: Seen::new(duplicates),
             pending: Pending::Nothing,
