@@ -350,6 +350,35 @@ fn resolve_list<I: EntityId>(
     names: &[S<impl AsRef<str>>],
 ) -> Result<Vec<(I, Range<usize>)>> {
     let mut out = Vec::with_capacity(names.len());
+    resolve_each(ctx, field, kind, index, names, |id, span| {
+        out.push((id, span))
+    })?;
+    Ok(out)
+}
+
+/// [`resolve_list`] without the spans: a VM's disks, networks, ... as its fields keep them.
+fn resolve_ids<I: EntityId>(
+    ctx: &Ctx,
+    field: &str,
+    kind: &str,
+    index: &NameIndex<I>,
+    names: &[S<impl AsRef<str>>],
+) -> Result<Vec<I>> {
+    let mut out = Vec::with_capacity(names.len());
+    resolve_each(ctx, field, kind, index, names, |id, _| out.push(id))?;
+    Ok(out)
+}
+
+/// Resolves each reference of a list, giving each id with the span of the element that
+/// named it to `found`.
+fn resolve_each<I: EntityId>(
+    ctx: &Ctx,
+    field: &str,
+    kind: &str,
+    index: &NameIndex<I>,
+    names: &[S<impl AsRef<str>>],
+    mut found: impl FnMut(I, Range<usize>),
+) -> Result<()> {
     let mut buffer = String::new();
     for name in names {
         let text = name.get_ref().as_ref();
@@ -361,12 +390,12 @@ fn resolve_list<I: EntityId>(
             let id = index.get(single).ok_or_else(|| {
                 ctx.err(name.span(), format!("{field}: no {kind} named {single:?}"))
             })?;
-            out.push((id, name.span()));
+            found(id, name.span());
             continue;
         }
         let known = lock(&index.ranges)
             .get(text)
-            .map(|ids| out.extend(ids.iter().map(|&id| (id, name.span()))));
+            .map(|ids| ids.iter().for_each(|&id| found(id, name.span())));
         if known.is_some() {
             continue;
         }
@@ -381,10 +410,10 @@ fn resolve_list<I: EntityId>(
             ids.push(id);
             Ok(())
         })?;
-        out.extend(ids.iter().map(|&id| (id, name.span())));
+        ids.iter().for_each(|&id| found(id, name.span()));
         lock(&index.ranges).insert(text.to_owned(), ids);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// VMs at least this many have their fields read on all cores.
@@ -476,10 +505,10 @@ struct VmFields<'s> {
     lease: Option<StorageDomainId>,
     resume: Option<ResumeBehaviour>,
     placement: Option<Placement>,
-    placement_hosts: Option<Vec<(HostId, Range<usize>)>>,
-    disks: Option<Vec<(StorageDomainId, Range<usize>)>>,
-    networks: Option<Vec<(NetworkId, Range<usize>)>>,
-    vnic_profiles: Option<Vec<(VnicProfileId, Range<usize>)>>,
+    placement_hosts: Option<Vec<HostId>>,
+    disks: Option<Vec<StorageDomainId>>,
+    networks: Option<Vec<NetworkId>>,
+    vnic_profiles: Option<Vec<VnicProfileId>>,
     runs_on: Option<HostId>,
     /// Where the table writes each of its keys.
     keys: Vec<KeySpan>,
@@ -538,16 +567,16 @@ fn vm_fields<'s, Str: AsRef<str>>(
         .map(|p| ctx.choice("placement", p, PLACEMENTS))
         .transpose()?;
     let placement_hosts = list(&raw.placement_hosts)
-        .map(|h| resolve_list(ctx, "placement_hosts", "host", &idx.hosts, h))
+        .map(|h| resolve_ids(ctx, "placement_hosts", "host", &idx.hosts, h))
         .transpose()?;
     let disks = list(&raw.disks)
-        .map(|d| resolve_list(ctx, "disks", "storage domain", &idx.storage_domains, d))
+        .map(|d| resolve_ids(ctx, "disks", "storage domain", &idx.storage_domains, d))
         .transpose()?;
     let networks = list(&raw.networks)
-        .map(|n| resolve_list(ctx, "networks", "network", &idx.networks, n))
+        .map(|n| resolve_ids(ctx, "networks", "network", &idx.networks, n))
         .transpose()?;
     let vnic_profiles = list(&raw.vnic_profiles)
-        .map(|p| resolve_list(ctx, "vnic_profiles", "vnic profile", &idx.vnic_profiles, p))
+        .map(|p| resolve_ids(ctx, "vnic_profiles", "vnic profile", &idx.vnic_profiles, p))
         .transpose()?;
     let runs_on = raw
         .runs_on
@@ -2029,10 +2058,10 @@ fn apply_vm(
         lease,
         resume,
         placement,
-        placement_hosts,
-        disks,
-        networks,
-        vnic_profiles,
+        mut placement_hosts,
+        mut disks,
+        mut networks,
+        mut vnic_profiles,
         runs_on,
         keys,
         names: _,
@@ -2060,7 +2089,8 @@ fn apply_vm(
         hosted_engine: false,
         origin: None,
     })?;
-    for (id, new) in made {
+    let last = made.len().saturating_sub(1);
+    for (n, (id, new)) in made.into_iter().enumerate() {
         let vm = &mut inv.vms[id];
         if new {
             ctx.required(cluster.as_ref(), "vm", &vm.name, "cluster", &header)?;
@@ -2098,17 +2128,21 @@ fn apply_vm(
         if let Some(placement) = placement {
             vm.placement = placement;
         }
-        if let Some(hosts) = &placement_hosts {
-            vm.placement_hosts = ids(hosts);
+        // The lists go to the last (mostly the only) VM of the name; the others get copies.
+        fn list<T: Clone>(list: &mut Option<Vec<T>>, last: bool) -> Option<Vec<T>> {
+            if last { list.take() } else { list.clone() }
         }
-        if let Some(disks) = &disks {
-            vm.disks = ids(disks);
+        if let Some(hosts) = list(&mut placement_hosts, n == last) {
+            vm.placement_hosts = hosts;
         }
-        if let Some(networks) = &networks {
-            vm.networks = ids(networks);
+        if let Some(disks) = list(&mut disks, n == last) {
+            vm.disks = disks;
         }
-        if let Some(profiles) = &vnic_profiles {
-            vm.vnic_profiles = ids(profiles);
+        if let Some(networks) = list(&mut networks, n == last) {
+            vm.networks = networks;
+        }
+        if let Some(profiles) = list(&mut vnic_profiles, n == last) {
+            vm.vnic_profiles = profiles;
         }
         if let Some(protected) = delete_protected {
             vm.delete_protected = protected;
