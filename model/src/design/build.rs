@@ -1550,6 +1550,7 @@ impl Builder {
         // One VM a table, unless its name is a range.
         self.inv.vms.reserve(tables.len());
         self.inv.sources.reserve_keys(tables.len());
+        self.idx.vms.ids.reserve(tables.len());
         if matches!(tables, VmTables::Lazy(_)) && tables.len() >= PARALLEL_VMS {
             let mut index = std::mem::take(&mut self.idx.vms);
             let built = pipeline(&self.ctx, &self.idx, &mut self.inv, &mut index, tables);
