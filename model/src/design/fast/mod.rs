@@ -19,8 +19,10 @@
 //!
 //! Two passes: [`structure`] finds the table headers and what text belongs to each table
 //! (skipping values without decoding them), then [`de`] decodes each table's text as serde
-//! asks for it, with no tree in between. The tables of one large array (`[[vm]]`) can be
-//! decoded on all cores ([`from_str_split`]).
+//! asks for it, with no tree in between, its strings borrowed from the text where serde's
+//! type takes them borrowed. The tables of one large array (`[[vm]]`) are left in the text
+//! ([`from_str_split`], [`Split`]), for the caller to decode one by one as it reaches them
+//! (so they never all exist at once) or all together on all cores.
 
 mod cursor;
 mod de;
