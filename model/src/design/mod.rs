@@ -4,11 +4,11 @@
 //! rejects unknown keys, then [`build`] checks references, ranges and enumerations while it
 //! fills an [`Inventory`]. Every error is a [`LoadError`] at the offending value.
 //!
-//! In a design of its own (no `[source]`), the `[[vm]]` tables of thousands of VMs are the
-//! stages interleaved: each chunk of tables is decoded (by the `fast` reader) as the builder reaches
-//! it and freed once its fields are read. Anything the fast reader leaves, and any error,
-//! sends the design through the `toml` crate and the builder again, so what users see of
-//! an error never depends on the reader.
+//! In a design of its own (no `[source]`), the two stages interleave for the `[[vm]]`
+//! tables: each chunk of them is decoded (by the `fast` reader) as the builder reaches it,
+//! and freed once its fields are read. Anything the fast reader leaves, and any error, sends
+//! the design through the `toml` crate and the builder again, so what users see of an
+//! error never depends on the reader.
 //!
 //! A design with `[source] export = "dir"` is an overlay: the export is loaded first and
 //! the file applied on top. A table whose name the export already holds changes only the
