@@ -349,36 +349,21 @@ fn resolve_list<I: EntityId>(
     index: &NameIndex<I>,
     names: &[S<impl AsRef<str>>],
 ) -> Result<Vec<(I, Range<usize>)>> {
-    let mut out = Vec::with_capacity(names.len());
-    resolve_each(ctx, field, kind, index, names, |id, span| {
-        out.push((id, span))
-    })?;
-    Ok(out)
+    resolve_each(ctx, field, kind, index, names, |id, span| (id, span))
 }
 
-/// [`resolve_list`] without the spans: a VM's disks, networks, ... as its fields keep them.
-fn resolve_ids<I: EntityId>(
+/// Resolves each reference of a list into what `each` makes of its id and the span of the
+/// element that named it (a VM's disks, networks, ... keep the ids alone).
+fn resolve_each<I: EntityId, T>(
     ctx: &Ctx,
     field: &str,
     kind: &str,
     index: &NameIndex<I>,
     names: &[S<impl AsRef<str>>],
-) -> Result<Vec<I>> {
+    each: impl Fn(I, Range<usize>) -> T,
+) -> Result<Vec<T>> {
     let mut out = Vec::with_capacity(names.len());
-    resolve_each(ctx, field, kind, index, names, |id, _| out.push(id))?;
-    Ok(out)
-}
-
-/// Resolves each reference of a list, giving each id with the span of the element that
-/// named it to `found`.
-fn resolve_each<I: EntityId>(
-    ctx: &Ctx,
-    field: &str,
-    kind: &str,
-    index: &NameIndex<I>,
-    names: &[S<impl AsRef<str>>],
-    mut found: impl FnMut(I, Range<usize>),
-) -> Result<()> {
+    let mut found = |id, span| out.push(each(id, span));
     let mut buffer = String::new();
     for name in names {
         let text = name.get_ref().as_ref();
@@ -413,7 +398,7 @@ fn resolve_each<I: EntityId>(
         ids.iter().for_each(|&id| found(id, name.span()));
         lock(&index.ranges).insert(text.to_owned(), ids);
     }
-    Ok(())
+    Ok(out)
 }
 
 /// VMs at least this many have their fields read on all cores.
@@ -567,16 +552,34 @@ fn vm_fields<'s, Str: AsRef<str>>(
         .map(|p| ctx.choice("placement", p, PLACEMENTS))
         .transpose()?;
     let placement_hosts = list(&raw.placement_hosts)
-        .map(|h| resolve_ids(ctx, "placement_hosts", "host", &idx.hosts, h))
+        .map(|h| resolve_each(ctx, "placement_hosts", "host", &idx.hosts, h, |id, _| id))
         .transpose()?;
     let disks = list(&raw.disks)
-        .map(|d| resolve_ids(ctx, "disks", "storage domain", &idx.storage_domains, d))
+        .map(|d| {
+            resolve_each(
+                ctx,
+                "disks",
+                "storage domain",
+                &idx.storage_domains,
+                d,
+                |id, _| id,
+            )
+        })
         .transpose()?;
     let networks = list(&raw.networks)
-        .map(|n| resolve_ids(ctx, "networks", "network", &idx.networks, n))
+        .map(|n| resolve_each(ctx, "networks", "network", &idx.networks, n, |id, _| id))
         .transpose()?;
     let vnic_profiles = list(&raw.vnic_profiles)
-        .map(|p| resolve_ids(ctx, "vnic_profiles", "vnic profile", &idx.vnic_profiles, p))
+        .map(|p| {
+            resolve_each(
+                ctx,
+                "vnic_profiles",
+                "vnic profile",
+                &idx.vnic_profiles,
+                p,
+                |id, _| id,
+            )
+        })
         .transpose()?;
     let runs_on = raw
         .runs_on
