@@ -32,6 +32,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
+use rayon::slice::ParallelSlice;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
@@ -193,9 +194,27 @@ enum Node {
     Array(Vec<usize>),
 }
 
+/// Texts at least this long have their first pass cut into pieces read on all cores.
+const PARALLEL_SCAN: usize = 1 << 20;
+
 /// The first pass: headers and table bodies. Values are skipped: a scalar ends at its line's
 /// end (none of those taken spans lines), an array or inline table at its closing bracket.
+/// A long text is read in pieces on all cores ([`structure_in`]).
 fn structure(text: &str) -> Read<Document<'_>> {
+    let pieces = if text.len() >= PARALLEL_SCAN {
+        2 * rayon::current_num_threads()
+    } else {
+        1
+    };
+    structure_in(text, pieces)
+}
+
+/// The first pass over (up to) `pieces` pieces of the text at once, each cut just before a
+/// line that starts with `[`, then the headers linked in file order. Such a line starts a
+/// table, unless it is inside a multi-line array: then the piece before it does not read
+/// alone (its array does not close), and the text is read again in one piece. The tables
+/// are the same either way (a test compares them).
+fn structure_in(text: &str, pieces: usize) -> Read<Document<'_>> {
     // Offsets are kept in 32 bits.
     if u32::try_from(text.len()).is_err() {
         return Err(Bail);
@@ -203,25 +222,82 @@ fn structure(text: &str) -> Read<Document<'_>> {
     if text.starts_with('\u{feff}') {
         return Err(Bail);
     }
-    // Room for a table per line that starts with `[`: the list is allocated once.
-    let mut tables =
-        Vec::with_capacity(memchr::memmem::find_iter(text.as_bytes(), "\n[").count() + 1);
-    tables.push(Table {
-        header: Span::of(0..0),
-        body: Span::of(0..text.len()),
-        children: Vec::new(),
-        name: None,
-    });
-    let mut current = ROOT;
-    let mut cursor = Cursor::new(text, 0..text.len());
+    let cuts = cuts(text, pieces);
+    let whole = || scan(text, 0..text.len()).map(|scan| vec![scan]);
+    let scans = if cuts.len() > 2 {
+        let scans: Read<Vec<Scan<'_>>> = cuts
+            .par_windows(2)
+            .map(|piece| scan(text, piece[0]..piece[1]))
+            .collect();
+        scans.or_else(|Bail| whole())?
+    } else {
+        whole()?
+    };
+    link(text, scans)
+}
+
+/// Where the pieces of the text start and end: 0, the start of the first line beginning with
+/// `[` after each `len * i / pieces`, and the text's end.
+fn cuts(text: &str, pieces: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut cuts = vec![0];
+    for i in 1..pieces {
+        let target = (text.len() * i / pieces).max(*cuts.last().unwrap_or(&0));
+        let Some(at) = memchr::memmem::find(&bytes[target..], b"\n[") else {
+            break;
+        };
+        let cut = target + at + 1;
+        if cut > *cuts.last().unwrap_or(&0) {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(text.len());
+    cuts
+}
+
+/// What a piece of the text holds: the `key = value` lines before its first header (the
+/// root table's, in the first piece; none in the others, which start at a header), then
+/// its headers, each with its body.
+struct Scan<'a> {
+    /// Where the piece starts.
+    start: usize,
+    /// Where the piece's first header starts, or the piece's end.
+    lead_end: usize,
+    /// A `name = "..."` line before the first header.
+    lead_name: Option<Span>,
+    headers: Vec<Header<'a>>,
+}
+
+/// A header as read: its span, its path of keys, whether it is `[[...]]`, and its table's
+/// body and `name` line.
+struct Header<'a> {
+    span: Range<usize>,
+    path: Vec<(Cow<'a, str>, Range<usize>)>,
+    array: bool,
+    body: Span,
+    name: Option<Span>,
+}
+
+/// Reads the piece `range` of the text.
+fn scan(text: &str, range: Range<usize>) -> Read<Scan<'_>> {
+    let mut scan = Scan {
+        start: range.start,
+        lead_end: range.end,
+        lead_name: None,
+        headers: Vec::new(),
+    };
+    let mut cursor = Cursor::new(text, range.clone());
     loop {
         cursor.skip_blank()?;
         if cursor.at_end() {
             break;
         }
         if cursor.peek() == Some(b'[') {
-            tables[current].body.end = cursor.pos as u32;
-            current = header(&mut cursor, &mut tables)?;
+            match scan.headers.last_mut() {
+                Some(last) => last.body.end = cursor.pos as u32,
+                None => scan.lead_end = cursor.pos,
+            }
+            scan.headers.push(header(&mut cursor)?);
             continue;
         }
         let (key, _) = cursor.key_and_equals()?;
@@ -234,25 +310,26 @@ fn structure(text: &str) -> Read<Document<'_>> {
             Some(b'"' | b'\'') if key == "name" => {
                 let mut value = cursor.clone();
                 if let Ok(Scalar::Str(_)) = value.scalar() {
-                    tables[current].name = Some(Span::of(cursor.pos..value.pos));
+                    let name = Some(Span::of(cursor.pos..value.pos));
+                    match scan.headers.last_mut() {
+                        Some(last) => last.name = name,
+                        None => scan.lead_name = name,
+                    }
                 }
             }
             _ => {}
         }
-        let rest = &text.as_bytes()[cursor.pos..];
+        let rest = &text.as_bytes()[cursor.pos..range.end];
         cursor.pos += memchr::memchr(b'\n', rest).map_or(rest.len(), |n| n + 1);
     }
-    tables[current].body.end = text.len() as u32;
-    Ok(Document {
-        text,
-        tables,
-        read: AtomicUsize::new(0),
-        split: None,
-    })
+    if let Some(last) = scan.headers.last_mut() {
+        last.body.end = range.end as u32;
+    }
+    Ok(scan)
 }
 
-/// Reads a header line, adds its table and returns its index.
-fn header<'a>(cursor: &mut Cursor<'a>, tables: &mut Vec<Table<'a>>) -> Read<usize> {
+/// Reads a header line; the cursor ends at its table's body.
+fn header<'a>(cursor: &mut Cursor<'a>) -> Read<Header<'a>> {
     let start = cursor.pos;
     cursor.expect(b'[')?;
     let array = cursor.peek() == Some(b'[');
@@ -274,18 +351,62 @@ fn header<'a>(cursor: &mut Cursor<'a>, tables: &mut Vec<Table<'a>>) -> Read<usiz
     }
     let span = start..cursor.pos;
     cursor.line_end()?;
+    Ok(Header {
+        span,
+        path,
+        array,
+        body: Span::of(cursor.pos..cursor.pos),
+        name: None,
+    })
+}
+
+/// The tables of the pieces' headers, in file order, each under its parent.
+fn link<'a>(text: &'a str, scans: Vec<Scan<'a>>) -> Read<Document<'a>> {
+    let count = scans.iter().map(|scan| scan.headers.len()).sum::<usize>();
+    let mut tables = Vec::with_capacity(count + 1);
+    let first = scans.first().ok_or(Bail)?;
+    tables.push(Table {
+        header: Span::of(0..0),
+        body: Span::of(0..first.lead_end),
+        children: Vec::new(),
+        name: first.lead_name,
+    });
+    for (n, scan) in scans.into_iter().enumerate() {
+        // Every piece but the first starts at a header.
+        if n > 0 && (scan.lead_end != scan.start || scan.headers.is_empty()) {
+            return Err(Bail);
+        }
+        for header in scan.headers {
+            add_table(&mut tables, header)?;
+        }
+    }
+    Ok(Document {
+        text,
+        tables,
+        read: AtomicUsize::new(0),
+        split: None,
+    })
+}
+
+/// Adds the table of a header under its parent.
+fn add_table<'a>(tables: &mut Vec<Table<'a>>, header: Header<'a>) -> Read<()> {
+    let Header {
+        span,
+        mut path,
+        array,
+        body,
+        name,
+    } = header;
     let id = tables.len();
     tables.push(Table {
         header: Span::of(span),
-        body: Span::of(cursor.pos..cursor.pos),
+        body,
         children: Vec::new(),
-        name: None,
+        name,
     });
-    let Some(((last, last_span), parents)) = path.split_last() else {
-        return Err(Bail);
-    };
+    let (last, last_span) = path.pop().ok_or(Bail)?;
     let mut parent = ROOT;
-    for (key, _) in parents {
+    for (key, _) in &path {
         let child = tables[parent]
             .children
             .iter()
@@ -297,10 +418,10 @@ fn header<'a>(cursor: &mut Cursor<'a>, tables: &mut Vec<Table<'a>>) -> Read<usiz
         };
     }
     let children = &mut tables[parent].children;
-    match children.iter_mut().find(|c| c.key == *last) {
+    match children.iter_mut().find(|c| c.key == last) {
         None => children.push(Child {
-            key: last.clone(),
-            key_span: last_span.clone(),
+            key: last,
+            key_span: last_span,
             node: if array {
                 Node::Array(vec![id])
             } else {
@@ -314,7 +435,7 @@ fn header<'a>(cursor: &mut Cursor<'a>, tables: &mut Vec<Table<'a>>) -> Read<usiz
         // A table named twice, or a table and an array of the same name.
         Some(_) => return Err(Bail),
     }
-    Ok(id)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::from_str_split;
+use super::{Document, Node, cuts, from_str_split, scan, structure_in};
 use crate::design::raw::{RawDesign, RawVm};
 use crate::generate::{GenParams, generate};
 
@@ -284,4 +284,75 @@ fn deep_nesting_is_left_to_the_toml_crate() {
     let depth = super::cursor::MAX_DEPTH;
     let arrays = format!("[slo]\nx = {}{}\n", "[".repeat(depth), "]".repeat(depth));
     assert_eq!(compare(&arrays), Some(true));
+}
+
+/// The tables of a first pass, written out: what pieces read on all cores must give as the
+/// whole text read at once does.
+fn shape(document: &Document<'_>) -> String {
+    let mut out = String::new();
+    for (id, table) in document.tables.iter().enumerate() {
+        out.push_str(&format!(
+            "{id}: {:?} {:?} {:?}\n",
+            table.header.range(),
+            table.body.range(),
+            table.name.map(|name| name.range())
+        ));
+        for child in &table.children {
+            let node = match &child.node {
+                Node::Table(table) => format!("table {table}"),
+                Node::Array(items) => format!("array {items:?}"),
+            };
+            out.push_str(&format!("  {:?} {:?} {node}\n", child.key, child.key_span));
+        }
+    }
+    out
+}
+
+/// The first pass in `pieces` pieces against the whole text at once: the same tables, or
+/// both leave the text.
+fn same_in_pieces(text: &str, pieces: usize) -> bool {
+    let whole = structure_in(text, 1).ok().map(|document| shape(&document));
+    let cut = structure_in(text, pieces)
+        .ok()
+        .map(|document| shape(&document));
+    whole == cut
+}
+
+#[test]
+fn a_text_read_in_pieces_gives_the_tables_read_whole() {
+    let mut texts = vec![FORMS.to_string()];
+    for path in repository_designs() {
+        texts.push(std::fs::read_to_string(&path).unwrap());
+    }
+    texts.push(generate(&GenParams {
+        sites: 2,
+        hosts: 40,
+        vms: 600,
+        affinity_groups: Some(60),
+        seed: 3,
+    }));
+    // Lines starting with `[` inside a multi-line array: a cut there does not read alone.
+    texts.push(
+        "a = 1\n\n[[vm]]\nname = \"v\"\nlist = [\n[1, 2],\n[\"x\"],\n]\n\n[[vm]]\nname = \"w\"\n[t]\nk = [\n[[1]]\n]\n"
+            .to_string(),
+    );
+    // The generated design is read in pieces that each read alone; the multi-line arrays'
+    // text is cut where a piece does not, and read whole.
+    let reads_alone = |text: &str, pieces: usize| {
+        let cuts = cuts(text, pieces);
+        assert!(cuts.len() > 2, "{cuts:?}");
+        cuts.windows(2).all(|w| scan(text, w[0]..w[1]).is_ok())
+    };
+    assert!(reads_alone(&texts[texts.len() - 2], 5));
+    assert!(!reads_alone(&texts[texts.len() - 1], 64));
+    for text in &texts {
+        for pieces in [2, 3, 5, 16, 64] {
+            assert!(same_in_pieces(text, pieces), "{pieces} pieces:\n{text}");
+        }
+    }
+    let mut mutator = Mutator(0x2545_f491_4f6c_dd1d);
+    for round in 0..2_000 {
+        let text = mutator.mutate(FORMS);
+        assert!(same_in_pieces(&text, 7), "round {round}:\n{text}");
+    }
 }
