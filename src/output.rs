@@ -10,16 +10,7 @@ use crate::cli::Outcome;
 
 /// Writes `text` to stdout; a closed pipe is not an error.
 pub fn emit(text: &str) -> Result<(), Report> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
-            Err(e).into_diagnostic().wrap_err("cannot write to stdout")
-        }
-        _ => Ok(()),
-    }
+    write_stdout(|stdout| stdout.write_all(text.as_bytes()))
 }
 
 /// Writes a plain-text report to stdout with every control character but the line breaks
@@ -27,18 +18,20 @@ pub fn emit(text: &str) -> Result<(), Report> {
 /// title, clear the screen or hide text. For reports without colour of their own.
 pub fn emit_human(text: &str) -> Result<(), Report> {
     // Written line by line: a report of 20,000 VMs is not copied whole once more.
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = text
-        .split('\n')
-        .enumerate()
-        .try_for_each(|(n, line)| {
+    write_stdout(|stdout| {
+        text.split('\n').enumerate().try_for_each(|(n, line)| {
             if n > 0 {
                 stdout.write_all(b"\n")?;
             }
             stdout.write_all(escape::control(line).as_bytes())
         })
-        .and_then(|()| stdout.flush());
-    match written {
+    })
+}
+
+/// Runs `write` on buffered stdout and flushes it; a closed pipe is not an error.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Report> {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() != ErrorKind::BrokenPipe => {
             Err(e).into_diagnostic().wrap_err("cannot write to stdout")
         }

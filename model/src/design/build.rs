@@ -1547,8 +1547,8 @@ impl Builder {
     /// (on all cores for thousands of VMs, [`vm_fields`]), then applied in file order.
     /// Whenever reading them on all cores meets an error, or leaves too few names for the
     /// VMs' own, the chunk's VMs are read and applied again one at a time, so every error
-    /// is the one the file order gives (a lazy build just fails: its caller builds again
-    /// from the `toml` crate's reading).
+    /// is the one the file order gives. Thousands of lazy tables go through [`pipeline`]
+    /// instead.
     fn vms(&mut self, tables: VmTables<'_>) -> Result<()> {
         // One VM a table, unless its name is a range.
         self.inv.vms.reserve(tables.len());
@@ -1564,7 +1564,7 @@ impl Builder {
         while start < tables.len() {
             let chunk = start..tables.len().min(start + VM_CHUNK);
             start = chunk.end;
-            if let Some(fields) = self.vm_fields_on_all_cores(tables, chunk.clone())? {
+            if let Some(fields) = self.vm_fields_on_all_cores(tables, chunk.clone()) {
                 for fields in fields {
                     self.vm(fields)?;
                 }
@@ -1584,9 +1584,9 @@ impl Builder {
         &self,
         tables: VmTables<'s>,
         chunk: Range<usize>,
-    ) -> Result<Option<Vec<VmFields<'s>>>> {
+    ) -> Option<Vec<VmFields<'s>>> {
         if tables.len() < PARALLEL_VMS {
-            return Ok(None);
+            return None;
         }
         let (ctx, idx) = (&self.ctx, &self.idx);
         let left = ctx.names.left();
@@ -1599,13 +1599,10 @@ impl Builder {
         });
         let names: usize = fields.iter().flatten().map(|f| f.names).sum();
         match fields {
-            Some(fields) if ctx.names.left() >= names => Ok(Some(fields)),
+            Some(fields) if ctx.names.left() >= names => Some(fields),
             _ => {
                 ctx.names.reset(left);
-                match tables {
-                    VmTables::Lazy(split) => Err(ctx.err(split.header(chunk.start), LEFT_TO_TOML)),
-                    VmTables::Decoded(_) => Ok(None),
-                }
+                None
             }
         }
     }

@@ -102,7 +102,7 @@ pub fn load_design_with_engine(
         },
     };
     let lazy = raw.source.is_none();
-    let (raw, inventory) = match split {
+    let (raw, mut inventory) = match split {
         // A design of its own (no base to rebuild): its VMs decoded as they are applied.
         Some(split) if lazy => {
             let lazily = build::apply(
@@ -137,7 +137,6 @@ pub fn load_design_with_engine(
             (raw, inventory)
         }
     };
-    let mut inventory = inventory;
     let export = raw
         .source
         .as_ref()
